@@ -1,0 +1,537 @@
+"""The one catalogue of finding codes, shared by the rules core, lint, logs and audit.
+
+Like pyflakes' ``messages.py``: each code is one row with its text, so a code
+means the same thing wherever it is reported and a newcomer finds all of them
+here.  Rule ids point into ``shared/spec/proxy-rules.md``; the confidence says
+how sure we are of the AWS behaviour behind the row, and is shown to users.
+
+Codes are stable: never renumber a row, retire it instead.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Literal
+
+Severity = Literal["error", "warning", "info"]
+Confidence = Literal["recorded", "documented", "peer", "unknown"]
+
+SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
+CONFIDENCES: tuple[Confidence, ...] = ("recorded", "documented", "peer", "unknown")
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One catalogue row: what a code means, before it is filled in."""
+
+    code: str
+    slug: str
+    severity: Severity
+    rule: str
+    confidence: Confidence
+    message: str
+    fix: str
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A problem found in one place: a catalogue row with its blanks filled in."""
+
+    code: str
+    severity: Severity
+    rule: str
+    confidence: Confidence
+    message: str
+    fix: str
+
+    def as_json(self) -> dict[str, str]:
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "rule": self.rule,
+            "confidence": self.confidence,
+            "message": self.message,
+            "fix": self.fix,
+        }
+
+
+_ROWS: tuple[Entry, ...] = (
+    # -- shape of the result (R1, R2, H3, V1) ---------------------------------
+    Entry(
+        "GW101",
+        "result-not-object",
+        "error",
+        "R1",
+        "recorded",
+        "the function returned {value}, not a JSON object; API Gateway "
+        "rejects it as a malformed Lambda proxy response",
+        'return {{"statusCode": 200, "headers": {{"Content-Type": '
+        '"application/json"}}, "body": json.dumps(result)}}',
+    ),
+    Entry(
+        "GW102",
+        "unknown-top-level-key",
+        "error",
+        "R2",
+        "recorded",
+        "top-level key {key} is not allowed in a REST proxy response (allowed: "
+        "statusCode, headers, multiValueHeaders, body, isBase64Encoded)",
+        "remove {key} from the returned dict, or move it into the JSON body",
+    ),
+    Entry(
+        "GW103",
+        "unknown-key-ignored",
+        "info",
+        "H3",
+        "peer",
+        "top-level key {key} is ignored by HTTP APIs (payload 1.0)",
+        "remove {key}, or move it into the JSON body if the client needs it",
+    ),
+    Entry(
+        "GW104",
+        "unknown-key-ignored-v2",
+        "info",
+        "V1",
+        "unknown",
+        "top-level key {key} is not part of the payload 2.0 response format; "
+        "it is assumed to be ignored (unverified)",
+        "remove {key}, or move it into the JSON body if the client needs it",
+    ),
+    Entry(
+        "GW105",
+        "base64encoded-alias",
+        "warning",
+        "R2",
+        "peer",
+        "key 'base64Encoded' is accepted by SAM CLI, but AWS is only known to "
+        "take 'isBase64Encoded'",
+        'rename it: "isBase64Encoded": {value}',
+    ),
+    Entry(
+        "GW106",
+        "payload-not-json",
+        "error",
+        "R1",
+        "documented",
+        "the invocation payload is not JSON ({problem}); API Gateway cannot "
+        "read it as a proxy response",
+        "return a dict from the handler and let the runtime serialise it; a "
+        "custom runtime must post a JSON object",
+    ),
+    Entry(
+        "GW107",
+        "non-finite-number",
+        "error",
+        "R1",
+        "unknown",
+        "the payload contains {value}, which is not valid JSON (Python's "
+        "json.dumps writes NaN and Infinity); API Gateway is assumed to reject "
+        "it as malformed (unverified)",
+        "replace NaN/Infinity with null or a string before returning, or use "
+        "json.dumps(..., allow_nan=False) to catch it",
+    ),
+    # -- statusCode (R3, R4, H2) -----------------------------------------------
+    Entry(
+        "GW201",
+        "status-not-numeric",
+        "error",
+        "R4",
+        "recorded",
+        "statusCode is {value}, which is not a number",
+        '"statusCode": 200  # an int, or a string of digits such as "201"',
+    ),
+    Entry(
+        "GW202",
+        "status-missing-required",
+        "error",
+        "H2",
+        "documented",
+        "statusCode is missing; HTTP APIs with payload 1.0 require it",
+        'add "statusCode": 200 to the returned dict',
+    ),
+    Entry(
+        "GW203",
+        "status-missing-defaulted",
+        "info",
+        "R3",
+        "recorded",
+        "statusCode is missing, so the REST API answers 200; an HTTP API "
+        "(payload 1.0) would answer 500 for the same result",
+        'add "statusCode": 200 to make the status explicit',
+    ),
+    Entry(
+        "GW204",
+        "status-unverified-type",
+        "warning",
+        "R4",
+        "unknown",
+        "statusCode is {value} ({kind}); AWS's handling is unverified, read here as {status}",
+        '"statusCode": {status}  # use an int',
+    ),
+    Entry(
+        "GW205",
+        "status-out-of-range",
+        "warning",
+        "R4",
+        "unknown",
+        "statusCode {value} is outside 100-599; AWS's handling is unverified",
+        "use a standard HTTP status code (100-599)",
+    ),
+    Entry(
+        "GW206",
+        "status-invalid",
+        "error",
+        "R4",
+        "unknown",
+        "statusCode is {value} ({kind}), which no HTTP response can carry; "
+        "read here as a malformed response (unverified)",
+        '"statusCode": 200  # an int from 100 to 599',
+    ),
+    # -- body (R5, V3) --------------------------------------------------------
+    Entry(
+        "GW301",
+        "body-not-string",
+        "error",
+        "R5",
+        "documented",
+        "body is {value}; API Gateway needs a string (the 'forgot json.dumps' bug)",
+        '"body": json.dumps({value_short})',
+    ),
+    Entry(
+        "GW302",
+        "body-not-string-v2",
+        "error",
+        "V3",
+        "unknown",
+        "body is {value} in a payload 2.0 response; read here as "
+        "malformed (500); the other reading sends its JSON text (unverified)",
+        '"body": json.dumps({value_short})',
+    ),
+    # -- headers (R6, R7, R8, R9, V1) -----------------------------------------
+    Entry(
+        "GW401",
+        "headers-not-object",
+        "error",
+        "R6",
+        "peer",
+        "{key} is {value}, not an object of header names to values",
+        '"{key}": {{"Content-Type": "application/json"}}',
+    ),
+    Entry(
+        "GW402",
+        "header-value-invalid",
+        "error",
+        "R6",
+        "peer",
+        "header {name} has the value {value}; header values must be strings",
+        '"{name}": str({value_short})',
+    ),
+    Entry(
+        "GW403",
+        "header-bool-as-text",
+        "info",
+        "R6",
+        "recorded",
+        "header {name} is the boolean {value}; the client receives the text {text}",
+        '"{name}": "{text}"  # make the string explicit',
+    ),
+    Entry(
+        "GW404",
+        "multivalue-not-list",
+        "error",
+        "R7",
+        "recorded",
+        "multiValueHeaders[{name}] is {value}, not a list",
+        '"multiValueHeaders": {{{name}: [{value_short}]}}',
+    ),
+    Entry(
+        "GW405",
+        "multivalue-item-invalid",
+        "error",
+        "R7",
+        "peer",
+        "multiValueHeaders[{name}] holds {value}; each value must be a string",
+        "convert each value with str()",
+    ),
+    Entry(
+        "GW406",
+        "header-merged",
+        "info",
+        "R8",
+        "recorded",
+        "header {name} is set in both headers and multiValueHeaders; the client "
+        "receives both values ({joined})",
+        "set it in one of the two maps only",
+    ),
+    Entry(
+        "GW407",
+        "multivalue-ignored-v2",
+        "warning",
+        "V1",
+        "documented",
+        "multiValueHeaders is not part of the payload 2.0 format; these headers "
+        "never reach the client: {names}",
+        'join repeated values with commas in "headers", and return cookies in "cookies": [...]',
+    ),
+    Entry(
+        "GW408",
+        "cookies-invalid",
+        "error",
+        "V1",
+        "unknown",
+        "cookies is {value}; payload 2.0 expects a list of strings "
+        "(read here as malformed, unverified)",
+        '"cookies": ["name=value; Secure; HttpOnly"]',
+    ),
+    Entry(
+        "GW409",
+        "content-type-defaulted",
+        "info",
+        "R9",
+        "recorded",
+        "no Content-Type header: the client receives Content-Type: application/json",
+        '"headers": {{"Content-Type": "text/html"}}  # set the real type',
+    ),
+    Entry(
+        "GW410",
+        "content-type-defaulted-http",
+        "info",
+        "V1",
+        "unknown",
+        "no Content-Type header: HTTP APIs are reported to send {default} (unverified)",
+        '"headers": {{"Content-Type": "application/json"}}  # set the real type',
+    ),
+    # -- binary bodies (R10, R11, R12, H4) ------------------------------------
+    Entry(
+        "GW501",
+        "base64-sent-as-text",
+        "warning",
+        "R10",
+        "recorded",
+        "isBase64Encoded is true but the API has no binaryMediaTypes, so the "
+        "client receives the base64 text, not the bytes",
+        "add the media type to the API's binaryMediaTypes (SAM: "
+        "Api.BinaryMediaTypes: ['image~1png'])",
+    ),
+    Entry(
+        "GW502",
+        "base64-accept-mismatch",
+        "warning",
+        "R11",
+        "recorded",
+        "isBase64Encoded is true but the request's first Accept range {accept} "
+        "matches none of binaryMediaTypes {types}, so the client receives the "
+        "base64 text",
+        "clients must send Accept: <a binary media type> as the first range; "
+        "or add {accept} to binaryMediaTypes",
+    ),
+    Entry(
+        "GW503",
+        "base64-invalid",
+        "error",
+        "R12",
+        "recorded",
+        "isBase64Encoded is true and the body is not valid base64 ({problem}); "
+        "API Gateway answers 500",
+        'body = base64.b64encode(data).decode("ascii")',
+    ),
+    Entry(
+        "GW504",
+        "base64-invalid-http",
+        "error",
+        "H4",
+        "unknown",
+        "isBase64Encoded is true and the body is not valid base64 ({problem}); "
+        "HTTP APIs always decode it, read here as a 500 (unverified)",
+        'body = base64.b64encode(data).decode("ascii")',
+    ),
+    Entry(
+        "GW505",
+        "base64-flag-not-bool",
+        "warning",
+        "R10",
+        "unknown",
+        "isBase64Encoded is {value} ({kind}), not a boolean; read here as {flag} (unverified)",
+        '"isBase64Encoded": {flag}',
+    ),
+    Entry(
+        "GW506",
+        "base64-unpadded",
+        "warning",
+        "R12",
+        "unknown",
+        "the base64 body lacks '=' padding; Java decoders accept that, but it "
+        "is unverified for API Gateway",
+        'body = base64.b64encode(data).decode("ascii")  # padded',
+    ),
+    Entry(
+        "GW507",
+        "binary-type-leading-wildcard",
+        "warning",
+        "R11",
+        "recorded",
+        "binaryMediaTypes entry {type} starts with '*', which API Gateway never matches",
+        "list the exact types (image/png) or a type wildcard (image/*)",
+    ),
+    Entry(
+        "GW508",
+        "no-accept-header",
+        "warning",
+        "R11",
+        "recorded",
+        "isBase64Encoded is true but the request has {accept}, so API Gateway "
+        "sends the base64 text",
+        "clients must send Accept: <a binary media type> as the first range",
+    ),
+    # -- limits (L1, L2, L3) --------------------------------------------------
+    Entry(
+        "GW601",
+        "lambda-payload-too-large",
+        "error",
+        "L1",
+        "documented",
+        "the response payload ({size}) is over Lambda's {limit:,}-byte limit "
+        "for synchronous invocations (Function.ResponseSizeTooLarge)",
+        "return less data: paginate, compress, or put the object in S3 and "
+        "return a pre-signed URL (base64 makes binary bodies 4/3 larger)",
+    ),
+    Entry(
+        "GW602",
+        "gateway-payload-too-large",
+        "error",
+        "L2",
+        "documented",
+        "the response is {size:,} bytes, over API Gateway's {limit:,}-byte payload limit",
+        "return less data: paginate, or return a pre-signed S3 URL",
+    ),
+    Entry(
+        "GW603",
+        "integration-timeout",
+        "error",
+        "L3",
+        "documented",
+        "the integration took longer than {limit:g} s, so API Gateway answers 504",
+        "make the handler faster, run the work asynchronously, or raise the "
+        "integration timeout (REST regional/private APIs, by quota request)",
+    ),
+    Entry(
+        "GW604",
+        "payload-near-limit",
+        "warning",
+        "L1",
+        "documented",
+        "the response payload is {size:,} bytes, {percent}% of Lambda's {limit:,}-byte limit",
+        "paginate before the data grows past the limit",
+    ),
+    # -- function errors (F1, F2, F3) -----------------------------------------
+    Entry(
+        "GW701",
+        "function-error",
+        "error",
+        "F1",
+        "documented",
+        "the function raised {error_type}: {error_message}",
+        "catch expected exceptions in the handler and return a response such "
+        'as {{"statusCode": 400, "body": json.dumps({{"error": str(exc)}})}}',
+    ),
+    Entry(
+        "GW702",
+        "marshal-error",
+        "error",
+        "F2",
+        "documented",
+        "the Lambda runtime cannot serialise the result: {error_message}",
+        "convert the value first, e.g. json.dumps(data, default=str) for "
+        "Decimal and datetime, base64.b64encode(b).decode() for bytes",
+    ),
+    Entry(
+        "GW703",
+        "function-timeout",
+        "error",
+        "F3",
+        "documented",
+        "the function timed out: {error_message}",
+        "raise the function's timeout (it must stay under the 29 s "
+        "integration timeout), or make it faster",
+    ),
+    # -- payload 2.0 inference (V2, V3) ---------------------------------------
+    Entry(
+        "GW801",
+        "inferred-response",
+        "info",
+        "V2",
+        "documented",
+        "no statusCode: API Gateway infers 200, content-type application/json, "
+        "and sends the whole result as the body",
+        'return {{"statusCode": 200, "body": json.dumps(result)}} to control the response',
+    ),
+    Entry(
+        "GW802",
+        "inferred-looks-structured",
+        "warning",
+        "V2",
+        "documented",
+        "the result has {keys} but no statusCode, so it is not read as a "
+        "response: the client receives the whole object as JSON",
+        'add "statusCode": 200 to the returned dict',
+    ),
+    Entry(
+        "GW803",
+        "inferred-rendering-unverified",
+        "warning",
+        "V3",
+        "unknown",
+        "the function returned {value}; how payload 2.0 renders it is "
+        "unverified: read here as {reading}, the other reading is {other}",
+        'return {{"statusCode": 200, "body": ...}} to make the body explicit',
+    ),
+)
+
+CATALOGUE: dict[str, Entry] = {row.code: row for row in _ROWS}
+
+
+def finding(code: str, **args: Any) -> Finding:
+    """Fill in a catalogue row; ``args`` name the offending key and value."""
+    row = CATALOGUE[code]
+    return Finding(
+        code=row.code,
+        severity=row.severity,
+        rule=row.rule,
+        confidence=row.confidence,
+        message=row.message.format(**args),
+        fix=row.fix.format(**args),
+    )
+
+
+def preview(value: Any, limit: int = 60) -> str:
+    """A short JSON rendering of ``value`` for messages; never raises."""
+    try:
+        text = json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError, RecursionError):
+        text = f"<{type(value).__name__}>"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def describe(value: Any) -> str:
+    """A value as messages name it: its JSON kind and a preview (``a list [1, 2]``)."""
+    if value is None:
+        return "null (None in Python)"
+    return f"{kind_of(value)} {preview(value)}"
+
+
+def kind_of(value: Any) -> str:
+    """The JSON name of a value's type, as users know it from their payload."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return f"a {type(value).__name__}"

@@ -1,0 +1,428 @@
+"""From a Lambda result to the client's response: the whole decision, no I/O.
+
+Like h11's ``_state.py``, everything that decides a verdict lives here, and
+the per-kind differences are data (``_apis.PROFILES``).  The order of steps is
+AWS's: Lambda serialises and size-checks the result, API Gateway parses it,
+validates its shape, and only then decodes a base64 body.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from ..catalogue import Finding, describe, finding, kind_of, preview
+from ._apis import ApiProfile, profile_for
+from ._binary import accept_matches, decode_base64, first_media_range, leading_wildcards
+from ._headers import response_headers, with_default_content_type
+from ._limits import DEFAULT_LIMITS, Limits
+from ._verdict import Verdict
+
+RequestHeaders = Mapping[str, str] | Sequence[tuple[str, str]] | None
+
+_MALFORMED_LOG = "Execution failed due to configuration error: Malformed Lambda proxy response"
+_FUNCTION_ERROR_LOG = (
+    "Lambda execution failed with status 200 due to customer function error: {message}"
+)
+_SIZE_ERROR = "Response payload size exceeded maximum allowed payload size ({limit} bytes)."
+_TIMEOUT_MARKER = "Task timed out after"
+#: Lambda's errorType for a function error, and the finding that explains it.
+_FUNCTION_ERROR_CODES = {
+    "Runtime.MarshalError": "GW702",
+    "Function.ResponseSizeTooLarge": "GW601",
+    "Sandbox.Timedout": "GW703",
+}
+#: payload 2.0 results without statusCode that were probably meant as responses
+_RESPONSE_KEYS = ("body", "headers", "isBase64Encoded", "cookies", "multiValueHeaders")
+
+
+class _NonFinite(ValueError):
+    """NaN or Infinity in the payload: Python writes them, JSON has no such tokens."""
+
+
+def _reject_constant(name: str) -> Any:
+    raise _NonFinite(name)
+
+
+def _int_or_decimal(text: str) -> int | Decimal:
+    """Python refuses ints over 4300 digits; AWS reads them, so keep them as Decimal."""
+    return int(text) if len(text) < 4000 else Decimal(text)
+
+
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+# Only for payloads whose integers exceed Python's digit limit.
+_BIG_INT_DECODER = json.JSONDecoder(parse_constant=_reject_constant, parse_int=_int_or_decimal)
+
+
+def evaluate(
+    returned: Any,
+    *,
+    api: str,
+    request_headers: RequestHeaders = None,
+    binary_media_types: Iterable[str] = (),
+    function_error: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    lambda_request_id: str | None = None,
+) -> Verdict:
+    """What the client receives when the handler returned ``returned``.
+
+    ``returned`` is what the handler returned (or Lambda's error object when
+    ``function_error`` is set).  It is serialised as the Lambda Python runtime
+    does, so bytes, Decimal or datetime values give the runtime's marshal error.
+    """
+    profile = profile_for(api)
+    if function_error:
+        return _function_error(returned, profile, lambda_request_id)
+    try:
+        payload = json.dumps(returned).encode("utf-8")
+    except (TypeError, ValueError, RecursionError) as exc:
+        error = {
+            "errorMessage": f"Unable to marshal response: {exc}",
+            "errorType": "Runtime.MarshalError",
+        }
+        return _function_error(error, profile, lambda_request_id)
+    return evaluate_payload(
+        payload,
+        api=api,
+        request_headers=request_headers,
+        binary_media_types=binary_media_types,
+        limits=limits,
+        lambda_request_id=lambda_request_id,
+    )
+
+
+def evaluate_payload(
+    payload: bytes,
+    *,
+    api: str,
+    request_headers: RequestHeaders = None,
+    binary_media_types: Iterable[str] = (),
+    function_error: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    lambda_request_id: str | None = None,
+) -> Verdict:
+    """What the client receives for a raw invocation payload (any bytes)."""
+    profile = profile_for(api)
+    if function_error:
+        value, problem = _parse(payload)
+        error = payload.decode("utf-8", errors="replace") if problem else value
+        return _function_error(error, profile, lambda_request_id, payload=payload)
+    size = len(payload)
+    if size > limits.lambda_response_bytes:
+        error = {
+            "errorMessage": _SIZE_ERROR.format(limit=limits.lambda_response_bytes),
+            "errorType": "Function.ResponseSizeTooLarge",
+        }
+        return _function_error(
+            error,
+            profile,
+            lambda_request_id,
+            payload=payload,
+            size=size,
+            limit=limits.lambda_response_bytes,
+        )
+    findings: list[Finding] = []
+    if size > limits.gateway_payload_bytes:
+        findings.append(finding("GW602", size=size, limit=limits.gateway_payload_bytes))
+        return _failure(profile, findings, payload)
+    if size > limits.lambda_response_bytes * limits.near_limit_ratio:
+        findings.append(
+            finding(
+                "GW604",
+                size=size,
+                limit=limits.lambda_response_bytes,
+                percent=round(100 * size / limits.lambda_response_bytes),
+            )
+        )
+    value, problem = _parse(payload)
+    if problem is not None:
+        findings.append(problem)
+        return _failure(profile, findings, payload)
+    if profile.infers_response and not (isinstance(value, dict) and "statusCode" in value):
+        return _inferred(value, profile, findings, payload)
+    if not isinstance(value, dict):
+        findings.append(finding("GW101", value=describe(value)))
+        return _failure(profile, findings, payload)
+    accept = _accept(request_headers)
+    return _structured(value, profile, findings, payload, accept, tuple(binary_media_types))
+
+
+def integration_timeout(api: str, limits: Limits = DEFAULT_LIMITS) -> Verdict:
+    """The 504 API Gateway sends when the integration outlives its timeout (L3)."""
+    profile = profile_for(api)
+    return Verdict(
+        api=profile.name,
+        status=504,
+        headers=[("Content-Type", "application/json")],
+        body=b'{"message": "Endpoint request timed out"}',
+        failed=True,
+        findings=(finding("GW603", limit=limits.integration_timeout_seconds),),
+        log_lines=_log(profile, ("Execution failed due to a timeout error",), 504),
+    )
+
+
+def _parse(payload: bytes) -> tuple[Any, Finding | None]:
+    """The decoded payload, or the finding that says why it is not JSON."""
+    if not payload.strip():
+        return None, finding("GW106", problem="the payload is empty")
+    try:
+        text = payload.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return None, finding(
+            "GW106", problem=f"byte {payload[exc.start]:#04x} at offset {exc.start} is not UTF-8"
+        )
+    try:
+        return _DECODER.decode(text), None
+    except _NonFinite as exc:
+        return None, finding("GW107", value=str(exc))
+    except json.JSONDecodeError as exc:
+        return None, finding("GW106", problem=f"{exc.msg} at line {exc.lineno} column {exc.colno}")
+    except RecursionError:
+        return None, finding("GW106", problem="nested too deeply to parse")
+    except ValueError:
+        pass  # an integer past Python's digit limit: read it as AWS would
+    try:
+        return _BIG_INT_DECODER.decode(text), None
+    except (ValueError, RecursionError) as exc:
+        return None, finding("GW106", problem=str(exc))
+
+
+def _accept(request_headers: RequestHeaders) -> str | None:
+    if not request_headers:
+        return None
+    pairs = request_headers.items() if isinstance(request_headers, Mapping) else request_headers
+    return next((value for name, value in pairs if name.lower() == "accept"), None)
+
+
+def _structured(
+    result: dict[str, Any],
+    profile: ApiProfile,
+    findings: list[Finding],
+    payload: bytes,
+    accept: str | None,
+    binary_media_types: tuple[str, ...],
+) -> Verdict:
+    """A result read as a response object: check every key, then build it."""
+    for key in result.keys() - profile.allowed_keys:
+        value = result[key]
+        names = preview(list(value)) if isinstance(value, dict) else preview(value)
+        code = profile.unknown_key_overrides.get(key, profile.unknown_key_code)
+        findings.append(finding(code, key=repr(key), names=names))
+    status = _status(result, profile, findings)
+    body = _body(result, profile, findings)
+    headers = response_headers(result, profile, findings)
+    encoded = _base64_flag(result, findings)
+    if any(f.severity == "error" for f in findings) or status is None or body is None:
+        return _failure(profile, findings, payload)
+    headers = with_default_content_type(headers, profile, findings)
+    data = body.encode("utf-8", errors="replace")
+    if encoded and _decodes(profile, accept, binary_media_types, findings):
+        decoded, problem, unpadded = decode_base64(body)
+        if decoded is None:
+            findings.append(finding(profile.base64_invalid_code, problem=problem))
+            return _failure(
+                profile, findings, payload, status=profile.base64_failure_status, log=()
+            )
+        if unpadded:
+            findings.append(finding("GW506"))
+        data = decoded
+    return Verdict(
+        api=profile.name,
+        status=status,
+        headers=headers,
+        body=data,
+        failed=False,
+        findings=tuple(findings),
+        payload=payload,
+        log_lines=_log(profile, ("Successfully completed execution",), status),
+    )
+
+
+def _status(result: dict[str, Any], profile: ApiProfile, findings: list[Finding]) -> int | None:
+    """The status code (R3, R4, H2), or ``None`` when the result is malformed."""
+    value = result.get("statusCode")
+    if value is None:
+        findings.append(finding(profile.status_missing_code))
+        return 200 if profile.status_missing_code == "GW203" else None
+    shown = preview(value)
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal, str)):
+        findings.append(finding("GW206", value=shown, kind=kind_of(value)))
+        return None
+    if isinstance(value, str):
+        if not (value.isascii() and value.isdigit()):
+            findings.append(finding("GW201", value=shown))
+            return None
+        status = int(value) if len(value) < 10 else 0
+    elif isinstance(value, int):
+        status = value
+    elif _is_finite(value):
+        status = int(value)
+        findings.append(finding("GW204", value=shown, kind=kind_of(value), status=status))
+    else:
+        findings.append(finding("GW206", value=shown, kind=kind_of(value)))
+        return None
+    if 100 <= status <= 599:
+        return status
+    if 600 <= status <= 999:
+        findings.append(finding("GW205", value=status))
+        return status
+    findings.append(finding("GW206", value=shown, kind="outside 100-999"))
+    return None
+
+
+def _is_finite(value: float | Decimal) -> bool:
+    if isinstance(value, Decimal):
+        return value.is_finite()
+    return math.isfinite(value)
+
+
+def _body(result: dict[str, Any], profile: ApiProfile, findings: list[Finding]) -> str | None:
+    """The body text (R5): absent and null are empty, anything but a string fails."""
+    body = result.get("body")
+    if body is None:
+        return ""
+    if isinstance(body, str):
+        return body
+    findings.append(
+        finding(profile.body_not_string_code, value=describe(body), value_short=preview(body, 40))
+    )
+    return None
+
+
+def _base64_flag(result: dict[str, Any], findings: list[Finding]) -> bool:
+    """isBase64Encoded as API Gateway reads it (SAM's 'base64Encoded' alias: peer)."""
+    if "isBase64Encoded" in result:
+        value = result["isBase64Encoded"]
+    elif "base64Encoded" in result:
+        value = result["base64Encoded"]
+        findings.append(finding("GW105", value=preview(value)))
+    else:
+        return False
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    flag = isinstance(value, str) and value.lower() == "true"
+    findings.append(
+        finding(
+            "GW505", value=preview(value), kind=kind_of(value), flag="True" if flag else "False"
+        )
+    )
+    return flag
+
+
+def _decodes(
+    profile: ApiProfile,
+    accept: str | None,
+    binary_media_types: tuple[str, ...],
+    findings: list[Finding],
+) -> bool:
+    """Whether a base64 body reaches the client as bytes (R10, R11, H4)."""
+    if not profile.negotiates_binary:
+        return True
+    if not binary_media_types:
+        findings.append(finding("GW501"))
+        return False
+    for entry in leading_wildcards(binary_media_types):
+        findings.append(finding("GW507", type=repr(entry)))
+    media = first_media_range(accept)
+    if media is None:
+        shown = "no Accept header" if accept is None else f"a malformed Accept {accept!r}"
+        findings.append(finding("GW508", accept=shown))
+        return False
+    if not accept_matches(media, binary_media_types):
+        findings.append(finding("GW502", accept=repr(media), types=preview(binary_media_types)))
+        return False
+    return True
+
+
+def _inferred(value: Any, profile: ApiProfile, findings: list[Finding], payload: bytes) -> Verdict:
+    """Payload 2.0 without statusCode: 200, application/json, the result as body (V2)."""
+    body = payload.strip()
+    if isinstance(value, dict):
+        shape = [k for k in _RESPONSE_KEYS if k in value]
+        findings.append(finding("GW802", keys=", ".join(shape)) if shape else finding("GW801"))
+    elif isinstance(value, str) or value is None:
+        body = value.encode("utf-8", errors="replace") if value else b""
+        other = "its JSON text " + preview(value) if value is not None else "the text null"
+        findings.append(
+            finding(
+                "GW803",
+                value=describe(value),
+                reading=f"{len(body)} bytes of raw text",
+                other=other,
+            )
+        )
+    else:
+        findings.append(finding("GW801"))
+    return Verdict(
+        api=profile.name,
+        status=200,
+        headers=[("content-type", "application/json")],
+        body=body,
+        failed=False,
+        findings=tuple(findings),
+        payload=payload,
+    )
+
+
+def _function_error(
+    error: Any,
+    profile: ApiProfile,
+    lambda_request_id: str | None,
+    *,
+    payload: bytes | None = None,
+    size: int | None = None,
+    limit: int | None = None,
+) -> Verdict:
+    """The function failed (F1-F3, L1): Lambda's error object instead of a result."""
+    fields = error if isinstance(error, dict) else {}
+    message = str(fields.get("errorMessage", preview(error)))
+    error_type = str(fields.get("errorType", "Unhandled"))
+    code = _FUNCTION_ERROR_CODES.get(error_type, "GW701")
+    if _TIMEOUT_MARKER in message:
+        code = "GW703"
+    shown_size = f"{size:,} bytes" if size is not None else "size not logged"
+    findings = [
+        finding(
+            code,
+            error_type=error_type,
+            error_message=message,
+            size=shown_size,
+            limit=limit or DEFAULT_LIMITS.lambda_response_bytes,
+        )
+    ]
+    line = _FUNCTION_ERROR_LOG.format(message=message)
+    if lambda_request_id:
+        line += f". Lambda request id: {lambda_request_id}"
+    return _failure(profile, findings, payload, log=(line,))
+
+
+def _failure(
+    profile: ApiProfile,
+    findings: list[Finding],
+    payload: bytes | None,
+    *,
+    status: int | None = None,
+    log: tuple[str, ...] = (_MALFORMED_LOG,),
+) -> Verdict:
+    """The response API Gateway generates itself (R13, H1, V4)."""
+    status = status or profile.failure_status
+    return Verdict(
+        api=profile.name,
+        status=status,
+        headers=list(profile.failure_headers),
+        body=profile.failure_body,
+        failed=True,
+        findings=tuple(findings),
+        payload=payload,
+        log_lines=_log(profile, log, status),
+    )
+
+
+def _log(profile: ApiProfile, messages: tuple[str, ...], status: int) -> tuple[str, ...]:
+    """Execution-log lines (REST only: HTTP APIs write none, H5)."""
+    if not profile.writes_execution_log:
+        return ()
+    return (*messages, f"Method completed with status: {status}")

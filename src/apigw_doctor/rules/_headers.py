@@ -1,0 +1,107 @@
+"""Response headers as the client sees them (spec R6-R9, V1).
+
+One line per value: a multiValueHeaders list becomes repeated header lines
+(which HTTP treats as one comma-joined header, except Set-Cookie, where
+separate lines are what makes several cookies work).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..catalogue import Finding, describe, finding, preview
+from ._apis import ApiProfile
+
+Headers = list[tuple[str, str]]
+_Groups = dict[str, tuple[str, list[str]]]
+
+
+def _as_text(name: str, value: Any, code: str, findings: list[Finding]) -> str | None:
+    """A header value as sent, or ``None`` (with a finding) when it cannot be."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+        findings.append(finding("GW403", name=repr(name), value=preview(value), text=text))
+        return text
+    findings.append(
+        finding(code, name=repr(name), value=describe(value), value_short=preview(value, 30))
+    )
+    return None
+
+
+def _mapping(result: dict[str, Any], key: str, findings: list[Finding]) -> dict[str, Any]:
+    """``result[key]`` as a header map: absent and null are empty (R6)."""
+    value = result.get(key)
+    if value is None:
+        return {}
+    if isinstance(value, dict):
+        return value
+    findings.append(finding("GW401", key=key, value=describe(value)))
+    return {}
+
+
+def _add_multi_value(result: dict[str, Any], groups: _Groups, findings: list[Finding]) -> None:
+    for name, values in _mapping(result, "multiValueHeaders", findings).items():
+        if not isinstance(values, list):
+            findings.append(
+                finding(
+                    "GW404",
+                    name=repr(name),
+                    value=describe(values),
+                    value_short=preview(values, 30),
+                )
+            )
+            continue
+        texts = [_as_text(name, v, "GW405", findings) for v in values]
+        group = groups.setdefault(name.lower(), (name, []))
+        group[1].extend(t for t in texts if t is not None)
+
+
+def _add_single_value(result: dict[str, Any], groups: _Groups, findings: list[Finding]) -> None:
+    for name, value in _mapping(result, "headers", findings).items():
+        text = _as_text(name, value, "GW402", findings)
+        if text is None:
+            continue
+        lower = name.lower()
+        if lower in groups:
+            # R8: multi values first, then the single value; the first spelling wins.
+            display, values = groups[lower]
+            values.append(text)
+            findings.append(finding("GW406", name=repr(display), joined=", ".join(values)))
+        else:
+            groups[lower] = (name, [text])
+
+
+def _cookies(result: dict[str, Any], findings: list[Finding]) -> list[str]:
+    cookies = result.get("cookies")
+    if cookies is None:
+        return []
+    if isinstance(cookies, list) and all(isinstance(c, str) for c in cookies):
+        return cookies
+    findings.append(finding("GW408", value=describe(cookies)))
+    return []
+
+
+def response_headers(
+    result: dict[str, Any], profile: ApiProfile, findings: list[Finding]
+) -> Headers:
+    """The header lines the client receives for a structured result."""
+    groups: _Groups = {}
+    if "multiValueHeaders" in profile.allowed_keys:
+        _add_multi_value(result, groups, findings)
+    _add_single_value(result, groups, findings)
+    lines = [(display, value) for display, values in groups.values() for value in values]
+    if "cookies" in profile.allowed_keys:
+        lines.extend(("set-cookie", cookie) for cookie in _cookies(result, findings))
+    return lines
+
+
+def with_default_content_type(
+    lines: Headers, profile: ApiProfile, findings: list[Finding]
+) -> Headers:
+    """R9: without a Content-Type from the function, the gateway adds its own."""
+    if any(name.lower() == "content-type" for name, _ in lines):
+        return lines
+    findings.append(finding(profile.content_type_code, default=profile.default_content_type))
+    return [*lines, ("Content-Type", profile.default_content_type)]
