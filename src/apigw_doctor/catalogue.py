@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from json.encoder import encode_basestring
 from typing import Any, Literal
 
 Severity = Literal["error", "warning", "info"]
@@ -130,6 +131,18 @@ _ROWS: tuple[Entry, ...] = (
         "it as malformed (unverified)",
         "replace NaN/Infinity with null or a string before returning, or use "
         "json.dumps(..., allow_nan=False) to catch it",
+    ),
+    Entry(
+        "GW108",
+        "looks-like-function-error",
+        "info",
+        "F1",
+        "documented",
+        "the result looks like Lambda's error object (errorMessage, errorType): "
+        "if the invocation failed, API Gateway reports a customer function error "
+        "instead",
+        "check the invocation's error with --function-error, and catch the "
+        "exception in the handler",
     ),
     # -- statusCode (R3, R4, H2) -----------------------------------------------
     Entry(
@@ -505,11 +518,65 @@ def finding(code: str, **args: Any) -> Finding:
 
 
 def preview(value: Any, limit: int = 60) -> str:
-    """A short JSON rendering of ``value`` for messages; never raises."""
-    try:
-        text = json.dumps(value, ensure_ascii=False)
-    except (TypeError, ValueError, RecursionError):
-        text = f"<{type(value).__name__}>"
+    """A short JSON rendering of ``value`` for messages; never raises.
+
+    Renders only about ``limit`` characters, so a 6 MB body costs no more than
+    a small one.
+    """
+    parts: list[str] = []
+    _render(value, parts, limit + 1)
+    return shorten("".join(parts), limit)
+
+
+def _render(value: Any, parts: list[str], budget: int) -> int:
+    """Append JSON text for ``value`` until ``budget`` characters are spent."""
+    if budget <= 0:
+        return 0
+    if isinstance(value, dict):
+        parts.append("{")
+        budget -= 1
+        for i, (key, item) in enumerate(value.items()):
+            if budget <= 0:
+                break
+            parts.append((", " if i else "") + _scalar(str(key), budget) + ": ")
+            budget -= len(parts[-1])
+            budget = _render(item, parts, budget)
+        parts.append("}")
+        return budget - 1
+    if isinstance(value, (list, tuple)):
+        parts.append("[")
+        budget -= 1
+        for i, item in enumerate(value):
+            if budget <= 0:
+                break
+            if i:
+                parts.append(", ")
+                budget -= 2
+            budget = _render(item, parts, budget)
+        parts.append("]")
+        return budget - 1
+    parts.append(_scalar(value, budget))
+    return budget - len(parts[-1])
+
+
+_CONSTANTS = {None: "null", True: "true", False: "false"}
+
+
+def _scalar(value: Any, budget: int) -> str:
+    if isinstance(value, str):
+        return encode_basestring(value[:budget])
+    if value is None or isinstance(value, bool):
+        return _CONSTANTS[value]
+    if isinstance(value, (int, float)):
+        try:
+            return json.dumps(value)
+        except ValueError:  # an int past Python's digit limit
+            return "<a very long number>"
+    return f"<{type(value).__name__}>"
+
+
+def shorten(text: str, limit: int) -> str:
+    """Cut a preview further, keeping the ``...`` marker."""
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 

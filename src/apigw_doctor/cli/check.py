@@ -135,6 +135,11 @@ def _check_files(sources: tuple[str, ...], settings: _Settings, output_format: s
                 click.echo(json.dumps(record, indent=2))
         else:
             render_verdict(console, verdict, "<stdin>" if source == "-" else source)
+    if output_format == "text" and len(payloads) > 1:
+        console.print(
+            f"{len(payloads)} results: {failed} would fail behind API Gateway ({settings.api})",
+            style="bold",
+        )
     return failed
 
 

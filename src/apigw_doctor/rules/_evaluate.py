@@ -35,6 +35,7 @@ _FUNCTION_ERROR_CODES = {
     "Function.ResponseSizeTooLarge": "GW601",
     "Sandbox.Timedout": "GW703",
 }
+_ERROR_OBJECT_KEYS = frozenset({"errorMessage", "errorType"})
 #: payload 2.0 results without statusCode that were probably meant as responses
 _RESPONSE_KEYS = ("body", "headers", "isBase64Encoded", "cookies", "multiValueHeaders")
 
@@ -146,8 +147,9 @@ def evaluate_payload(
     if not isinstance(value, dict):
         findings.append(finding("GW101", value=describe(value)))
         return _failure(profile, findings, payload)
-    accept = _accept(request_headers)
-    return _structured(value, profile, findings, payload, accept, tuple(binary_media_types))
+    return _structured(
+        value, profile, findings, payload, request_headers, tuple(binary_media_types)
+    )
 
 
 def integration_timeout(api: str, limits: Limits = DEFAULT_LIMITS) -> Verdict:
@@ -166,8 +168,6 @@ def integration_timeout(api: str, limits: Limits = DEFAULT_LIMITS) -> Verdict:
 
 def _parse(payload: bytes) -> tuple[Any, Finding | None]:
     """The decoded payload, or the finding that says why it is not JSON."""
-    if not payload.strip():
-        return None, finding("GW106", problem="the payload is empty")
     try:
         text = payload.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -179,6 +179,8 @@ def _parse(payload: bytes) -> tuple[Any, Finding | None]:
     except _NonFinite as exc:
         return None, finding("GW107", value=str(exc))
     except json.JSONDecodeError as exc:
+        if not text.strip():
+            return None, finding("GW106", problem="the payload is empty")
         return None, finding("GW106", problem=f"{exc.msg} at line {exc.lineno} column {exc.colno}")
     except RecursionError:
         return None, finding("GW106", problem="nested too deeply to parse")
@@ -202,24 +204,28 @@ def _structured(
     profile: ApiProfile,
     findings: list[Finding],
     payload: bytes,
-    accept: str | None,
+    request_headers: RequestHeaders,
     binary_media_types: tuple[str, ...],
 ) -> Verdict:
     """A result read as a response object: check every key, then build it."""
-    for key in result.keys() - profile.allowed_keys:
-        value = result[key]
+    allowed = profile.allowed_keys
+    for key, value in result.items():
+        if key in allowed:
+            continue
         names = preview(list(value)) if isinstance(value, dict) else preview(value)
         code = profile.unknown_key_overrides.get(key, profile.unknown_key_code)
         findings.append(finding(code, key=repr(key), names=names))
+    if result.keys() >= _ERROR_OBJECT_KEYS:
+        findings.append(finding("GW108"))
     status = _status(result, profile, findings)
     body = _body(result, profile, findings)
     headers = response_headers(result, profile, findings)
     encoded = _base64_flag(result, findings)
-    if any(f.severity == "error" for f in findings) or status is None or body is None:
+    if status is None or body is None or _has_error(findings):
         return _failure(profile, findings, payload)
     headers = with_default_content_type(headers, profile, findings)
     data = body.encode("utf-8", errors="replace")
-    if encoded and _decodes(profile, accept, binary_media_types, findings):
+    if encoded and _decodes(profile, request_headers, binary_media_types, findings):
         decoded, problem, unpadded = decode_base64(body)
         if decoded is None:
             findings.append(finding(profile.base64_invalid_code, problem=problem))
@@ -241,35 +247,40 @@ def _structured(
     )
 
 
+def _has_error(findings: list[Finding]) -> bool:
+    return any(f.severity == "error" for f in findings) if findings else False
+
+
 def _status(result: dict[str, Any], profile: ApiProfile, findings: list[Finding]) -> int | None:
     """The status code (R3, R4, H2), or ``None`` when the result is malformed."""
     value = result.get("statusCode")
     if value is None:
         findings.append(finding(profile.status_missing_code))
         return 200 if profile.status_missing_code == "GW203" else None
-    shown = preview(value)
+    if type(value) is int and 100 <= value <= 599:
+        return value  # the common case, first
     if isinstance(value, bool) or not isinstance(value, (int, float, Decimal, str)):
-        findings.append(finding("GW206", value=shown, kind=kind_of(value)))
+        findings.append(finding("GW206", value=preview(value), kind=kind_of(value)))
         return None
     if isinstance(value, str):
         if not (value.isascii() and value.isdigit()):
-            findings.append(finding("GW201", value=shown))
+            findings.append(finding("GW201", value=preview(value)))
             return None
         status = int(value) if len(value) < 10 else 0
     elif isinstance(value, int):
         status = value
     elif _is_finite(value):
         status = int(value)
-        findings.append(finding("GW204", value=shown, kind=kind_of(value), status=status))
+        findings.append(finding("GW204", value=preview(value), kind=kind_of(value), status=status))
     else:
-        findings.append(finding("GW206", value=shown, kind=kind_of(value)))
+        findings.append(finding("GW206", value=preview(value), kind=kind_of(value)))
         return None
     if 100 <= status <= 599:
         return status
     if 600 <= status <= 999:
         findings.append(finding("GW205", value=status))
         return status
-    findings.append(finding("GW206", value=shown, kind="outside 100-999"))
+    findings.append(finding("GW206", value=preview(value), kind="outside 100-999"))
     return None
 
 
@@ -314,7 +325,7 @@ def _base64_flag(result: dict[str, Any], findings: list[Finding]) -> bool:
 
 def _decodes(
     profile: ApiProfile,
-    accept: str | None,
+    request_headers: RequestHeaders,
     binary_media_types: tuple[str, ...],
     findings: list[Finding],
 ) -> bool:
@@ -324,6 +335,7 @@ def _decodes(
     if not binary_media_types:
         findings.append(finding("GW501"))
         return False
+    accept = _accept(request_headers)
     for entry in leading_wildcards(binary_media_types):
         findings.append(finding("GW507", type=repr(entry)))
     media = first_media_range(accept)

@@ -73,6 +73,17 @@ def _add_single_value(result: dict[str, Any], groups: _Groups, findings: list[Fi
             groups[lower] = (name, [text])
 
 
+def _single_value_lines(result: dict[str, Any], findings: list[Finding]) -> Headers:
+    """The common case, kept fast: no multiValueHeaders to merge with."""
+    headers = _mapping(result, "headers", findings)
+    lines = [(name, value) for name, value in headers.items() if type(value) is str]
+    if len(lines) == len(headers):
+        return lines
+    groups: _Groups = {}
+    _add_single_value(result, groups, findings)
+    return [(display, value) for display, values in groups.values() for value in values]
+
+
 def _cookies(result: dict[str, Any], findings: list[Finding]) -> list[str]:
     cookies = result.get("cookies")
     if cookies is None:
@@ -87,12 +98,14 @@ def response_headers(
     result: dict[str, Any], profile: ApiProfile, findings: list[Finding]
 ) -> Headers:
     """The header lines the client receives for a structured result."""
-    groups: _Groups = {}
-    if "multiValueHeaders" in profile.allowed_keys:
+    if "multiValueHeaders" in result and "multiValueHeaders" in profile.allowed_keys:
+        groups: _Groups = {}
         _add_multi_value(result, groups, findings)
-    _add_single_value(result, groups, findings)
-    lines = [(display, value) for display, values in groups.values() for value in values]
-    if "cookies" in profile.allowed_keys:
+        _add_single_value(result, groups, findings)
+        lines = [(display, value) for display, values in groups.values() for value in values]
+    else:
+        lines = _single_value_lines(result, findings)
+    if "cookies" in result and "cookies" in profile.allowed_keys:
         lines.extend(("set-cookie", cookie) for cookie in _cookies(result, findings))
     return lines
 
@@ -101,7 +114,8 @@ def with_default_content_type(
     lines: Headers, profile: ApiProfile, findings: list[Finding]
 ) -> Headers:
     """R9: without a Content-Type from the function, the gateway adds its own."""
-    if any(name.lower() == "content-type" for name, _ in lines):
-        return lines
+    for name, _ in lines:
+        if name.lower() == "content-type":
+            return lines
     findings.append(finding(profile.content_type_code, default=profile.default_content_type))
     return [*lines, ("Content-Type", profile.default_content_type)]

@@ -1,0 +1,149 @@
+"""`apigw-doctor check` as a user runs it: outputs, exit codes, error messages."""
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from apigw_doctor.cli import main
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "results"
+
+
+def run(*args: str, stdin: str | bytes | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args), input=stdin)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def write(tmp_path: Path, value: object, name: str = "r.json") -> str:
+    path = tmp_path / name
+    path.write_text(json.dumps(value))
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    ("name", "exit_code", "code"),
+    [
+        ("ok.json", 0, None),
+        ("missing-status-code.json", 0, "GW203"),
+        ("object-body.json", 1, "GW301"),
+        ("string-result.json", 1, "GW101"),
+        ("none-result.json", 1, "GW101"),
+        ("too-large.json.gz", 1, "GW601"),
+        ("binary-without-media-types.json", 0, "GW501"),
+        ("function-error.json", 1, "GW108"),
+    ],
+)
+def test_bundled_examples(name: str, exit_code: int, code: str | None) -> None:
+    status, out, _ = run("check", str(EXAMPLES / name))
+    assert status == exit_code
+    if code:
+        assert code in out
+
+
+def test_function_error_example_with_flag() -> None:
+    status, out, _ = run(
+        "check", "--function-error", "--format", "json", str(EXAMPLES / "function-error.json")
+    )
+    assert status == 1
+    assert json.loads(out)["findings"][0]["code"] == "GW701"
+
+
+def test_text_output_names_status_cause_fix_and_log(tmp_path: Path) -> None:
+    status, out, _ = run("check", write(tmp_path, {"statusCode": 200, "body": {"a": 1}}))
+    assert status == 1
+    assert "502 Bad Gateway" in out
+    assert "GW301" in out and "[R5, documented]" in out
+    assert 'fix: "body": json.dumps({"a": 1})' in out
+    assert "Malformed Lambda proxy response" in out
+
+
+def test_http_api_missing_status(tmp_path: Path) -> None:
+    status, out, _ = run(
+        "check", "--api", "http-1.0", "--format", "json", str(EXAMPLES / "missing-status-code.json")
+    )
+    assert status == 1
+    assert json.loads(out)["status"] == 500
+
+
+def test_stdin_and_binary_options() -> None:
+    png = json.loads((EXAMPLES / "binary-without-media-types.json").read_text())
+    status, out, _ = run(
+        "check",
+        "-",
+        "-H",
+        "Accept: image/png",
+        "--binary-media-types",
+        "image/png, image/jpeg",
+        "--format",
+        "json",
+        stdin=json.dumps(png),
+    )
+    assert status == 0
+    verdict = json.loads(out)
+    assert verdict["findings"] == [] and verdict["status"] == 200
+
+
+def test_several_files_give_one_json_line_each(tmp_path: Path) -> None:
+    a = write(tmp_path, {"statusCode": 200}, "a.json")
+    b = write(tmp_path, None, "b.json")
+    status, out, _ = run("check", a, b, "--format", "json")
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert status == 1
+    assert [(x["source"], x["status"]) for x in lines] == [(a, 200), (b, 502)]
+
+
+def test_jsonl(tmp_path: Path) -> None:
+    path = tmp_path / "captured.jsonl"
+    path.write_text('{"statusCode": 200, "body": "x"}\n\n{"body": {}}\nnot json\n')
+    status, out, err = run("check", "--jsonl", str(path))
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert status == 1
+    assert [(x["line"], x["status"]) for x in lines] == [(1, 200), (3, 502), (4, 502)]
+    assert "checked 3 results: 1 without errors, 2 with errors" in err
+
+
+def test_gzip_input(tmp_path: Path) -> None:
+    path = tmp_path / "r.json.gz"
+    path.write_bytes(gzip.compress(b'{"statusCode": 204}'))
+    status, out, _ = run("check", str(path), "--format", "json")
+    assert (status, json.loads(out)["status"]) == (0, 204)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["check", "no/such/file.json"], "cannot read 'no/such/file.json': No such file"),
+        (["check", "."], "cannot read '.'"),
+        (["check", "--api", "soap", "x"], "'soap' is not one of"),
+        (["check", "-H", "Accept image/png", "x"], "write it as 'Name: value'"),
+    ],
+)
+def test_usage_errors_exit_2_with_a_message(args: list[str], message: str) -> None:
+    status, _, err = run(*args)
+    assert status == 2
+    assert message in err
+
+
+def test_empty_file_is_a_usage_error(tmp_path: Path) -> None:
+    path = tmp_path / "empty.json"
+    path.write_text("")
+    status, _, err = run("check", str(path))
+    assert status == 2
+    assert "is empty" in err
+
+
+def test_bad_gzip_is_a_usage_error(tmp_path: Path) -> None:
+    path = tmp_path / "r.json.gz"
+    path.write_bytes(b"not gzip")
+    status, _, err = run("check", str(path))
+    assert status == 2
+    assert "cannot read" in err
+
+
+def test_help_explains_exit_status() -> None:
+    status, out, _ = run("check", "--help")
+    assert status == 0
+    assert "Exit status" in out and "--binary-media-types" in out

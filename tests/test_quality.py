@@ -1,0 +1,41 @@
+"""The project's own contract: ruff and mypy --strict stay clean."""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        [sys.executable, "-m", "ruff", "check", "src", "tests", "benchmarks"],
+        [sys.executable, "-m", "ruff", "format", "--check", "src", "tests", "benchmarks"],
+        [sys.executable, "-m", "mypy"],
+    ],
+    ids=["ruff", "ruff-format", "mypy"],
+)
+def test_tool_is_clean(command: list[str]) -> None:
+    assert shutil.which("ruff") or command[2] != "ruff"
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_rules_core_imports_only_the_standard_library() -> None:
+    code = (
+        "import sys\n"
+        "before = set(sys.modules)\n"
+        "import apigw_doctor.rules, apigw_doctor.catalogue\n"
+        "std = sys.stdlib_module_names\n"
+        "bad = sorted(m for m in set(sys.modules) - before if m.split('.')[0] not in std"
+        " and not m.startswith('apigw_doctor'))\n"
+        "print(','.join(bad))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert out == ""
