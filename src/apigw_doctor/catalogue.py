@@ -11,9 +11,8 @@ Codes are stable: never renumber a row, retire it instead.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from json.encoder import encode_basestring
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 Severity = Literal["error", "warning", "info"]
 Confidence = Literal["recorded", "documented", "peer", "unknown"]
@@ -22,8 +21,7 @@ SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
 CONFIDENCES: tuple[Confidence, ...] = ("recorded", "documented", "peer", "unknown")
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(NamedTuple):
     """One catalogue row: what a code means, before it is filled in."""
 
     code: str
@@ -35,8 +33,7 @@ class Entry:
     fix: str
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
+class Finding(NamedTuple):
     """A problem found in one place: a catalogue row with its blanks filled in."""
 
     code: str

@@ -21,6 +21,11 @@ CASES_FILE = SHARED / "conformance" / "cases.json"
 
 
 def load_cases() -> list[dict[str, Any]]:
+    if not CASES_FILE.is_file():
+        raise FileNotFoundError(
+            f"conformance cases not found at {CASES_FILE}: clone the project beside "
+            "shared/, or point APIGW_DOCTOR_SHARED at the shared folder"
+        )
     cases: list[dict[str, Any]] = json.loads(CASES_FILE.read_text(encoding="utf-8"))
     return cases
 

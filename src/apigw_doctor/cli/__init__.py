@@ -6,6 +6,7 @@ import click
 
 from .. import __version__
 from .check import check
+from .invoke import event, invoke_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -21,3 +22,5 @@ def main() -> None:
 
 
 main.add_command(check)
+main.add_command(event)
+main.add_command(invoke_command)

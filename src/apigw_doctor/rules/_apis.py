@@ -7,8 +7,7 @@ Every difference the evaluator needs is a field here, so the evaluator has no
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Literal, NamedTuple
 
 ApiKind = Literal["rest", "http-1.0", "http-2.0", "function-url"]
 
@@ -24,8 +23,7 @@ REST_FAILURE_HEADERS = (
 HTTP_FAILURE_HEADERS = (("Content-Type", "application/json"),)
 
 
-@dataclass(frozen=True, slots=True)
-class ApiProfile:
+class ApiProfile(NamedTuple):
     """How one API kind reads a Lambda proxy result."""
 
     name: ApiKind
@@ -50,7 +48,7 @@ class ApiProfile:
     failure_body: bytes
     failure_headers: tuple[tuple[str, str], ...]
     #: keys outside ``allowed_keys`` that deserve their own finding
-    unknown_key_overrides: Mapping[str, str] = field(default_factory=dict)
+    unknown_key_overrides: Mapping[str, str] = {}
 
 
 _REST = ApiProfile(
@@ -113,7 +111,7 @@ PROFILES: dict[str, ApiProfile] = {
     "http-1.0": _HTTP_V1,
     "http-2.0": _HTTP_V2,
     # Function URLs read responses exactly as payload 2.0 does (spec §0).
-    "function-url": replace(_HTTP_V2, name="function-url"),
+    "function-url": _HTTP_V2._replace(name="function-url"),
 }
 
 API_KINDS: tuple[str, ...] = tuple(PROFILES)

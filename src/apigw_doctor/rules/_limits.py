@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class Limits:
+class Limits(NamedTuple):
     """The limits API Gateway and Lambda apply to a proxy response.
 
     Defaults are AWS's published quotas; pass your own to model a changed quota

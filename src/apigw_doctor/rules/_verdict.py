@@ -1,16 +1,19 @@
-"""The verdict: what the client receives, and why (spec §6)."""
+"""The verdict: what the client receives, and why (spec §6).
+
+The core's records are NamedTuples, not dataclasses: the guard imports the core
+on every Lambda cold start, where dataclasses cost milliseconds
+(benchmarks/bench_guard.py).
+"""
 
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..catalogue import Finding
 
 
-@dataclass(frozen=True, slots=True)
-class Verdict:
+class Verdict(NamedTuple):
     """What API Gateway sends the client for one Lambda result.
 
     ``failed`` is true when API Gateway generated the response itself (a 5xx
@@ -25,7 +28,7 @@ class Verdict:
     findings: tuple[Finding, ...] = ()
     log_lines: tuple[str, ...] = ()
     #: the Lambda payload as API Gateway received it (after serialisation)
-    payload: bytes | None = field(default=None, repr=False)
+    payload: bytes | None = None
 
     @property
     def errors(self) -> tuple[Finding, ...]:

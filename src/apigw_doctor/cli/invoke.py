@@ -1,0 +1,208 @@
+"""``apigw-doctor event`` and ``apigw-doctor invoke``: events like API Gateway's,
+and one local invocation of a handler judged by the rules core."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import click
+from rich.console import Console
+
+from ..events import HttpRequest, Route, build_event
+from ..handlers import HandlerNotFound, load_handler
+from ..rules import API_KINDS, evaluate_payload
+from ..runtime import LambdaContext, invoke
+from ._inputs import parse_header, read_input, split_list
+from ._render import render_verdict
+
+_api_option = click.option(
+    "--api",
+    type=click.Choice(API_KINDS),
+    default="rest",
+    show_default=True,
+    help="The API kind in front of the function.",
+)
+_header_option = click.option(
+    "--header",
+    "-H",
+    "headers",
+    multiple=True,
+    metavar="'NAME: VALUE'",
+    help="A request header (repeatable).",
+)
+_body_option = click.option("--body", "-d", help="The request body (text; @FILE reads a file).")
+_resource_option = click.option(
+    "--resource", metavar="TEMPLATE", help="The API resource, e.g. /items/{id}, for pathParameters."
+)
+
+
+def _request(method: str, path: str, headers: tuple[str, ...], body: str | None) -> HttpRequest:
+    data = b""
+    if body is not None:
+        data = read_input(body[1:]) if body.startswith("@") else body.encode("utf-8")
+    if not path.startswith("/"):
+        raise click.BadParameter(f"{path!r} must start with '/'", param_hint="PATH")
+    return HttpRequest.from_target(
+        method, path, headers=[parse_header(h) for h in headers], body=data
+    )
+
+
+@click.command()
+@_api_option
+@click.argument("method")
+@click.argument("path")
+@_header_option
+@_body_option
+@_resource_option
+@click.option("--stage", help="Stage name (default: prod for REST, $default for HTTP APIs).")
+@click.option(
+    "--binary-media-types",
+    metavar="TYPE,...",
+    help="REST binaryMediaTypes: a matching Content-Type arrives base64-encoded.",
+)
+def event(
+    api: str,
+    method: str,
+    path: str,
+    headers: tuple[str, ...],
+    body: str | None,
+    resource: str | None,
+    stage: str | None,
+    binary_media_types: str | None,
+) -> None:
+    """Print the event API Gateway sends for METHOD PATH (like `sam local generate-event`).
+
+    \b
+    Examples:
+      apigw-doctor event GET '/items/42?expand=1' --resource '/items/{id}'
+      apigw-doctor event --api http-2.0 POST /orders -d '{"n": 1}' \\
+        -H 'Content-Type: application/json'
+    """
+    request = _request(method, path, headers, body)
+    built = build_event(
+        api,
+        request,
+        route=Route(resource) if resource else None,
+        stage=stage,
+        binary_media_types=split_list(binary_media_types),
+    )
+    click.echo(json.dumps(built, indent=2))
+
+
+@click.command(name="invoke")
+@click.argument("target")
+@click.argument("method", required=False)
+@click.argument("path", required=False)
+@_api_option
+@click.option("--event", "event_file", metavar="FILE", help="Use this event (JSON; - for stdin).")
+@_header_option
+@_body_option
+@_resource_option
+@click.option("--binary-media-types", metavar="TYPE,...", help="The REST API's binaryMediaTypes.")
+@click.option(
+    "--timeout",
+    type=float,
+    default=3.0,
+    show_default=True,
+    help="The function's timeout, seconds (context.get_remaining_time_in_millis).",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+)
+def invoke_command(
+    target: str,
+    method: str | None,
+    path: str | None,
+    api: str,
+    event_file: str | None,
+    headers: tuple[str, ...],
+    body: str | None,
+    resource: str | None,
+    binary_media_types: str | None,
+    timeout: float,
+    output_format: str,
+) -> None:
+    """Run the handler TARGET once and say what the API's client would receive.
+
+    TARGET is module:function, path/to/file.py:function or Lambda's
+    module.function.  Give the request as METHOD PATH (an event is built as
+    API Gateway would) or as --event FILE.
+
+    \b
+    Exit status: 0 the client gets what the handler asked for, 1 the client
+    would get a 5xx API Gateway generated, 2 bad usage or a handler that
+    cannot be loaded.
+
+    \b
+    Examples:
+      apigw-doctor invoke app.py:handler GET /items/42 --resource '/items/{id}'
+      apigw-doctor invoke app.handler --event event.json --api http-2.0
+    """
+    types = split_list(binary_media_types)
+    if event_file:
+        the_event = _load_event(event_file)
+        accept = _event_headers(the_event)
+    elif method and path:
+        request = _request(method, path, headers, body)
+        the_event = build_event(
+            api, request, route=Route(resource) if resource else None, binary_media_types=types
+        )
+        accept = request.headers
+    else:
+        raise click.UsageError("give the request as METHOD PATH, or an event with --event FILE")
+    try:
+        handler = load_handler(target)
+    except HandlerNotFound as exc:
+        raise click.UsageError(str(exc)) from None
+    context = LambdaContext(target.rpartition(":")[2] or "handler", timeout_seconds=timeout)
+    invocation = invoke(handler, the_event, context)
+    verdict = evaluate_payload(
+        invocation.payload,
+        api=api,
+        request_headers=accept,
+        binary_media_types=types,
+        function_error=invocation.function_error,
+        lambda_request_id=invocation.request_id,
+    )
+    if output_format == "json":
+        click.echo(
+            json.dumps(
+                {
+                    "target": target,
+                    "duration_ms": round(invocation.duration_ms, 3),
+                    "function_error": invocation.function_error,
+                    **verdict.as_json(),
+                },
+                indent=2,
+            )
+        )
+    else:
+        if invocation.log:
+            click.echo(invocation.log, err=True)
+        render_verdict(
+            Console(highlight=False, soft_wrap=True),
+            verdict,
+            f"{target} ({invocation.duration_ms:.1f} ms)",
+        )
+    sys.exit(1 if verdict.failed else 0)
+
+
+def _load_event(source: str) -> dict[str, Any]:
+    try:
+        loaded = json.loads(read_input(source))
+    except ValueError as exc:
+        raise click.UsageError(f"event {source!r} is not JSON: {exc}") from None
+    if not isinstance(loaded, dict):
+        raise click.UsageError(f"event {source!r} must be a JSON object")
+    return loaded
+
+
+def _event_headers(the_event: dict[str, Any]) -> list[tuple[str, str]]:
+    headers = the_event.get("headers") or {}
+    return [(str(k), str(v)) for k, v in headers.items()] if isinstance(headers, dict) else []

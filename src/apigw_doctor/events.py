@@ -1,0 +1,273 @@
+"""Building the events API Gateway sends to Lambda, for every API kind.
+
+One event builder for the test client, ``invoke``, ``scan`` and the local
+gateway, so all of them hand handlers the same shapes AWS does: payload 1.0
+(REST and HTTP APIs) and payload 2.0 (HTTP APIs, function URLs).
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl, quote
+
+ACCOUNT_ID = "123456789012"
+API_ID = "apigwdoctor"
+
+# Media types HTTP APIs pass as text; anything else arrives base64-encoded.
+_TEXT_TYPES = re.compile(
+    r"^(text/.*|application/(json|xml|javascript|x-www-form-urlencoded|.*\+json|.*\+xml))$"
+)
+
+
+@dataclass(frozen=True)
+class HttpRequest:
+    """A client's request, before API Gateway turns it into an event."""
+
+    method: str
+    path: str
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    query: list[tuple[str, str]] = field(default_factory=list)
+    body: bytes = b""
+    source_ip: str = "127.0.0.1"
+
+    @classmethod
+    def from_target(cls, method: str, target: str, **kwargs: Any) -> HttpRequest:
+        """A request from ``METHOD /path?a=1`` as a user writes it."""
+        path, _, raw_query = target.partition("?")
+        query = parse_qsl(raw_query, keep_blank_values=True)
+        return cls(method.upper(), path or "/", query=query + kwargs.pop("query", []), **kwargs)
+
+    def header(self, name: str) -> str | None:
+        values = [v for n, v in self.headers if n.lower() == name.lower()]
+        return ",".join(values) if values else None
+
+
+@dataclass(frozen=True)
+class Route:
+    """A resource (``/items/{id}``, ``/{proxy+}``) and the method it answers."""
+
+    resource: str
+    method: str = "ANY"
+
+    def match(self, method: str, path: str) -> dict[str, str] | None:
+        """The path parameters when ``method path`` falls on this route."""
+        if self.method not in ("ANY", "X-AMAZON-APIGATEWAY-ANY-METHOD", method.upper()):
+            return None
+        found = _route_pattern(self.resource).fullmatch(path)
+        return None if found is None else found.groupdict()
+
+    @property
+    def route_key(self) -> str:
+        return f"{self.method} {self.resource}"
+
+
+def _route_pattern(resource: str) -> re.Pattern[str]:
+    parts = []
+    for segment in resource.strip("/").split("/"):
+        if segment.startswith("{") and segment.endswith("+}"):
+            parts.append(f"(?P<{_group(segment[1:-2])}>.+)")
+        elif segment.startswith("{") and segment.endswith("}"):
+            parts.append(f"(?P<{_group(segment[1:-1])}>[^/]+)")
+        else:
+            parts.append(re.escape(segment))
+    return re.compile("/" + "/".join(parts) if parts != [""] else "/")
+
+
+def _group(name: str) -> str:
+    if not name.isidentifier():
+        raise ValueError(f"path parameter {{{name}}} must be a plain name")
+    return name
+
+
+def build_event(
+    api: str,
+    request: HttpRequest,
+    *,
+    route: Route | None = None,
+    stage: str | None = None,
+    stage_variables: dict[str, str] | None = None,
+    binary_media_types: tuple[str, ...] = (),
+    request_id: str | None = None,
+    now: float | None = None,
+) -> dict[str, Any]:
+    """The event a Lambda proxy integration receives for ``request``."""
+    request_id = request_id or str(uuid.uuid4())
+    now = time.time() if now is None else now
+    path_parameters = route.match(request.method, request.path) if route else None
+    if api in ("http-2.0", "function-url"):
+        return _event_v2(
+            request, route, stage or "$default", stage_variables, path_parameters, request_id, now
+        )
+    version = "1.0" if api == "http-1.0" else None
+    body, encoded = _body_for_v1(request, binary_media_types, api)
+    return _event_v1(
+        request,
+        route,
+        stage or ("prod" if version is None else "$default"),
+        stage_variables,
+        path_parameters,
+        request_id,
+        now,
+        body,
+        encoded,
+        version,
+    )
+
+
+def _body_for_v1(
+    request: HttpRequest, binary_media_types: tuple[str, ...], api: str
+) -> tuple[str | None, bool]:
+    """REST APIs base64 a body whose Content-Type is a binary media type."""
+    if not request.body:
+        return None, False
+    content_type = (request.header("content-type") or "").split(";")[0].strip().lower()
+    if api == "rest":
+        from .rules import accept_matches  # the same matching rule as responses
+
+        binary = accept_matches(content_type or None, binary_media_types)
+    else:
+        binary = not _TEXT_TYPES.match(content_type)
+    if not binary:
+        try:
+            return request.body.decode("utf-8"), False
+        except UnicodeDecodeError:
+            pass
+    return base64.b64encode(request.body).decode("ascii"), True
+
+
+def _multi(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = {}
+    for name, value in pairs:
+        grouped.setdefault(name, []).append(value)
+    return grouped
+
+
+def _request_time(now: float) -> str:
+    return time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now))
+
+
+def _event_v1(
+    request: HttpRequest,
+    route: Route | None,
+    stage: str,
+    stage_variables: dict[str, str] | None,
+    path_parameters: dict[str, str] | None,
+    request_id: str,
+    now: float,
+    body: str | None,
+    encoded: bool,
+    version: str | None,
+) -> dict[str, Any]:
+    resource = route.resource if route else request.path
+    multi_headers = _multi(request.headers)
+    multi_query = _multi(request.query)
+    event: dict[str, Any] = {
+        "resource": resource,
+        "path": request.path,
+        "httpMethod": request.method,
+        "headers": {k: v[-1] for k, v in multi_headers.items()} or None,
+        "multiValueHeaders": multi_headers or None,
+        "queryStringParameters": {k: v[-1] for k, v in multi_query.items()} or None,
+        "multiValueQueryStringParameters": multi_query or None,
+        "pathParameters": path_parameters or None,
+        "stageVariables": stage_variables or None,
+        "requestContext": {
+            "resourceId": "abc123",
+            "resourcePath": resource,
+            "httpMethod": request.method,
+            "extendedRequestId": request_id[:16],
+            "requestTime": _request_time(now),
+            "path": f"/{stage}{request.path}",
+            "accountId": ACCOUNT_ID,
+            "protocol": "HTTP/1.1",
+            "stage": stage,
+            "domainPrefix": API_ID,
+            "requestTimeEpoch": int(now * 1000),
+            "requestId": request_id,
+            "identity": {
+                "cognitoIdentityPoolId": None,
+                "accountId": None,
+                "cognitoIdentityId": None,
+                "caller": None,
+                "sourceIp": request.source_ip,
+                "principalOrgId": None,
+                "accessKey": None,
+                "cognitoAuthenticationType": None,
+                "cognitoAuthenticationProvider": None,
+                "userArn": None,
+                "userAgent": request.header("user-agent"),
+                "user": None,
+            },
+            "domainName": f"{API_ID}.execute-api.us-east-1.amazonaws.com",
+            "apiId": API_ID,
+        },
+        "body": body,
+        "isBase64Encoded": encoded,
+    }
+    if version:
+        event = {"version": version, **event}
+    return event
+
+
+def _event_v2(
+    request: HttpRequest,
+    route: Route | None,
+    stage: str,
+    stage_variables: dict[str, str] | None,
+    path_parameters: dict[str, str] | None,
+    request_id: str,
+    now: float,
+) -> dict[str, Any]:
+    headers: dict[str, str] = {}
+    cookies: list[str] = []
+    for name, value in request.headers:
+        if name.lower() == "cookie":
+            cookies.extend(c.strip() for c in value.split(";") if c.strip())
+            continue
+        key = name.lower()
+        headers[key] = f"{headers[key]},{value}" if key in headers else value
+    query: dict[str, str] = {}
+    for name, value in request.query:
+        query[name] = f"{query[name]},{value}" if name in query else value
+    body, encoded = _body_for_v1(request, (), "http-2.0")
+    route_key = route.route_key if route else "$default"
+    event: dict[str, Any] = {
+        "version": "2.0",
+        "routeKey": route_key,
+        "rawPath": request.path,
+        "rawQueryString": "&".join(f"{quote(k)}={quote(v)}" for k, v in request.query),
+        "headers": headers,
+        "requestContext": {
+            "accountId": ACCOUNT_ID,
+            "apiId": API_ID,
+            "domainName": f"{API_ID}.execute-api.us-east-1.amazonaws.com",
+            "domainPrefix": API_ID,
+            "http": {
+                "method": request.method,
+                "path": request.path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": request.source_ip,
+                "userAgent": request.header("user-agent") or "",
+            },
+            "requestId": request_id,
+            "routeKey": route_key,
+            "stage": stage,
+            "time": _request_time(now),
+            "timeEpoch": int(now * 1000),
+        },
+        "isBase64Encoded": encoded,
+    }
+    optional = {
+        "cookies": cookies,
+        "queryStringParameters": query,
+        "pathParameters": path_parameters,
+        "stageVariables": stage_variables,
+        "body": body,
+    }
+    event.update({k: v for k, v in optional.items() if v})
+    return event

@@ -1,0 +1,104 @@
+"""Running a Python handler the way the Lambda Python runtime does.
+
+The runtime serialises the return value with ``json.dumps``; what it cannot
+serialise, and any exception, becomes Lambda's error object with a function
+error flag.  Reproducing that exactly is what makes a handler that "works in
+the console" fail here the way it fails behind API Gateway.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import traceback
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+Handler = Callable[[dict[str, Any], Any], Any]
+
+
+class LambdaContext:
+    """The ``context`` object of the Python runtime, with a real deadline."""
+
+    def __init__(
+        self,
+        function_name: str = "handler",
+        *,
+        timeout_seconds: float = 3.0,
+        memory_limit_in_mb: int = 128,
+        request_id: str | None = None,
+    ) -> None:
+        self.function_name = function_name
+        self.function_version = "$LATEST"
+        self.invoked_function_arn = (
+            f"arn:aws:lambda:us-east-1:123456789012:function:{function_name}"
+        )
+        self.memory_limit_in_mb = memory_limit_in_mb
+        self.aws_request_id = request_id or str(uuid.uuid4())
+        self.log_group_name = f"/aws/lambda/{function_name}"
+        self.log_stream_name = time.strftime("%Y/%m/%d/[$LATEST]") + uuid.uuid4().hex
+        self.identity = None
+        self.client_context = None
+        self._deadline = time.monotonic() + timeout_seconds
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self._deadline - time.monotonic()) * 1000))
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """What Lambda hands API Gateway: a payload, and whether the function failed."""
+
+    payload: bytes
+    function_error: str | None
+    request_id: str
+    duration_ms: float
+    #: the handler's own return value (before serialisation), for diagnostics
+    returned: Any = field(default=None, repr=False)
+    #: the traceback of an unhandled exception, as the function's log shows it
+    log: str = ""
+
+
+def serialise(value: Any, request_id: str) -> tuple[bytes, str | None]:
+    """``json.dumps`` as the runtime does it; failure is Runtime.MarshalError."""
+    try:
+        return json.dumps(value).encode("utf-8"), None
+    except (TypeError, ValueError, RecursionError) as exc:
+        error = {
+            "errorMessage": f"Unable to marshal response: {exc}",
+            "errorType": "Runtime.MarshalError",
+            "requestId": request_id,
+            "stackTrace": [],
+        }
+        return json.dumps(error).encode("utf-8"), "Unhandled"
+
+
+def error_object(exc: BaseException, request_id: str) -> dict[str, Any]:
+    """Lambda's error object for an exception that escaped the handler."""
+    frames = traceback.extract_tb(exc.__traceback__)[1:]  # drop the runtime's own frame
+    return {
+        "errorMessage": str(exc),
+        "errorType": type(exc).__name__,
+        "requestId": request_id,
+        "stackTrace": traceback.format_list(frames),
+    }
+
+
+def invoke(handler: Handler, event: dict[str, Any], context: LambdaContext) -> Invocation:
+    """Call ``handler`` once, in this process, as the Lambda runtime would."""
+    start = time.perf_counter()
+    request_id = context.aws_request_id
+    try:
+        returned = handler(event, context)
+    except Exception as exc:  # the runtime reports every exception the same way
+        payload = json.dumps(error_object(exc, request_id)).encode("utf-8")
+        log = "".join(traceback.format_exception(exc))
+        return Invocation(payload, "Unhandled", request_id, _ms(start), log=log)
+    payload, function_error = serialise(returned, request_id)
+    return Invocation(payload, function_error, request_id, _ms(start), returned=returned)
+
+
+def _ms(start: float) -> float:
+    return (time.perf_counter() - start) * 1000

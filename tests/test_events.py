@@ -1,0 +1,101 @@
+"""Events as API Gateway builds them, for payload 1.0 and 2.0."""
+
+import base64
+
+import pytest
+
+from apigw_doctor.events import HttpRequest, Route, build_event
+
+
+def test_rest_event_shape() -> None:
+    request = HttpRequest.from_target(
+        "get", "/items/42?tag=a&tag=b&q=", headers=[("Accept", "a/b"), ("X-M", "1"), ("X-M", "2")]
+    )
+    event = build_event("rest", request, route=Route("/items/{id}"), request_id="r-1", now=0)
+    assert event["resource"] == "/items/{id}"
+    assert event["httpMethod"] == "GET"
+    assert event["pathParameters"] == {"id": "42"}
+    assert event["queryStringParameters"] == {"tag": "b", "q": ""}
+    assert event["multiValueQueryStringParameters"]["tag"] == ["a", "b"]
+    assert event["headers"]["X-M"] == "2"
+    assert event["multiValueHeaders"]["X-M"] == ["1", "2"]
+    context = event["requestContext"]
+    assert (context["stage"], context["requestId"], context["path"]) == (
+        "prod",
+        "r-1",
+        "/prod/items/42",
+    )
+    assert context["requestTime"] == "01/Jan/1970:00:00:00 +0000"
+    assert event["body"] is None and event["isBase64Encoded"] is False
+    assert "version" not in event
+
+
+def test_http_v1_event_has_version() -> None:
+    event = build_event("http-1.0", HttpRequest("GET", "/"))
+    assert event["version"] == "1.0"
+    assert event["requestContext"]["stage"] == "$default"
+
+
+def test_v2_event_shape() -> None:
+    request = HttpRequest(
+        "POST",
+        "/a/b/c",
+        headers=[("X-A", "1"), ("x-a", "2"), ("Cookie", "s=1; t=2")],
+        query=[("k", "1"), ("k", "2")],
+        body=b'{"n": 1}',
+    )
+    event = build_event("http-2.0", request, route=Route("/a/{proxy+}", "POST"))
+    assert event["version"] == "2.0"
+    assert event["routeKey"] == "POST /a/{proxy+}"
+    assert event["rawPath"] == "/a/b/c" and event["rawQueryString"] == "k=1&k=2"
+    assert event["headers"] == {"x-a": "1,2"}
+    assert event["cookies"] == ["s=1", "t=2"]
+    assert event["queryStringParameters"] == {"k": "1,2"}
+    assert event["pathParameters"] == {"proxy": "b/c"}
+    assert event["requestContext"]["http"]["method"] == "POST"
+    # A body without a text Content-Type arrives base64-encoded in HTTP APIs.
+    assert event["isBase64Encoded"] is True
+    assert base64.b64decode(event["body"]) == b'{"n": 1}'
+
+
+@pytest.mark.parametrize(
+    ("api", "content_type", "types", "encoded"),
+    [
+        ("rest", "image/png", ("image/png",), True),
+        ("rest", "image/png", (), False),
+        ("rest", "application/json", ("image/*",), False),
+        ("http-1.0", "application/json", (), False),
+        ("http-2.0", "application/octet-stream", (), True),
+        ("http-2.0", "text/plain; charset=utf-8", (), False),
+    ],
+)
+def test_request_body_encoding(
+    api: str, content_type: str, types: tuple[str, ...], encoded: bool
+) -> None:
+    request = HttpRequest("POST", "/", headers=[("Content-Type", content_type)], body=b"abc")
+    event = build_event(api, request, binary_media_types=types)
+    assert event["isBase64Encoded"] is encoded
+    assert event["body"] == (base64.b64encode(b"abc").decode() if encoded else "abc")
+
+
+@pytest.mark.parametrize(
+    ("resource", "method", "path", "params"),
+    [
+        ("/items/{id}", "GET", "/items/7", {"id": "7"}),
+        ("/items/{id}", "GET", "/items/7/x", None),
+        ("/items", "POST", "/items", {}),
+        ("/items", "GET", "/items", None),
+        ("/{proxy+}", "ANY", "/a/b", {"proxy": "a/b"}),
+        ("/", "ANY", "/", {}),
+    ],
+)
+def test_route_matching(
+    resource: str, method: str, path: str, params: dict[str, str] | None
+) -> None:
+    route = Route(resource, "POST" if resource == "/items" else method)
+    assert route.match("GET" if method == "ANY" else method, path) == params
+
+
+def test_bad_path_parameter_name() -> None:
+    with pytest.raises(ValueError, match="plain name"):
+        Route("/x/{a-b}").match("GET", "/x/1")
