@@ -57,6 +57,8 @@ def price(event, context):
 def delete_item(event, context):
     """An exception that escapes: the client gets 502, not the 404 it deserves."""
     item_id = event["pathParameters"]["id"]
+    if item_id not in ITEMS:
+        raise KeyError(f"no item {item_id}")
     del ITEMS[item_id]
     return {"statusCode": 204}
 

@@ -7,6 +7,7 @@ import click
 from .. import __version__
 from .check import check
 from .invoke import event, invoke_command
+from .lint import lint
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -24,3 +25,4 @@ def main() -> None:
 main.add_command(check)
 main.add_command(event)
 main.add_command(invoke_command)
+main.add_command(lint)

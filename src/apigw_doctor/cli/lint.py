@@ -1,0 +1,132 @@
+"""``apigw-doctor lint``: the code paths that will 502, before deploy."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from ..catalogue import CATALOGUE
+from ..lint import Config, ConfigError, LintResult, lint_paths, load_config
+from ..lint._output import FORMATS, RENDERERS
+from ..rules import API_KINDS
+from ..templates import TemplateError
+from ._inputs import split_list
+
+#: show a progress bar on stderr for trees at least this big
+PROGRESS_FILES = 200
+
+
+@click.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="text (path:line:col: CODE message), json, sarif "
+    "(GitHub code scanning) or github (annotations).",
+)
+@click.option(
+    "--api",
+    type=click.Choice(API_KINDS),
+    help="API kind for handlers a template does not place (default: pyproject, else rest).",
+)
+@click.option("--select", metavar="CODE,...", help="Only these codes (prefixes work: GW90).")
+@click.option("--ignore", metavar="CODE,...", help="Skip these codes (prefixes work).")
+@click.option(
+    "--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: one per core)."
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report to this file instead of stdout.",
+)
+def lint(
+    paths: tuple[Path, ...],
+    output_format: str,
+    api: str | None,
+    select: str | None,
+    ignore: str | None,
+    jobs: int | None,
+    output: Path | None,
+) -> None:
+    """Find the code paths in Lambda handlers that API Gateway will reject.
+
+    Handlers are the functions a SAM/CloudFormation template or serverless.yml
+    (in or above PATH) names, else those listed in pyproject.toml
+    [tool.apigw-doctor] handlers, else every function taking (event, context).
+    Helpers a handler returns the result of are followed, across files.
+
+    Silence one line with `# noqa: GW901`.  Configure defaults in
+    pyproject.toml:
+
+    \b
+      [tool.apigw-doctor]
+      handlers = ["app.handler", "*.lambda_handler"]
+      api = "rest"            # or http-1.0, http-2.0, function-url
+      ignore = ["GW905"]
+
+    \b
+    Exit status: 0 no error or warning, 1 findings (info alone does not
+    fail), 2 bad usage, or a file that cannot be parsed (the others are
+    still linted).
+    """
+    targets = list(paths) or [Path(".")]
+    try:
+        config = load_config(targets[0])
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from None
+    for code in split_list(select) + split_list(ignore):
+        if not any(known.startswith(code.upper()) for known in CATALOGUE):
+            raise click.BadParameter(
+                f"{code!r} matches no finding code (e.g. GW901)", param_hint="--select/--ignore"
+            )
+    config = Config(
+        handlers=config.handlers,
+        api=api or config.api,
+        select=tuple(c.upper() for c in split_list(select)) or config.select,
+        ignore=tuple(c.upper() for c in split_list(ignore)) or config.ignore,
+        source=config.source,
+    )
+    try:
+        result = _run(targets, config, jobs)
+    except TemplateError as exc:
+        raise click.UsageError(str(exc)) from None
+    report = RENDERERS[output_format](result.findings, Path.cwd())
+    if output:
+        output.write_text(report + "\n", encoding="utf-8")
+    elif report:
+        click.echo(report)
+    failing = [f for f in result.findings if f.finding.severity != "info"]
+    summary = (
+        f"{len(result.findings)} finding(s) in {result.handlers} handler(s), "
+        f"{result.files} file(s), {result.lines:,} lines"
+    )
+    click.echo(summary, err=True)
+    if result.broken:
+        sys.exit(2)
+    sys.exit(1 if failing else 0)
+
+
+def _run(targets: list[Path], config: Config, jobs: int | None) -> LintResult:
+    from ..lint._project import python_files
+
+    count = len(python_files(targets))
+    if count < PROGRESS_FILES or not sys.stderr.isatty():
+        return lint_paths(targets, config, jobs=jobs)
+    console = Console(stderr=True)
+    columns = (TextColumn("linting"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task("lint", total=count)
+        return lint_paths(
+            targets,
+            config,
+            jobs=jobs,
+            progress=lambda done, total: progress.update(task, completed=done),
+        )

@@ -1,0 +1,180 @@
+"""``apigw-doctor lint``: static analysis of handler code for what API Gateway
+will reject, before deploy.
+
+Data in, findings out, like the rules core: :func:`lint_paths` reads files and
+returns :class:`LintFinding`\\ s; the CLI formats them.  Findings use the shared
+catalogue (codes ``GW9xx``), so lint, ``check`` and the logs reader speak one
+language.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..catalogue import finding
+from ._checker import HandlerChecker, LintFinding, NoReturnIndex
+from ._project import (
+    Config,
+    ConfigError,
+    Handler,
+    Module,
+    Project,
+    find_handlers,
+    load_config,
+    python_files,
+    template_handlers,
+)
+
+__all__ = [
+    "Config",
+    "ConfigError",
+    "LintFinding",
+    "LintResult",
+    "lint_paths",
+    "lint_source",
+    "load_config",
+]
+
+#: below this many files, worker processes cost more than they save
+PARALLEL_THRESHOLD = 64
+
+
+@dataclass
+class LintResult:
+    findings: list[LintFinding] = field(default_factory=list)
+    files: int = 0
+    handlers: int = 0
+    lines: int = 0
+    #: files that could not be parsed (their GW913 finding is in ``findings``)
+    broken: list[Path] = field(default_factory=list)
+
+
+def lint_source(
+    source: str, filename: str = "handler.py", *, api: str = "rest", handlers: tuple[str, ...] = ()
+) -> list[LintFinding]:
+    """Lint one snippet (for tests and editors): handlers by signature or name."""
+    path = Path(filename)
+    try:
+        tree = ast.parse(source, filename)
+    except SyntaxError as exc:
+        return [_syntax_error(path, exc)]
+    module = Module(path, source, tree)
+    project = Project([path.parent])
+    project.modules[path.resolve()] = module
+    return _lint_module(project, module, Config(handlers=handlers, api=api), {})
+
+
+def lint_paths(
+    paths: list[Path],
+    config: Config,
+    *,
+    jobs: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> LintResult:
+    """Lint every Python file under ``paths``; ``progress(done, total)`` as it goes."""
+    files = python_files(paths)
+    roots = [p if p.is_dir() else p.parent for p in paths]
+    templates = template_handlers(paths)
+    result = LintResult(files=len(files))
+    jobs = jobs or os.cpu_count() or 1
+    chunks = [files[i::jobs] for i in range(jobs)] if len(files) >= PARALLEL_THRESHOLD else []
+    if jobs > 1 and chunks:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            futures = [
+                pool.submit(_lint_files, chunk, roots, config, templates) for chunk in chunks
+            ]
+            done = 0
+            for future in futures:
+                part = future.result()
+                done += part.files
+                _merge(result, part)
+                if progress:
+                    progress(done, len(files))
+    else:
+        for index, part in enumerate(_each_file(files, roots, config, templates), start=1):
+            _merge(result, part)
+            if progress:
+                progress(index, len(files))
+    result.findings.sort(key=lambda f: (str(f.path), f.line, f.column, f.code))
+    return result
+
+
+def _merge(result: LintResult, part: LintResult) -> None:
+    result.findings += part.findings
+    result.handlers += part.handlers
+    result.lines += part.lines
+    result.broken += part.broken
+
+
+def _lint_files(
+    files: list[Path], roots: list[Path], config: Config, templates: dict[Path, dict[str, str]]
+) -> LintResult:
+    total = LintResult(files=len(files))
+    for part in _each_file(files, roots, config, templates):
+        _merge(total, part)
+    return total
+
+
+def _each_file(
+    files: list[Path], roots: list[Path], config: Config, templates: dict[Path, dict[str, str]]
+) -> Iterator[LintResult]:
+    project = Project(roots)
+    for path in files:
+        part = LintResult(files=1)
+        try:
+            source = path.read_text(encoding="utf-8")
+            tree = ast.parse(source, str(path))
+        except SyntaxError as exc:
+            part.findings.append(_syntax_error(path, exc))
+            part.broken.append(path)
+            yield part
+            continue
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            part.findings.append(LintFinding(path, 1, 1, finding("GW913", message=str(exc))))
+            part.broken.append(path)
+            yield part
+            continue
+        module = Module(path, source, tree)
+        project.modules[path.resolve()] = module
+        part.lines = source.count("\n") + 1
+        handlers = find_handlers(module, config, templates)
+        part.handlers = len(handlers)
+        part.findings = _lint_module(project, module, config, templates, handlers)
+        yield part
+
+
+def _lint_module(
+    project: Project,
+    module: Module,
+    config: Config,
+    templates: dict[Path, dict[str, str]],
+    handlers: list[Handler] | None = None,
+) -> list[LintFinding]:
+    found: list[LintFinding] = []
+    no_return = NoReturnIndex(project, module)
+    for handler in find_handlers(module, config, templates) if handlers is None else handlers:
+        found += HandlerChecker(project, handler, no_return).run()
+    unique = {(f.line, f.column, f.code, f.finding.message): f for f in found}
+    kept = [f for f in unique.values() if config.wants(f.code) and not _silenced(module, f)]
+    return sorted(kept, key=lambda f: (f.line, f.column, f.code))
+
+
+def _silenced(module: Module, item: LintFinding) -> bool:
+    if item.line not in module.noqa:
+        return False
+    codes = module.noqa[item.line]
+    return codes is None or item.code in codes
+
+
+def _syntax_error(path: Path, exc: SyntaxError) -> LintFinding:
+    return LintFinding(
+        path,
+        exc.lineno or 1,
+        exc.offset or 1,
+        finding("GW913", message=f"{exc.msg} (line {exc.lineno})"),
+    )

@@ -1,0 +1,353 @@
+"""The checks, one method per thing they look at (pyflakes' style): the flow of
+a handler, each value it returns, each response dict, each ``json.dumps`` call,
+each ``raise``."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..catalogue import Finding, finding
+from ..rules import profile_for
+from ._flow import analyse, dotted_name
+from ._project import FunctionNode, Handler, Module, Project
+from ._values import UNSERIALISABLE, Scope, Value, call_name, classify
+
+_NON_OBJECT = {
+    "str": "a string",
+    "list": "a list",
+    "number": "a number",
+    "bool": "a boolean",
+    "repr": "a string",
+}
+_NOT_A_BODY = {
+    "dict": "a dict",
+    "list": "a list",
+    "event-object": "event data (an object)",
+    "parsed-json": "the result of json.loads() (a dict or list)",
+    "number": "a number",
+    "bool": "a boolean",
+}
+_SERIALISE_FIX = {
+    "bytes": 'base64.b64encode(data).decode("ascii") with "isBase64Encoded": True',
+    "b64bytes": 'add .decode("ascii") after base64.b64encode(...)',
+    "set": "convert it with list(...)",
+    "decimal": "json.dumps(data, default=str), or int()/float() the value",
+    "datetime": "value.isoformat(), or json.dumps(data, default=str)",
+    "dynamo": "json.dumps(item, default=str) (DynamoDB returns numbers as Decimal)",
+}
+
+
+@dataclass(frozen=True)
+class LintFinding:
+    """A finding at a place in a file."""
+
+    path: Path
+    line: int
+    column: int
+    finding: Finding
+    handler: str | None = None
+
+    @property
+    def code(self) -> str:
+        return self.finding.code
+
+
+class HandlerChecker:
+    """Checks one handler; findings are reported in the handler's own file."""
+
+    def __init__(self, project: Project, handler: Handler, is_no_return: NoReturnIndex) -> None:
+        self.project = project
+        self.handler = handler
+        self.module = handler.module
+        self.is_no_return = is_no_return
+        self.profile = profile_for(handler.api)
+        self.findings: list[LintFinding] = []
+        self.builds_responses = False
+
+    def report(self, node: ast.AST | None, scope: Scope | None, code: str, **args: str) -> None:
+        """A finding at ``node``, or at the handler's return when ``node`` is elsewhere."""
+        if scope is not None and scope.module is not self.module:
+            node = scope.anchor
+        node = node or self.handler.node
+        self.findings.append(
+            LintFinding(
+                self.module.path,
+                getattr(node, "lineno", 1),
+                getattr(node, "col_offset", 0) + 1,
+                finding(code, handler=repr(self.handler.name), **args),
+                self.handler.name,
+            )
+        )
+
+    def run(self) -> list[LintFinding]:
+        node = self.handler.node
+        flow = analyse(node, self.is_no_return.check)
+        root = Scope(self.project, self.module, node)
+        for statement in flow.returns:
+            scope = Scope(self.project, self.module, node, anchor=statement)
+            self.RETURN(statement, classify(statement.value, scope), scope)
+        if flow.falls_off_after is not None:
+            after = flow.falls_off_after
+            self.report(
+                after,
+                root,
+                "GW901",
+                how=f"when control falls off the end after line {after.end_lineno} "
+                "(an implicit return None)",
+            )
+        self.CALLS(root)
+        if self.builds_responses:
+            self.RAISES(flow.raises, root)
+        return self.findings
+
+    # -- what the handler returns ------------------------------------------
+    def RETURN(self, statement: ast.Return, value: Value, scope: Scope) -> None:
+        if value.kind == "helper":
+            for returned in value.returns:
+                self.RETURN(statement, returned, returned.scope or scope)
+        elif value.kind == "none":
+            how = "at this bare return" if statement.value is None else "here"
+            self.report(value.node or statement, scope, "GW901", how=how)
+        elif value.kind == "dict":
+            self.DICT(value)
+        elif value.kind in _NON_OBJECT and not self.profile.infers_response:
+            expr = ast.unparse(value.node) if value.node is not None else "..."
+            what = _NON_OBJECT[value.kind]
+            if (
+                value.node is not None
+                and isinstance(value.node, ast.Call)
+                and call_name(value.node) in ("json.dumps", "dumps")
+            ):
+                what = "the string json.dumps() makes"
+            self.report(value.node or statement, value.scope, "GW902", what=what, expr=expr)
+        elif value.kind in UNSERIALISABLE:
+            self.unserialisable(value, "the handler's result")
+
+    # -- a response dict -----------------------------------------------------
+    def DICT(self, response: Value) -> None:
+        keys = {name for name, *_ in response.items if name is not None}
+        if (
+            not keys
+            & {"statusCode", "body", "headers", "multiValueHeaders", "isBase64Encoded", "cookies"}
+            and not self.profile.infers_response
+        ):
+            if response.keys_known and response.items:
+                self.report(
+                    response.node,
+                    response.scope,
+                    "GW902",
+                    what="a dict of data",
+                    expr=f"json.dumps({ast.unparse(response.node)})"
+                    if response.node is not None
+                    else "json.dumps(data)",
+                )
+            return
+        self.builds_responses = self.builds_responses or "statusCode" in keys
+        for name, key_node, value_node, scope in response.items:
+            if (
+                name is not None
+                and name not in self.profile.allowed_keys
+                and self.profile.unknown_key_code == "GW102"
+            ):
+                self.report(key_node, scope, "GW903", key=repr(name))
+            self.SERIALISABLE(value_node, scope, f"response[{name!r}]" if name else "the response")
+        if response.keys_known and "statusCode" not in keys:
+            code = "GW905" if self.profile.status_missing_code == "GW203" else "GW904"
+            if not self.profile.infers_response:
+                self.report(response.node, response.scope, code)
+        body = response.item("body")
+        if body is not None:
+            self.BODY(classify(*body), response)
+        headers = response.item("headers")
+        if headers is not None:
+            self.HEADERS(classify(*headers))
+
+    def BODY(self, body: Value, response: Value) -> None:
+        expr = ast.unparse(body.node) if body.node is not None else "body"
+        if body.kind in _NOT_A_BODY:
+            self.report(body.node, body.scope, "GW906", what=_NOT_A_BODY[body.kind], expr=expr)
+        elif body.kind == "repr":
+            inner = body.returns[0] if body.returns else body
+            inner_expr = ast.unparse(inner.node) if inner.node is not None else "data"
+            self.report(
+                body.node,
+                body.scope,
+                "GW907",
+                what=_NOT_A_BODY.get(inner.kind, "an object"),
+                expr=inner_expr,
+            )
+        flag = response.item("isBase64Encoded")
+        if (
+            flag is not None
+            and isinstance(flag[0], ast.Constant)
+            and flag[0].value is True
+            and body.kind in ("str", "repr")
+        ):
+            what = "text" if body.kind == "str" else "a Python repr"
+            if (
+                body.node is not None
+                and isinstance(body.node, ast.Call)
+                and call_name(body.node) in ("json.dumps", "dumps")
+            ):
+                what = "JSON text from json.dumps()"
+            self.report(body.node, body.scope, "GW908", what=what)
+
+    def HEADERS(self, headers: Value) -> None:
+        for name, _key, value_node, scope in headers.items:
+            value = classify(value_node, scope)
+            if name is not None and value.kind in ("number", "none"):
+                what = "a number" if value.kind == "number" else "None"
+                self.report(value_node, scope, "GW911", name=repr(name), what=what, bare=name)
+
+    def SERIALISABLE(self, node: ast.expr, scope: Scope, where: str) -> None:
+        """Bytes, Decimal, datetime, sets anywhere inside a response value."""
+        value = classify(node, scope)
+        if value.kind in UNSERIALISABLE:
+            self.unserialisable(value, where, at=node, scope=scope)
+        elif isinstance(node, ast.Dict):
+            for key, item in zip(node.keys, node.values, strict=True):
+                label = f"{where}[{ast.unparse(key)}]" if key is not None else where
+                self.SERIALISABLE(item, scope, label)
+        elif isinstance(node, (ast.List, ast.Tuple)):
+            for item in node.elts:
+                self.SERIALISABLE(item, scope, where)
+
+    def unserialisable(
+        self, value: Value, where: str, at: ast.AST | None = None, scope: Scope | None = None
+    ) -> None:
+        """Report where the value is used (``at``), else where it is made."""
+        code = "GW909" if value.kind == "b64bytes" else "GW910"
+        self.report(
+            at or value.node,
+            scope or value.scope,
+            code,
+            what=UNSERIALISABLE[value.kind],
+            where=where,
+            fix=_SERIALISE_FIX[value.kind],
+        )
+
+    # -- json.dumps calls -----------------------------------------------------
+    def CALLS(self, scope: Scope) -> None:
+        for node in ast.walk(self.handler.node):
+            if not isinstance(node, ast.Call) or call_name(node) not in ("json.dumps", "dumps"):
+                continue
+            if not node.args or any(k.arg in ("default", "cls") for k in node.keywords):
+                continue
+            value = classify(node.args[0], scope)
+            if value.kind in UNSERIALISABLE and value.kind != "b64bytes":
+                self.report(
+                    node,
+                    scope,
+                    "GW910",
+                    what=UNSERIALISABLE[value.kind],
+                    where="json.dumps() without default=",
+                    fix=_SERIALISE_FIX[value.kind],
+                )
+            elif value.kind == "dict":
+                for _, _, item, item_scope in value.items:
+                    inner = classify(item, item_scope)
+                    if inner.kind in UNSERIALISABLE and inner.kind != "b64bytes":
+                        self.report(
+                            node,
+                            scope,
+                            "GW910",
+                            what=UNSERIALISABLE[inner.kind],
+                            where="json.dumps() without default=",
+                            fix=_SERIALISE_FIX[inner.kind],
+                        )
+                        break
+
+    # -- exceptions that escape -----------------------------------------------
+    def RAISES(self, raises: list[ast.Raise], scope: Scope) -> None:
+        guarded = _guarded_lines(self.handler.node)
+        for statement in raises:
+            if statement.lineno not in guarded:
+                shown = f"raise {ast.unparse(statement.exc)}" if statement.exc else "a re-raise"
+                self.report(statement, scope, "GW912", what=shown)
+        event = scope.event_name
+        for node in ast.walk(self.handler.node):
+            if getattr(node, "lineno", None) in guarded:
+                continue
+            risk = _risky_event_access(node, event)
+            if risk:
+                self.report(node, scope, "GW912", what=risk)
+
+
+def _guarded_lines(function: FunctionNode) -> set[int]:
+    """Lines inside a ``try`` body that has an ``except`` clause."""
+    lines: set[int] = set()
+    for node in ast.walk(function):
+        if isinstance(node, (ast.Try, ast.TryStar)) and node.handlers:
+            for statement in node.body:
+                lines.update(range(statement.lineno, (statement.end_lineno or 0) + 1))
+    return lines
+
+
+def _risky_event_access(node: ast.AST, event: str | None) -> str | None:
+    """``event["queryStringParameters"]["x"]`` (None without a query string) and
+    ``json.loads(event["body"])`` (None without a body, or not JSON)."""
+    if event is None:
+        return None
+    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Subscript):
+        inner = node.value
+        if (
+            dotted_name(inner.value) == event
+            and isinstance(inner.slice, ast.Constant)
+            and inner.slice.value in ("queryStringParameters", "multiValueQueryStringParameters")
+        ):
+            return (
+                f"a TypeError from {ast.unparse(node)} (the field is null when the request "
+                "has no query string)"
+            )
+    if isinstance(node, ast.Call) and call_name(node) in ("json.loads", "loads") and node.args:
+        arg = node.args[0]
+        if (
+            isinstance(arg, ast.Subscript)
+            and dotted_name(arg.value) == event
+            and isinstance(arg.slice, ast.Constant)
+            and arg.slice.value == "body"
+        ):
+            return (
+                f"an exception from {ast.unparse(node)} (body is null without a request "
+                "body, and may not be JSON)"
+            )
+    return None
+
+
+class NoReturnIndex:
+    """Which calls never return: project functions annotated NoReturn/Never, or
+    whose every path raises."""
+
+    def __init__(self, project: Project, module: Module) -> None:
+        self.project = project
+        self.module = module
+        self._known: dict[int, bool] = {}
+
+    def check(self, call: ast.Call) -> bool:
+        if not isinstance(call.func, ast.Name):
+            return False
+        found = self.project.function(self.module, call.func.id)
+        if found is None:
+            return False
+        _, function = found
+        key = id(function)
+        if key not in self._known:
+            self._known[key] = False  # a recursive helper: assume it returns
+            self._known[key] = _never_returns(function, self.check)
+        return self._known[key]
+
+
+def _never_returns(function: FunctionNode, is_no_return: Callable[[ast.Call], bool]) -> bool:
+    annotation = function.returns
+    if annotation is not None and (dotted_name(annotation) or "").rpartition(".")[2] in (
+        "NoReturn",
+        "Never",
+    ):
+        return True
+    if isinstance(annotation, ast.Constant) and annotation.value in ("NoReturn", "Never"):
+        return True
+    flow = analyse(function, is_no_return)
+    return not flow.returns and flow.falls_off_after is None

@@ -1,0 +1,270 @@
+"""The code being linted: parsed modules, the imports between them, and which
+functions are Lambda handlers behind which API kind."""
+
+from __future__ import annotations
+
+import ast
+import fnmatch
+import tomllib
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from ..templates import TemplateError, find_template, load_template
+
+SKIP_DIRS = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".venv",
+        "venv",
+        "env",
+        "node_modules",
+        "__pycache__",
+        ".tox",
+        ".nox",
+        ".mypy_cache",
+        ".ruff_cache",
+        ".pytest_cache",
+        "build",
+        "dist",
+        ".aws-sam",
+        "site-packages",
+        ".eggs",
+    }
+)
+EVENT_NAMES = ("event", "_event", "evt")
+CONTEXT_NAMES = ("context", "_context", "ctx", "_ctx", "lambda_context")
+
+FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+class ConfigError(Exception):
+    """A bad ``[tool.apigw-doctor]`` table; the message names the key and the fix."""
+
+
+@dataclass(frozen=True)
+class Config:
+    """``[tool.apigw-doctor]`` in pyproject.toml, merged with command-line options."""
+
+    handlers: tuple[str, ...] = ()
+    api: str = "rest"
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    source: Path | None = None
+
+    def wants(self, code: str) -> bool:
+        selected = not self.select or any(code.startswith(s) for s in self.select)
+        return selected and not any(code.startswith(i) for i in self.ignore)
+
+
+def load_config(start: Path) -> Config:
+    """The nearest pyproject.toml's ``[tool.apigw-doctor]`` (defaults if none)."""
+    folder = start if start.is_dir() else start.parent
+    for candidate in (folder.resolve(), *folder.resolve().parents):
+        path = candidate / "pyproject.toml"
+        if path.is_file():
+            try:
+                table = tomllib.loads(path.read_text(encoding="utf-8"))
+            except (OSError, tomllib.TOMLDecodeError) as exc:
+                raise ConfigError(f"{path}: cannot read: {exc}") from None
+            section = table.get("tool", {}).get("apigw-doctor")
+            if section is not None:
+                return _config(section, path)
+    return Config()
+
+
+def _config(section: Any, path: Path) -> Config:
+    if not isinstance(section, dict):
+        raise ConfigError(f"{path}: [tool.apigw-doctor] must be a table")
+    unknown = set(section) - {"handlers", "api", "select", "ignore"}
+    if unknown:
+        raise ConfigError(
+            f"{path}: unknown key(s) in [tool.apigw-doctor]: "
+            f"{', '.join(sorted(unknown))} (known: handlers, api, select, ignore)"
+        )
+
+    def strings(key: str) -> tuple[str, ...]:
+        value = section.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f'{path}: {key} must be a list of strings, e.g. {key} = ["GW9"]')
+        return tuple(value)
+
+    api = section.get("api", "rest")
+    from ..rules import API_KINDS
+
+    if api not in API_KINDS:
+        raise ConfigError(f"{path}: api = {api!r} is not one of {', '.join(API_KINDS)}")
+    return Config(strings("handlers"), api, strings("select"), strings("ignore"), path)
+
+
+@dataclass
+class Module:
+    """One parsed Python file, with what a lint needs to know of it."""
+
+    path: Path
+    source: str
+    tree: ast.Module
+
+    @cached_property
+    def functions(self) -> dict[str, FunctionNode]:
+        return {
+            node.name: node
+            for node in self.tree.body
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+        }
+
+    @cached_property
+    def imports(self) -> dict[str, tuple[str, str]]:
+        """Local name -> (module, attribute) for ``from module import attribute``."""
+        found = {}
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                for alias in node.names:
+                    found[alias.asname or alias.name] = (node.module, alias.name)
+            elif isinstance(node, ast.ImportFrom) and node.level:
+                for alias in node.names:
+                    found[alias.asname or alias.name] = (
+                        "." * node.level + (node.module or ""),
+                        alias.name,
+                    )
+        return found
+
+    @cached_property
+    def noqa(self) -> dict[int, frozenset[str] | None]:
+        """Line -> codes its ``# noqa: CODE`` names (``None``: a bare ``# noqa``)."""
+        found: dict[int, frozenset[str] | None] = {}
+        for number, line in enumerate(self.source.splitlines(), start=1):
+            _, marker, rest = line.partition("# noqa")
+            if not marker:
+                continue
+            codes = rest.lstrip(":").replace(",", " ").split() if rest.startswith(":") else []
+            found[number] = frozenset(c.upper() for c in codes) or None
+        return found
+
+
+@dataclass
+class Handler:
+    """A function to lint as a Lambda handler, and the API in front of it."""
+
+    module: Module
+    node: FunctionNode
+    api: str
+    why: str
+
+    @property
+    def name(self) -> str:
+        return self.node.name
+
+
+@dataclass
+class Project:
+    """Every module read so far, so helpers in other files can be analysed too."""
+
+    roots: list[Path]
+    modules: dict[Path, Module | None] = field(default_factory=dict)
+    #: facts computed once per AST node (keyed by id: the modules above keep nodes alive)
+    memo: dict[object, object] = field(default_factory=dict)
+
+    def module_at(self, path: Path) -> Module | None:
+        """The parsed module at ``path`` (``None`` if unreadable or not Python)."""
+        path = path.resolve()
+        if path not in self.modules:
+            try:
+                source = path.read_text(encoding="utf-8")
+                self.modules[path] = Module(path, source, ast.parse(source, str(path)))
+            except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
+                self.modules[path] = None
+        return self.modules[path]
+
+    def resolve(self, importer: Module, module_name: str) -> Module | None:
+        """The project module an import names, searched like sys.path would."""
+        level = len(module_name) - len(module_name.lstrip("."))
+        relative = module_name.lstrip(".").replace(".", "/")
+        if level:
+            base = importer.path.parent
+            for _ in range(level - 1):
+                base = base.parent
+            candidates = [base]
+        else:
+            candidates = [importer.path.parent, *self.roots, *(r / "src" for r in self.roots)]
+        for folder in candidates:
+            for path in (folder / f"{relative}.py", folder / relative / "__init__.py"):
+                if relative and path.is_file():
+                    return self.module_at(path)
+        return None
+
+    def function(self, module: Module, name: str) -> tuple[Module, FunctionNode] | None:
+        """The function a name refers to in ``module``: defined there or imported."""
+        if name in module.functions:
+            return module, module.functions[name]
+        if name in module.imports:
+            source, attribute = module.imports[name]
+            target = self.resolve(module, source)
+            if target and attribute in target.functions:
+                return target, target.functions[attribute]
+        return None
+
+
+def python_files(paths: list[Path]) -> list[Path]:
+    """Every .py file under ``paths``, skipping virtualenvs, caches and builds."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_file():
+            found.append(path)
+            continue
+        for child in sorted(path.rglob("*.py")):
+            if not SKIP_DIRS.intersection(child.relative_to(path).parts[:-1]):
+                found.append(child)
+    return found
+
+
+def template_handlers(paths: list[Path]) -> dict[Path, dict[str, str]]:
+    """Handlers named by the nearest template: module path -> {function: api}."""
+    named: dict[Path, dict[str, str]] = {}
+    seen: set[Path] = set()
+    for path in paths:
+        template_path = find_template(path)
+        if template_path is None or template_path in seen:
+            continue
+        seen.add(template_path)
+        try:
+            template = load_template(template_path)
+        except TemplateError:
+            continue
+        for function in template.functions:
+            named.setdefault(function.module_path.resolve(), {})[function.function_name] = (
+                function.api or "rest"
+            )
+    return named
+
+
+def find_handlers(
+    module: Module, config: Config, from_templates: dict[Path, dict[str, str]]
+) -> list[Handler]:
+    """The handlers of one module: from a template, the config, or their signature."""
+    named = from_templates.get(module.path.resolve())
+    if named:
+        return [
+            Handler(module, module.functions[name], api, "named by the template")
+            for name, api in named.items()
+            if name in module.functions
+        ]
+    handlers = []
+    for node in module.functions.values():
+        if config.handlers and _matches(module, node.name, config.handlers):
+            handlers.append(Handler(module, node, config.api, "named in pyproject.toml"))
+        elif not config.handlers and _looks_like_handler(node):
+            handlers.append(Handler(module, node, config.api, "takes (event, context)"))
+    return handlers
+
+
+def _matches(module: Module, name: str, patterns: tuple[str, ...]) -> bool:
+    dotted = f"{module.path.stem}.{name}"
+    return any(fnmatch.fnmatchcase(dotted, pattern) for pattern in patterns)
+
+
+def _looks_like_handler(node: FunctionNode) -> bool:
+    args = [a.arg for a in node.args.posonlyargs + node.args.args]
+    return len(args) == 2 and args[0] in EVENT_NAMES and args[1] in CONTEXT_NAMES

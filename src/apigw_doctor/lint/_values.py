@@ -1,0 +1,378 @@
+"""What an expression evaluates to, as far as API Gateway cares.
+
+A small abstract interpretation: each expression gets a *kind* (a string, a
+dict with known keys, bytes, a Decimal, DynamoDB data...), following local
+assignments and calls to project functions (with their arguments bound), and
+``unknown`` whenever it cannot be sure, so the linter stays quiet on correct
+code.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ._flow import analyse, dotted_name
+from ._project import FunctionNode, Module, Project
+
+#: call name (last dotted parts) -> kind of its result
+CALL_KINDS = {
+    "json.dumps": "str",
+    "dumps": "str",
+    "str": "str",
+    "repr": "str",
+    "format": "str",
+    "join": "str",
+    "decode": "str",
+    "upper": "str",
+    "lower": "str",
+    "strip": "str",
+    "json.loads": "parsed-json",
+    "loads": "parsed-json",
+    "b64encode": "b64bytes",
+    "urlsafe_b64encode": "b64bytes",
+    "standard_b64encode": "b64bytes",
+    "encode": "bytes",
+    "bytes": "bytes",
+    "bytearray": "bytes",
+    "read": "bytes",
+    "set": "set",
+    "frozenset": "set",
+    "Decimal": "decimal",
+    "now": "datetime",
+    "utcnow": "datetime",
+    "today": "datetime",
+    "datetime": "datetime",
+    "date": "datetime",
+    "fromtimestamp": "datetime",
+    "fromisoformat": "datetime",
+    "get_item": "dynamo",
+    "query": "dynamo",
+    "scan": "dynamo",
+    "batch_get_item": "dynamo",
+    "list": "list",
+    "sorted": "list",
+    "dict": "dict",
+    "int": "number",
+    "float": "number",
+    "len": "number",
+    "sum": "number",
+    "round": "number",
+}
+#: kinds the Lambda runtime's json.dumps cannot serialise, and how to name them
+UNSERIALISABLE = {
+    "bytes": "bytes",
+    "b64bytes": "bytes from base64.b64encode()",
+    "set": "a set",
+    "decimal": "a Decimal",
+    "datetime": "a datetime",
+    "dynamo": "DynamoDB data (Decimal numbers)",
+}
+#: event fields that are objects or lists, never strings
+EVENT_OBJECTS = frozenset(
+    {
+        "headers",
+        "multiValueHeaders",
+        "queryStringParameters",
+        "multiValueQueryStringParameters",
+        "pathParameters",
+        "stageVariables",
+        "requestContext",
+        "cookies",
+    }
+)
+MAX_DEPTH = 4
+
+
+@dataclass
+class Scope:
+    """Where an expression lives: its module, function and bound parameters."""
+
+    project: Project
+    module: Module
+    function: FunctionNode
+    bindings: dict[str, tuple[ast.expr, Scope]] = field(default_factory=dict)
+    depth: int = 0
+    #: the return statement in the handler this scope was reached from
+    anchor: ast.AST | None = None
+
+    @property
+    def event_name(self) -> str | None:
+        args = self.function.args.posonlyargs + self.function.args.args
+        return args[0].arg if args and self.depth == 0 else None
+
+    def assignments(self, name: str) -> list[ast.expr]:
+        """What ``name`` is assigned in the function, else at the module's top level."""
+        local = _assignments(self.function, self.project.memo).get(name)
+        if local is not None:
+            return local
+        return _module_assignments(self.module.tree, self.project.memo).get(name, [])
+
+    def key_stores(self, name: str) -> list[tuple[ast.expr, ast.expr]]:
+        return _key_stores(self.function, self.project.memo).get(name, [])
+
+
+Item = tuple[str | None, ast.AST, ast.expr, "Scope"]
+
+
+@dataclass
+class Value:
+    """The kind of an expression, and for dicts, their keys."""
+
+    kind: str
+    node: ast.expr | None = None
+    scope: Scope | None = None
+    #: for dicts: (key, key node, value expr, value scope); None key = ``**spread``
+    items: list[Item] = field(default_factory=list)
+    #: for helper calls: the values the helper can return
+    returns: list[Value] = field(default_factory=list)
+
+    def item(self, key: str) -> tuple[ast.expr, Scope] | None:
+        for name, _, value, scope in reversed(self.items):
+            if name == key:
+                return value, scope
+        return None
+
+    @property
+    def keys_known(self) -> bool:
+        return all(name is not None for name, *_ in self.items)
+
+
+UNKNOWN = Value("unknown")
+
+
+def _assignments(function: FunctionNode, memo: dict[object, object]) -> dict[str, list[ast.expr]]:
+    key = ("assignments", id(function))
+    if key not in memo:
+        found: dict[str, list[ast.expr]] = {}
+        for node in ast.walk(function):
+            if isinstance(node, ast.Assign):
+                for target in node.targets:
+                    if isinstance(target, ast.Name):
+                        found.setdefault(target.id, []).append(node.value)
+            elif (
+                isinstance(node, ast.AnnAssign)
+                and node.value is not None
+                and isinstance(node.target, ast.Name)
+            ):
+                found.setdefault(node.target.id, []).append(node.value)
+            elif isinstance(node, (ast.For, ast.AsyncFor)) and isinstance(node.target, ast.Name):
+                found.setdefault(node.target.id, []).append(
+                    ast.Subscript(value=node.iter, slice=ast.Constant(0))
+                )
+        memo[key] = found
+    return memo[key]  # type: ignore[return-value]
+
+
+def _module_assignments(tree: ast.Module, memo: dict[object, object]) -> dict[str, list[ast.expr]]:
+    key = ("module", id(tree))
+    if key not in memo:
+        found: dict[str, list[ast.expr]] = {}
+        for node in tree.body:
+            if isinstance(node, ast.Assign):
+                for target in node.targets:
+                    if isinstance(target, ast.Name):
+                        found.setdefault(target.id, []).append(node.value)
+        memo[key] = found
+    return memo[key]  # type: ignore[return-value]
+
+
+def _key_stores(
+    function: FunctionNode, memo: dict[object, object]
+) -> dict[str, list[tuple[ast.expr, ast.expr]]]:
+    """``name["key"] = value`` statements, so a dict built in steps is still seen."""
+    key = ("key_stores", id(function))
+    if key not in memo:
+        found: dict[str, list[tuple[ast.expr, ast.expr]]] = {}
+        for node in ast.walk(function):
+            if isinstance(node, ast.Assign):
+                for target in node.targets:
+                    if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
+                        found.setdefault(target.value.id, []).append((target.slice, node.value))
+        memo[key] = found
+    return memo[key]  # type: ignore[return-value]
+
+
+def call_name(call: ast.Call) -> str:
+    """``json.dumps`` for json.dumps(...), ``decode`` for x.decode(...)."""
+    name = dotted_name(call.func)
+    if name is None and isinstance(call.func, ast.Attribute):
+        return call.func.attr
+    return name or ""
+
+
+def classify(node: ast.expr | None, scope: Scope) -> Value:
+    """The kind of ``node`` evaluated in ``scope``."""
+    if node is None:
+        return Value("none", node, scope)
+    method = _CLASSIFIERS.get(type(node))
+    value = method(node, scope) if method else UNKNOWN
+    if value.node is None and value is not UNKNOWN:
+        value.node = node
+        value.scope = scope
+    return value
+
+
+def _constant(node: ast.Constant, scope: Scope) -> Value:
+    value = node.value
+    if value is None:
+        return Value("none")
+    if isinstance(value, bool):
+        return Value("bool")
+    if isinstance(value, (int, float)):
+        return Value("number")
+    if isinstance(value, str):
+        return Value("str")
+    if isinstance(value, bytes):
+        return Value("bytes")
+    return UNKNOWN
+
+
+def _dict(node: ast.Dict, scope: Scope) -> Value:
+    items: list[Item] = []
+    for key, value in zip(node.keys, node.values, strict=True):
+        if key is None:
+            items.append((None, value, value, scope))
+        elif isinstance(key, ast.Constant) and isinstance(key.value, str):
+            items.append((key.value, key, value, scope))
+        else:
+            items.append((None, key, value, scope))
+    return Value("dict", items=items)
+
+
+def _name(node: ast.Name, scope: Scope) -> Value:
+    if node.id in scope.bindings:
+        expr, outer = scope.bindings[node.id]
+        return classify(expr, outer)
+    if node.id == scope.event_name:
+        return Value("event")
+    assigned = scope.assignments(node.id)
+    if not assigned:
+        return UNKNOWN
+    values = [classify(expr, scope) for expr in assigned]
+    kinds = {v.kind for v in values}
+    if len(kinds) != 1 or "unknown" in kinds:
+        return UNKNOWN
+    value = values[-1]
+    if value.kind == "dict":
+        stores = scope.key_stores(node.id)
+        merged: list[Item] = [item for v in values for item in v.items]
+        for key, expr in stores:
+            name = (
+                key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else None
+            )
+            merged.append((name, key, expr, scope))
+        return Value("dict", node, scope, items=merged)
+    return Value(value.kind, node, scope, items=value.items, returns=value.returns)
+
+
+def _subscript(node: ast.Subscript, scope: Scope) -> Value:
+    base = classify(node.value, scope)
+    key = node.slice.value if isinstance(node.slice, ast.Constant) else None
+    if base.kind == "event":
+        if key in EVENT_OBJECTS:
+            return Value("event-object")
+        return Value("str") if key == "body" else UNKNOWN
+    if base.kind in ("dynamo", "decimal"):
+        return Value(base.kind)
+    if base.kind == "dict" and isinstance(key, str):
+        found = base.item(key)
+        return classify(*found) if found else UNKNOWN
+    return UNKNOWN
+
+
+def _call(node: ast.Call, scope: Scope) -> Value:
+    name = call_name(node)
+    helper = _helper_value(node, scope)
+    if helper is not None:
+        return helper
+    if name.endswith(".get") or name == "get":
+        base = classify(node.func.value, scope) if isinstance(node.func, ast.Attribute) else None
+        if base is not None and base.kind == "event" and node.args:
+            key = node.args[0]
+            if isinstance(key, ast.Constant) and key.value in EVENT_OBJECTS:
+                return Value("event-object")
+        if base is not None and base.kind in ("dynamo", "decimal"):
+            return Value(base.kind)
+        return UNKNOWN
+    if isinstance(node.func, ast.Attribute) and node.func.attr == "decode":
+        inner = classify(node.func.value, scope)
+        return Value("b64text" if inner.kind == "b64bytes" else "str")
+    last = name.rpartition(".")[2]
+    kind = CALL_KINDS.get(name) or CALL_KINDS.get(last)
+    if kind == "str" and last == "str" and node.args:
+        inner = classify(node.args[0], scope)
+        if inner.kind in ("dict", "list", "event-object", "parsed-json", "dynamo"):
+            return Value("repr", returns=[inner])
+    return Value(kind) if kind else UNKNOWN
+
+
+def _helper_value(node: ast.Call, scope: Scope) -> Value | None:
+    """A call to a project function: what it returns, with the arguments bound."""
+    if not isinstance(node.func, ast.Name) or scope.depth >= MAX_DEPTH:
+        return None
+    found = scope.project.function(scope.module, node.func.id)
+    if found is None:
+        return None
+    module, function = found
+    inner = Scope(
+        scope.project, module, function, _bind(function, node, scope), scope.depth + 1, scope.anchor
+    )
+    flow = analyse(function, lambda call: False)
+    returns = [classify(r.value, inner) for r in flow.returns]
+    if flow.falls_off_after is not None:
+        returns.append(Value("none", None, inner))
+    return Value("helper", returns=returns)
+
+
+def _bind(
+    function: FunctionNode, call: ast.Call, scope: Scope
+) -> dict[str, tuple[ast.expr, Scope]]:
+    params = [a.arg for a in function.args.posonlyargs + function.args.args]
+    bound = {
+        name: (arg, scope)
+        for name, arg in zip(params, call.args, strict=False)
+        if not isinstance(arg, ast.Starred)
+    }
+    for keyword in call.keywords:
+        if keyword.arg:
+            bound[keyword.arg] = (keyword.value, scope)
+    return bound
+
+
+def _joined_str(node: ast.JoinedStr, scope: Scope) -> Value:
+    return Value("str")
+
+
+def _bin_op(node: ast.BinOp, scope: Scope) -> Value:
+    left, right = classify(node.left, scope), classify(node.right, scope)
+    if "str" in (left.kind, right.kind) and isinstance(node.op, (ast.Add, ast.Mod)):
+        return Value("str")
+    if left.kind == right.kind == "number":
+        return Value("number")
+    return UNKNOWN
+
+
+def _if_exp(node: ast.IfExp, scope: Scope) -> Value:
+    body, orelse = classify(node.body, scope), classify(node.orelse, scope)
+    return body if body.kind == orelse.kind else UNKNOWN
+
+
+_CLASSIFIERS: dict[type[ast.AST], Callable[[Any, Scope], Value]] = {
+    ast.Constant: _constant,
+    ast.Dict: _dict,
+    ast.DictComp: lambda node, scope: Value("dict", items=[(None, node, node, scope)]),
+    ast.List: lambda node, scope: Value("list"),
+    ast.ListComp: lambda node, scope: Value("list"),
+    ast.Tuple: lambda node, scope: Value("list"),
+    ast.Set: lambda node, scope: Value("set"),
+    ast.SetComp: lambda node, scope: Value("set"),
+    ast.Name: _name,
+    ast.Subscript: _subscript,
+    ast.Call: _call,
+    ast.JoinedStr: _joined_str,
+    ast.BinOp: _bin_op,
+    ast.IfExp: _if_exp,
+}

@@ -1,0 +1,112 @@
+"""`apigw-doctor event` and `apigw-doctor invoke`, as a user runs them."""
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from apigw_doctor.cli import main
+
+PROJECT = Path(__file__).resolve().parents[2] / "examples" / "project"
+APP = str(PROJECT / "src" / "app.py")
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_event_prints_a_rest_event() -> None:
+    status, out, _ = run(
+        "event",
+        "POST",
+        "/items/9",
+        "--resource",
+        "/items/{id}",
+        "-d",
+        "hi",
+        "-H",
+        "Content-Type: text/plain",
+    )
+    event = json.loads(out)
+    assert status == 0
+    assert (event["httpMethod"], event["pathParameters"], event["body"]) == (
+        "POST",
+        {"id": "9"},
+        "hi",
+    )
+
+
+def test_event_v2() -> None:
+    status, out, _ = run("event", "--api", "http-2.0", "get", "/a?x=1")
+    assert status == 0
+    assert json.loads(out)["rawQueryString"] == "x=1"
+
+
+@pytest.mark.parametrize(
+    ("handler", "exit_code", "status", "code"),
+    [
+        ("health", 0, 200, None),
+        ("get_item", 1, 502, "GW101"),
+        ("list_items", 1, 502, "GW301"),
+        ("hello", 1, 502, "GW101"),
+        ("price", 1, 502, "GW702"),
+        ("delete_item", 1, 502, "GW701"),
+        ("export_items", 1, 502, "GW601"),
+        ("thumbnail", 0, 200, "GW501"),
+    ],
+)
+def test_invoke_example_handlers(
+    handler: str, exit_code: int, status: int, code: str | None
+) -> None:
+    result, out, _ = run(
+        "invoke",
+        f"{APP}:{handler}",
+        "GET",
+        "/items/7",
+        "--resource",
+        "/items/{id}",
+        "--format",
+        "json",
+    )
+    verdict = json.loads(out)
+    assert (result, verdict["status"]) == (exit_code, status)
+    if code:
+        assert code in {f["code"] for f in verdict["findings"]}
+
+
+def test_invoke_with_event_file(tmp_path: Path) -> None:
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"body": json.dumps({"statusCode": 418})}))
+    status, out, _ = run(
+        "invoke", "handlers.samples:echo", "--event", str(event), "--format", "json"
+    )
+    assert (status, json.loads(out)["status"]) == (0, 418)
+
+
+def test_invoke_text_output_shows_traceback_on_stderr() -> None:
+    status, out, err = run(
+        "invoke", f"{APP}:delete_item", "DELETE", "/items/7", "--resource", "/items/{id}"
+    )
+    assert status == 1
+    assert "KeyError" in err
+    assert "GW701" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["invoke", "nosuchmodule:handler", "GET", "/"], "no module 'nosuchmodule'"),
+        (["invoke", f"{APP}:nope", "GET", "/"], "has no 'nope'"),
+        (["invoke", "handler", "GET", "/"], "is not a handler"),
+        (["invoke", "x.py:handler", "GET", "/"], "no file"),
+        (["invoke", f"{APP}:health"], "METHOD PATH"),
+        (["invoke", f"{APP}:health", "GET", "items"], "must start with '/'"),
+        (["invoke", f"{APP}:health", "--event", "missing.json"], "cannot read"),
+    ],
+)
+def test_invoke_usage_errors(args: list[str], message: str) -> None:
+    status, _, err = run(*args)
+    assert status == 2
+    assert message in err
