@@ -125,27 +125,36 @@ def _each_file(
 ) -> Iterator[LintResult]:
     project = Project(roots)
     for path in files:
-        part = LintResult(files=1)
-        try:
-            source = path.read_text(encoding="utf-8")
-            tree = ast.parse(source, str(path))
-        except SyntaxError as exc:
-            part.findings.append(_syntax_error(path, exc))
-            part.broken.append(path)
-            yield part
-            continue
-        except (OSError, UnicodeDecodeError, ValueError) as exc:
-            part.findings.append(LintFinding(path, 1, 1, finding("GW913", message=str(exc))))
-            part.broken.append(path)
-            yield part
-            continue
-        module = Module(path, source, tree)
-        project.modules[path.resolve()] = module
-        part.lines = source.count("\n") + 1
-        handlers = find_handlers(module, config, templates)
-        part.handlers = len(handlers)
-        part.findings = _lint_module(project, module, config, templates, handlers)
-        yield part
+        yield _lint_one(path, project, config, templates)
+
+
+def _lint_one(
+    path: Path, project: Project, config: Config, templates: dict[Path, dict[str, str]]
+) -> LintResult:
+    part = LintResult(files=1)
+    try:
+        source = path.read_text(encoding="utf-8")
+        tree = ast.parse(source, str(path))
+    except SyntaxError as exc:
+        part.findings.append(_syntax_error(path, exc))
+        part.broken.append(path)
+        return part
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        part.findings.append(LintFinding(path, 1, 1, finding("GW913", message=str(exc))))
+        part.broken.append(path)
+        return part
+    module = Module(path, source, tree)
+    key = path.resolve()
+    cached = key in project.modules  # already read as another file's helper
+    project.modules[key] = module
+    project.memo.clear()  # facts are keyed by node id: valid for one file's run
+    part.lines = source.count("\n") + 1
+    handlers = find_handlers(module, config, templates)
+    part.handlers = len(handlers)
+    part.findings = _lint_module(project, module, config, templates, handlers)
+    if not cached:
+        del project.modules[key]  # keep memory flat on big trees
+    return part
 
 
 def _lint_module(

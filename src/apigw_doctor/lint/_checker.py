@@ -13,7 +13,7 @@ from ..catalogue import Finding, finding
 from ..rules import profile_for
 from ._flow import analyse, dotted_name
 from ._project import FunctionNode, Handler, Module, Project
-from ._values import UNSERIALISABLE, Scope, Value, call_name, classify
+from ._values import UNSERIALISABLE, Scope, Value, call_name, classify, facts
 
 _NON_OBJECT = {
     "str": "a string",
@@ -82,6 +82,12 @@ class HandlerChecker:
             )
         )
 
+    def text(self, node: ast.AST, scope: Scope | None) -> str:
+        """Source text of ``node`` for messages, cut to a readable length."""
+        module = scope.module if scope is not None else self.module
+        text = module.text_of(node)
+        return text if len(text) <= 80 else text[:77] + "..."
+
     def run(self) -> list[LintFinding]:
         node = self.handler.node
         flow = analyse(node, self.is_no_return.check)
@@ -114,7 +120,7 @@ class HandlerChecker:
         elif value.kind == "dict":
             self.DICT(value)
         elif value.kind in _NON_OBJECT and not self.profile.infers_response:
-            expr = ast.unparse(value.node) if value.node is not None else "..."
+            expr = self.text(value.node, value.scope) if value.node is not None else "..."
             what = _NON_OBJECT[value.kind]
             if (
                 value.node is not None
@@ -140,7 +146,7 @@ class HandlerChecker:
                     response.scope,
                     "GW902",
                     what="a dict of data",
-                    expr=f"json.dumps({ast.unparse(response.node)})"
+                    expr=f"json.dumps({self.text(response.node, response.scope)})"
                     if response.node is not None
                     else "json.dumps(data)",
                 )
@@ -166,12 +172,12 @@ class HandlerChecker:
             self.HEADERS(classify(*headers))
 
     def BODY(self, body: Value, response: Value) -> None:
-        expr = ast.unparse(body.node) if body.node is not None else "body"
+        expr = self.text(body.node, body.scope) if body.node is not None else "body"
         if body.kind in _NOT_A_BODY:
             self.report(body.node, body.scope, "GW906", what=_NOT_A_BODY[body.kind], expr=expr)
         elif body.kind == "repr":
             inner = body.returns[0] if body.returns else body
-            inner_expr = ast.unparse(inner.node) if inner.node is not None else "data"
+            inner_expr = self.text(inner.node, inner.scope) if inner.node is not None else "data"
             self.report(
                 body.node,
                 body.scope,
@@ -209,7 +215,7 @@ class HandlerChecker:
             self.unserialisable(value, where, at=node, scope=scope)
         elif isinstance(node, ast.Dict):
             for key, item in zip(node.keys, node.values, strict=True):
-                label = f"{where}[{ast.unparse(key)}]" if key is not None else where
+                label = f"{where}[{self.text(key, scope)}]" if key is not None else where
                 self.SERIALISABLE(item, scope, label)
         elif isinstance(node, (ast.List, ast.Tuple)):
             for item in node.elts:
@@ -231,8 +237,8 @@ class HandlerChecker:
 
     # -- json.dumps calls -----------------------------------------------------
     def CALLS(self, scope: Scope) -> None:
-        for node in ast.walk(self.handler.node):
-            if not isinstance(node, ast.Call) or call_name(node) not in ("json.dumps", "dumps"):
+        for node in facts(self.handler.node, self.module, self.project.memo).calls:
+            if call_name(node) not in ("json.dumps", "dumps"):
                 continue
             if not node.args or any(k.arg in ("default", "cls") for k in node.keywords):
                 continue
@@ -262,28 +268,21 @@ class HandlerChecker:
 
     # -- exceptions that escape -----------------------------------------------
     def RAISES(self, raises: list[ast.Raise], scope: Scope) -> None:
-        guarded = _guarded_lines(self.handler.node)
+        known = facts(self.handler.node, self.module, self.project.memo)
+        guarded = known.guarded_lines
         for statement in raises:
             if statement.lineno not in guarded:
-                shown = f"raise {ast.unparse(statement.exc)}" if statement.exc else "a re-raise"
+                shown = (
+                    f"raise {self.text(statement.exc, scope)}" if statement.exc else "a re-raise"
+                )
                 self.report(statement, scope, "GW912", what=shown)
         event = scope.event_name
-        for node in ast.walk(self.handler.node):
-            if getattr(node, "lineno", None) in guarded:
+        for node in [*known.subscripts, *known.calls]:
+            if node.lineno in guarded:
                 continue
             risk = _risky_event_access(node, event)
             if risk:
                 self.report(node, scope, "GW912", what=risk)
-
-
-def _guarded_lines(function: FunctionNode) -> set[int]:
-    """Lines inside a ``try`` body that has an ``except`` clause."""
-    lines: set[int] = set()
-    for node in ast.walk(function):
-        if isinstance(node, (ast.Try, ast.TryStar)) and node.handlers:
-            for statement in node.body:
-                lines.update(range(statement.lineno, (statement.end_lineno or 0) + 1))
-    return lines
 
 
 def _risky_event_access(node: ast.AST, event: str | None) -> str | None:

@@ -119,7 +119,7 @@ class Module:
     def imports(self) -> dict[str, tuple[str, str]]:
         """Local name -> (module, attribute) for ``from module import attribute``."""
         found = {}
-        for node in ast.walk(self.tree):
+        for node in self.tree.body:
             if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
                 for alias in node.names:
                     found[alias.asname or alias.name] = (node.module, alias.name)
@@ -132,10 +132,26 @@ class Module:
         return found
 
     @cached_property
+    def lines(self) -> list[str]:
+        return self.source.splitlines()
+
+    def segment(self, node: ast.stmt) -> str:
+        """The source text of a statement (cheap: whole lines, no tokenizing)."""
+        return "\n".join(self.lines[node.lineno - 1 : node.end_lineno])
+
+    def text_of(self, node: ast.AST) -> str:
+        """A node's source as written (one line), else as ``ast.unparse`` prints it."""
+        line = getattr(node, "lineno", None)
+        if line is not None and line == getattr(node, "end_lineno", None):
+            raw = self.lines[line - 1].encode("utf-8")  # offsets count UTF-8 bytes
+            return raw[node.col_offset : node.end_col_offset].decode("utf-8", "replace")  # type: ignore[attr-defined]
+        return ast.unparse(node)
+
+    @cached_property
     def noqa(self) -> dict[int, frozenset[str] | None]:
         """Line -> codes its ``# noqa: CODE`` names (``None``: a bare ``# noqa``)."""
         found: dict[int, frozenset[str] | None] = {}
-        for number, line in enumerate(self.source.splitlines(), start=1):
+        for number, line in enumerate(self.lines, start=1):
             _, marker, rest = line.partition("# noqa")
             if not marker:
                 continue

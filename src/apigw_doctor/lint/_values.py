@@ -10,11 +10,11 @@ code.
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._flow import analyse, dotted_name
+from ._flow import Flow, analyse, dotted_name
 from ._project import FunctionNode, Module, Project
 
 #: call name (last dotted parts) -> kind of its result
@@ -37,7 +37,6 @@ CALL_KINDS = {
     "encode": "bytes",
     "bytes": "bytes",
     "bytearray": "bytes",
-    "read": "bytes",
     "set": "set",
     "frozenset": "set",
     "Decimal": "decimal",
@@ -105,13 +104,13 @@ class Scope:
 
     def assignments(self, name: str) -> list[ast.expr]:
         """What ``name`` is assigned in the function, else at the module's top level."""
-        local = _assignments(self.function, self.project.memo).get(name)
+        local = facts(self.function, self.module, self.project.memo).assignments.get(name)
         if local is not None:
             return local
         return _module_assignments(self.module.tree, self.project.memo).get(name, [])
 
     def key_stores(self, name: str) -> list[tuple[ast.expr, ast.expr]]:
-        return _key_stores(self.function, self.project.memo).get(name, [])
+        return facts(self.function, self.module, self.project.memo).key_stores.get(name, [])
 
 
 Item = tuple[str | None, ast.AST, ast.expr, "Scope"]
@@ -143,27 +142,111 @@ class Value:
 UNKNOWN = Value("unknown")
 
 
-def _assignments(function: FunctionNode, memo: dict[object, object]) -> dict[str, list[ast.expr]]:
-    key = ("assignments", id(function))
+@dataclass
+class Facts:
+    """What the checks need from one function body, gathered in a single walk."""
+
+    assignments: dict[str, list[ast.expr]] = field(default_factory=dict)
+    #: ``name["key"] = value`` statements, so a dict built in steps is still seen
+    key_stores: dict[str, list[tuple[ast.expr, ast.expr]]] = field(default_factory=dict)
+    calls: list[ast.Call] = field(default_factory=list)
+    subscripts: list[ast.Subscript] = field(default_factory=list)
+    #: lines inside a ``try`` body that has an ``except`` clause
+    guarded_lines: set[int] = field(default_factory=set)
+
+
+def facts(function: FunctionNode, module: Module, memo: dict[object, object]) -> Facts:
+    key = ("facts", id(function))
     if key not in memo:
-        found: dict[str, list[ast.expr]] = {}
-        for node in ast.walk(function):
-            if isinstance(node, ast.Assign):
-                for target in node.targets:
-                    if isinstance(target, ast.Name):
-                        found.setdefault(target.id, []).append(node.value)
-            elif (
-                isinstance(node, ast.AnnAssign)
-                and node.value is not None
-                and isinstance(node.target, ast.Name)
-            ):
-                found.setdefault(node.target.id, []).append(node.value)
-            elif isinstance(node, (ast.For, ast.AsyncFor)) and isinstance(node.target, ast.Name):
-                found.setdefault(node.target.id, []).append(
-                    ast.Subscript(value=node.iter, slice=ast.Constant(0))
-                )
-        memo[key] = found
+        memo[key] = _gather(function, module)
     return memo[key]  # type: ignore[return-value]
+
+
+#: only functions whose text holds one of these need their expressions walked
+_EXPRESSION_MARKERS = ("dumps", "loads", "queryStringParameters")
+
+
+def _gather(function: FunctionNode, module: Module) -> Facts:
+    found = Facts()
+    for node in statements(function.body):
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    found.assignments.setdefault(target.id, []).append(node.value)
+                elif isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
+                    found.key_stores.setdefault(target.value.id, []).append(
+                        (target.slice, node.value)
+                    )
+        elif (
+            isinstance(node, ast.AnnAssign)
+            and node.value is not None
+            and isinstance(node.target, ast.Name)
+        ):
+            found.assignments.setdefault(node.target.id, []).append(node.value)
+        elif isinstance(node, (ast.For, ast.AsyncFor)) and isinstance(node.target, ast.Name):
+            # the loop variable is an element of what is iterated
+            found.assignments.setdefault(node.target.id, []).append(
+                ast.Subscript(value=node.iter, slice=ast.Constant(0))
+            )
+        elif isinstance(node, (ast.Try, ast.TryStar)) and node.handlers:
+            for statement in node.body:
+                found.guarded_lines.update(
+                    range(statement.lineno, (statement.end_lineno or statement.lineno) + 1)
+                )
+    text = module.segment(function)
+    if any(marker in text for marker in _EXPRESSION_MARKERS):
+        for expr in descendants(function):
+            if isinstance(expr, ast.Call):
+                found.calls.append(expr)
+            elif isinstance(expr, ast.Subscript):
+                found.subscripts.append(expr)
+    return found
+
+
+_LEAVES = (
+    ast.Name,
+    ast.Constant,
+    ast.expr_context,
+    ast.operator,
+    ast.cmpop,
+    ast.unaryop,
+    ast.boolop,
+)
+
+
+def descendants(root: ast.AST) -> list[ast.AST]:
+    """Every node under ``root`` that can hold others: ``ast.walk`` without its
+    per-node generators, and without names, constants and operators."""
+    found: list[ast.AST] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        found.append(node)
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, list):
+                stack.extend(
+                    item
+                    for item in value
+                    if isinstance(item, ast.AST) and not isinstance(item, _LEAVES)
+                )
+            elif isinstance(value, ast.AST) and not isinstance(value, _LEAVES):
+                stack.append(value)
+    return found
+
+
+def statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """Every statement in ``body`` and in the blocks it contains (not nested defs)."""
+    for statement in body:
+        yield statement
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        for name in ("body", "orelse", "finalbody"):
+            yield from statements(getattr(statement, name, None) or [])
+        for handler in getattr(statement, "handlers", None) or []:
+            yield from statements(handler.body)
+        for case in getattr(statement, "cases", None) or []:
+            yield from statements(case.body)
 
 
 def _module_assignments(tree: ast.Module, memo: dict[object, object]) -> dict[str, list[ast.expr]]:
@@ -175,22 +258,6 @@ def _module_assignments(tree: ast.Module, memo: dict[object, object]) -> dict[st
                 for target in node.targets:
                     if isinstance(target, ast.Name):
                         found.setdefault(target.id, []).append(node.value)
-        memo[key] = found
-    return memo[key]  # type: ignore[return-value]
-
-
-def _key_stores(
-    function: FunctionNode, memo: dict[object, object]
-) -> dict[str, list[tuple[ast.expr, ast.expr]]]:
-    """``name["key"] = value`` statements, so a dict built in steps is still seen."""
-    key = ("key_stores", id(function))
-    if key not in memo:
-        found: dict[str, list[tuple[ast.expr, ast.expr]]] = {}
-        for node in ast.walk(function):
-            if isinstance(node, ast.Assign):
-                for target in node.targets:
-                    if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
-                        found.setdefault(target.value.id, []).append((target.slice, node.value))
         memo[key] = found
     return memo[key]  # type: ignore[return-value]
 
@@ -320,7 +387,10 @@ def _helper_value(node: ast.Call, scope: Scope) -> Value | None:
     inner = Scope(
         scope.project, module, function, _bind(function, node, scope), scope.depth + 1, scope.anchor
     )
-    flow = analyse(function, lambda call: False)
+    key = ("flow", id(function))
+    if key not in scope.project.memo:
+        scope.project.memo[key] = analyse(function, lambda call: False)
+    flow: Flow = scope.project.memo[key]  # type: ignore[assignment]
     returns = [classify(r.value, inner) for r in flow.returns]
     if flow.falls_off_after is not None:
         returns.append(Value("none", None, inner))

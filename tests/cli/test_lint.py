@@ -1,0 +1,174 @@
+"""`apigw-doctor lint` as users run it: in CI, in pre-commit, with flake8."""
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from apigw_doctor.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+PROJECT = ROOT / "examples" / "project"
+BROKEN = 'def handler(event, context):\n    if event:\n        return {"statusCode": 200}\n'
+CLEAN = 'def handler(event, context):\n    return {"statusCode": 200, "body": "ok"}\n'
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, ["lint", *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+def test_example_project_text_output() -> None:
+    status, out, err = run(str(PROJECT))
+    assert status == 1
+    codes = {line.split(": ")[1].split()[0] for line in out.splitlines()
+             if not line.startswith("    fix:")}
+    assert codes == {"GW901", "GW902", "GW904", "GW906", "GW910", "GW912"}
+    assert "src/app.py:17:5: GW901" in out
+    assert "9 handler(s)" in err
+
+
+def test_template_decides_the_api(tmp_path: Path) -> None:
+    write(tmp_path, "template.yaml", """
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Fn:
+            Type: AWS::Serverless::Function
+            Properties:
+              Handler: app.main
+              CodeUri: .
+              Events:
+                E: {Type: HttpApi, Properties: {Path: /, Method: get}}
+    """)
+    write(tmp_path, "app.py", "def main(event, context):\n    return 'hello'\n")
+    status, out, _ = run(str(tmp_path), "--format", "json")
+    # payload 2.0 infers a response from a string: no finding.
+    assert (status, json.loads(out)) == (0, [])
+
+
+def test_clean_file_exits_0(tmp_path: Path) -> None:
+    status, out, _ = run(str(write(tmp_path, "ok.py", CLEAN)))
+    assert (status, out) == (0, "")
+
+
+def test_json_format(tmp_path: Path) -> None:
+    status, out, _ = run(str(write(tmp_path, "h.py", BROKEN)), "--format", "json")
+    (item,) = json.loads(out)
+    assert status == 1
+    assert item["code"] == "GW901" and item["line"] == 2 and item["column"] == 5
+    assert item["handler"] == "handler" and item["confidence"] == "recorded"
+
+
+def test_sarif_format(tmp_path: Path) -> None:
+    status, out, _ = run(str(write(tmp_path, "h.py", BROKEN)), "--format", "sarif")
+    log = json.loads(out)
+    assert log["version"] == "2.1.0"
+    run_ = log["runs"][0]
+    assert run_["tool"]["driver"]["rules"][0]["id"] == "GW901"
+    result = run_["results"][0]
+    assert result["ruleId"] == "GW901" and result["level"] == "error"
+    region = result["locations"][0]["physicalLocation"]["region"]
+    assert region == {"startLine": 2, "startColumn": 5}
+
+
+def test_github_format(tmp_path: Path) -> None:
+    _, out, _ = run(str(write(tmp_path, "h.py", BROKEN)), "--format", "github")
+    assert out.startswith("::error file=")
+    assert ",line=2,col=5,title=GW901::" in out
+
+
+def test_noqa_select_ignore(tmp_path: Path) -> None:
+    path = write(tmp_path, "h.py", BROKEN.replace("if event:", "if event:  # noqa: GW901"))
+    assert run(str(path))[0] == 0
+    path = write(tmp_path, "h.py", BROKEN)
+    assert run(str(path), "--ignore", "GW9")[0] == 0
+    assert run(str(path), "--select", "GW906")[0] == 0
+    assert run(str(path), "--select", "gw901")[0] == 1
+
+
+def test_pyproject_config(tmp_path: Path) -> None:
+    write(tmp_path, "pyproject.toml", """
+        [tool.apigw-doctor]
+        handlers = ["app.entry"]
+        api = "http-1.0"
+    """)
+    write(tmp_path, "app.py", """
+        def entry(request, ctx):
+            return {"body": "x"}
+
+        def other(event, context):
+            return None
+    """)
+    status, out, _ = run(str(tmp_path), "--format", "json")
+    assert status == 1
+    assert [(f["handler"], f["code"]) for f in json.loads(out)] == [("entry", "GW904")]
+
+
+def test_bad_pyproject_config(tmp_path: Path) -> None:
+    write(tmp_path, "pyproject.toml", '[tool.apigw-doctor]\napi = "soap"\n')
+    status, _, err = run(str(tmp_path))
+    assert status == 2
+    assert "api = 'soap' is not one of" in err
+
+
+def test_syntax_error_is_reported_and_others_still_linted(tmp_path: Path) -> None:
+    write(tmp_path, "bad.py", "def handler(event, context)\n    return 1\n")
+    write(tmp_path, "h.py", BROKEN)
+    status, out, _ = run(str(tmp_path))
+    assert status == 2
+    assert "bad.py:1:" in out and "GW913" in out
+    assert "h.py:2:5: GW901" in out
+
+
+def test_unknown_code_in_select(tmp_path: Path) -> None:
+    status, _, err = run(str(write(tmp_path, "h.py", CLEAN)), "--select", "E501")
+    assert status == 2
+    assert "matches no finding code" in err
+
+
+def test_output_file(tmp_path: Path) -> None:
+    report = tmp_path / "lint.sarif"
+    status, out, _ = run(str(write(tmp_path, "h.py", BROKEN)), "--format", "sarif", "-o",
+                         str(report))
+    assert status == 1 and out == ""
+    assert json.loads(report.read_text())["version"] == "2.1.0"
+
+
+def test_parallel_run_matches_serial(tmp_path: Path) -> None:
+    for n in range(80):
+        write(tmp_path, f"pkg/h{n}.py", BROKEN if n % 2 else CLEAN)
+    _, serial, _ = run(str(tmp_path), "--format", "json", "--jobs", "1")
+    _, parallel, _ = run(str(tmp_path), "--format", "json", "--jobs", "2")
+    assert len(json.loads(serial)) == 40
+    assert json.loads(serial) == json.loads(parallel)
+
+
+def test_skips_virtualenvs(tmp_path: Path) -> None:
+    write(tmp_path, ".venv/lib/h.py", BROKEN)
+    write(tmp_path, "node_modules/x/h.py", BROKEN)
+    assert run(str(tmp_path))[0] == 0
+
+
+def test_flake8_plugin(tmp_path: Path) -> None:
+    path = write(tmp_path, "h.py", BROKEN)
+    result = subprocess.run([sys.executable, "-m", "flake8", "--select", "GW", str(path)],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 1
+    assert ":2:5: GW901 handler 'handler' returns None" in result.stdout
+
+
+def test_pre_commit_hook_definition() -> None:
+    import yaml
+
+    (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    assert hook["entry"] == "apigw-doctor lint" and hook["types"] == ["python"]
