@@ -96,21 +96,27 @@ def main() -> None:
             result = lint_paths([folder], Config(), jobs=jobs)
             seconds = time.perf_counter() - start
             results[f"apigw-doctor ({jobs} job{'s' if jobs > 1 else ''})"] = seconds
-            print(f"apigw-doctor lint, {jobs} job(s): {seconds:.2f} s, "
-                  f"{total / seconds:,.0f} lines/s, {len(result.findings):,} findings")
+            print(
+                f"apigw-doctor lint, {jobs} job(s): {seconds:.2f} s, "
+                f"{total / seconds:,.0f} lines/s, {len(result.findings):,} findings"
+            )
         ours = min(results.values())
         pylint = shutil.which("pylint")
         if pylint:
             seconds = timed([pylint, "--disable=all", "--enable=R1710", "--jobs=0", str(folder)])
-            print(f"pylint R1710: {seconds:.2f} s, {total / seconds:,.0f} lines/s; "
-                  f"apigw-doctor is {seconds / ours:.1f}x faster (target >= 10x)")
+            print(
+                f"pylint R1710: {seconds:.2f} s, {total / seconds:,.0f} lines/s; "
+                f"apigw-doctor is {seconds / ours:.1f}x faster (target >= 10x)"
+            )
         else:
             print("pylint: not installed (pip install pylint) - no ratio")
         ruff = shutil.which("ruff")
         if ruff:
             seconds = timed([ruff, "check", "--no-cache", "--select", "RET503", str(folder)])
-            print(f"ruff RET503: {seconds:.2f} s, {total / seconds:,.0f} lines/s; "
-                  f"apigw-doctor takes {ours / seconds:.1f}x ruff's time")
+            print(
+                f"ruff RET503: {seconds:.2f} s, {total / seconds:,.0f} lines/s; "
+                f"apigw-doctor takes {ours / seconds:.1f}x ruff's time"
+            )
         else:
             print("ruff: not installed - no ratio")
 

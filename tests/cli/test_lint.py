@@ -31,15 +31,21 @@ def write(folder: Path, name: str, text: str) -> Path:
 def test_example_project_text_output() -> None:
     status, out, err = run(str(PROJECT))
     assert status == 1
-    codes = {line.split(": ")[1].split()[0] for line in out.splitlines()
-             if not line.startswith("    fix:")}
+    codes = {
+        line.split(": ")[1].split()[0]
+        for line in out.splitlines()
+        if not line.startswith("    fix:")
+    }
     assert codes == {"GW901", "GW902", "GW904", "GW906", "GW910", "GW912"}
     assert "src/app.py:17:5: GW901" in out
     assert "9 handler(s)" in err
 
 
 def test_template_decides_the_api(tmp_path: Path) -> None:
-    write(tmp_path, "template.yaml", """
+    write(
+        tmp_path,
+        "template.yaml",
+        """
         Transform: AWS::Serverless-2016-10-31
         Resources:
           Fn:
@@ -49,7 +55,8 @@ def test_template_decides_the_api(tmp_path: Path) -> None:
               CodeUri: .
               Events:
                 E: {Type: HttpApi, Properties: {Path: /, Method: get}}
-    """)
+    """,
+    )
     write(tmp_path, "app.py", "def main(event, context):\n    return 'hello'\n")
     status, out, _ = run(str(tmp_path), "--format", "json")
     # payload 2.0 infers a response from a string: no finding.
@@ -71,6 +78,7 @@ def test_json_format(tmp_path: Path) -> None:
 
 def test_sarif_format(tmp_path: Path) -> None:
     status, out, _ = run(str(write(tmp_path, "h.py", BROKEN)), "--format", "sarif")
+    assert status == 1
     log = json.loads(out)
     assert log["version"] == "2.1.0"
     run_ = log["runs"][0]
@@ -97,18 +105,26 @@ def test_noqa_select_ignore(tmp_path: Path) -> None:
 
 
 def test_pyproject_config(tmp_path: Path) -> None:
-    write(tmp_path, "pyproject.toml", """
+    write(
+        tmp_path,
+        "pyproject.toml",
+        """
         [tool.apigw-doctor]
         handlers = ["app.entry"]
         api = "http-1.0"
-    """)
-    write(tmp_path, "app.py", """
+    """,
+    )
+    write(
+        tmp_path,
+        "app.py",
+        """
         def entry(request, ctx):
             return {"body": "x"}
 
         def other(event, context):
             return None
-    """)
+    """,
+    )
     status, out, _ = run(str(tmp_path), "--format", "json")
     assert status == 1
     assert [(f["handler"], f["code"]) for f in json.loads(out)] == [("entry", "GW904")]
@@ -138,8 +154,9 @@ def test_unknown_code_in_select(tmp_path: Path) -> None:
 
 def test_output_file(tmp_path: Path) -> None:
     report = tmp_path / "lint.sarif"
-    status, out, _ = run(str(write(tmp_path, "h.py", BROKEN)), "--format", "sarif", "-o",
-                         str(report))
+    status, out, _ = run(
+        str(write(tmp_path, "h.py", BROKEN)), "--format", "sarif", "-o", str(report)
+    )
     assert status == 1 and out == ""
     assert json.loads(report.read_text())["version"] == "2.1.0"
 
@@ -161,8 +178,12 @@ def test_skips_virtualenvs(tmp_path: Path) -> None:
 
 def test_flake8_plugin(tmp_path: Path) -> None:
     path = write(tmp_path, "h.py", BROKEN)
-    result = subprocess.run([sys.executable, "-m", "flake8", "--select", "GW", str(path)],
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "flake8", "--select", "GW", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 1
     assert ":2:5: GW901 handler 'handler' returns None" in result.stdout
 

@@ -141,10 +141,12 @@ class Module:
 
     def text_of(self, node: ast.AST) -> str:
         """A node's source as written (one line), else as ``ast.unparse`` prints it."""
-        line = getattr(node, "lineno", None)
+        line: int | None = getattr(node, "lineno", None)
+        start: int = getattr(node, "col_offset", 0)
+        end: int | None = getattr(node, "end_col_offset", None)
         if line is not None and line == getattr(node, "end_lineno", None):
             raw = self.lines[line - 1].encode("utf-8")  # offsets count UTF-8 bytes
-            return raw[node.col_offset : node.end_col_offset].decode("utf-8", "replace")  # type: ignore[attr-defined]
+            return raw[start:end].decode("utf-8", "replace")
         return ast.unparse(node)
 
     @cached_property
