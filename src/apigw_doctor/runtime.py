@@ -92,6 +92,20 @@ def invoke(handler: Handler, event: dict[str, Any], context: LambdaContext) -> I
     request_id = context.aws_request_id
     try:
         returned = handler(event, context)
+    except SystemExit as exc:  # sys.exit() in a handler ends Lambda's runtime process
+        error = {
+            "errorType": "Runtime.ExitError",
+            "requestId": request_id,
+            "errorMessage": f"RequestId: {request_id} Error: Runtime exited with error: "
+            f"exit status {exc.code if exc.code is not None else 0}",
+        }
+        return Invocation(
+            json.dumps(error).encode("utf-8"),
+            "Unhandled",
+            request_id,
+            _ms(start),
+            log="".join(traceback.format_exception(exc)),
+        )
     except Exception as exc:  # the runtime reports every exception the same way
         payload = json.dumps(error_object(exc, request_id)).encode("utf-8")
         log = "".join(traceback.format_exception(exc))

@@ -8,6 +8,7 @@ from .. import __version__
 from .check import check
 from .invoke import event, invoke_command
 from .lint import lint
+from .scan import scan_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -26,3 +27,4 @@ main.add_command(check)
 main.add_command(event)
 main.add_command(invoke_command)
 main.add_command(lint)
+main.add_command(scan_command)

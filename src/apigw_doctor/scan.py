@@ -1,0 +1,232 @@
+"""``scan``: lint a project, then call every handler with the requests its routes
+receive, through the test client, and say per handler what would fail.
+
+Static analysis finds what code paths *can* do; calling the handlers shows what
+they *do* for real requests (sizes, Decimals from real data, exceptions).
+Together they cover every cause in the troubleshooting note.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .events import HttpRequest
+from .handlers import HandlerNotFound, load_handler
+from .lint import Config, LintFinding, lint_paths
+from .lint._project import Module, find_handlers, python_files
+from .rules import Verdict, evaluate_payload
+from .runtime import Invocation
+from .templates import Function, find_template, load_template
+from .testing import Gateway, Response
+
+_PARAMETER = re.compile(r"\{([^}/]+?)(\+?)\}")
+_BODY_METHODS = ("POST", "PUT", "PATCH")
+
+
+@dataclass
+class Call:
+    """One generated request to one handler, and what the client got."""
+
+    method: str
+    path: str
+    resource: str
+    api: str
+    verdict: Verdict
+    error: str | None = None  # the handler's traceback, or why it could not run
+
+    @property
+    def failed(self) -> bool:
+        return self.verdict.failed
+
+
+@dataclass
+class HandlerReport:
+    name: str  # the Python function
+    label: str  # the template's name for the function, else the function's
+    target: str
+    api: str
+    lint: list[LintFinding] = field(default_factory=list)
+    calls: list[Call] = field(default_factory=list)
+    problem: str | None = None  # the handler could not be loaded
+
+    @property
+    def failing(self) -> bool:
+        lint_errors = any(f.finding.severity == "error" for f in self.lint)
+        return bool(self.problem) or lint_errors or any(c.failed for c in self.calls)
+
+
+@dataclass
+class ScanReport:
+    root: Path
+    template: Path | None
+    handlers: list[HandlerReport] = field(default_factory=list)
+    lint_findings: int = 0
+
+
+def sample_path(resource: str) -> str:
+    """A concrete path for a resource: ``/items/{id}`` -> ``/items/example-id``."""
+
+    def fill(match: re.Match[str]) -> str:
+        return "example/path" if match.group(2) else f"example-{match.group(1)}"
+
+    return _PARAMETER.sub(fill, resource)
+
+
+def scan(
+    root: Path,
+    config: Config,
+    *,
+    timeout: float = 10.0,
+    progress: Callable[[str], None] | None = None,
+) -> ScanReport:
+    """Lint ``root`` and call each handler it has."""
+    template_path = find_template(root)
+    report = ScanReport(root, template_path)
+    lint = lint_paths([root], config)
+    report.lint_findings = len(lint.findings)
+    by_function: dict[tuple[Path, str], list[LintFinding]] = {}
+    for item in lint.findings:
+        by_function.setdefault((item.path.resolve(), item.handler or ""), []).append(item)
+    entries: list[tuple[Function | None, Path]]
+    if template_path is not None:
+        functions = load_template(template_path).functions
+        entries = [(f, f.module_path.resolve()) for f in functions]
+    else:
+        entries = [(None, path.resolve()) for path in python_files([root])]
+    for function, path in entries:
+        for handler_report in _handlers_in(function, path, config, timeout, progress):
+            handler_report.lint = by_function.get((path, handler_report.name), [])
+            report.handlers.append(handler_report)
+    return report
+
+
+def _handlers_in(
+    function: Function | None,
+    path: Path,
+    config: Config,
+    timeout: float,
+    progress: Callable[[str], None] | None,
+) -> list[HandlerReport]:
+    if function is not None:
+        routes = [(e.api, e.method, e.path) for e in function.endpoints] or [("rest", "GET", "/")]
+        return [
+            _report(
+                path,
+                function.function_name,
+                routes,
+                function.name,
+                function.binary_media_types,
+                function.timeout,
+                timeout,
+                progress,
+            )
+        ]
+    try:
+        source = path.read_text(encoding="utf-8")
+        module = Module(path, source, ast.parse(source, str(path)))
+    except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
+        return []  # lint has reported it
+    return [
+        _report(
+            path,
+            handler.name,
+            [(handler.api, "GET", "/")],
+            handler.name,
+            (),
+            3.0,
+            timeout,
+            progress,
+        )
+        for handler in find_handlers(module, config, {})
+    ]
+
+
+def _report(
+    path: Path,
+    name: str,
+    routes: list[tuple[str, str, str]],
+    label: str,
+    binary_media_types: tuple[str, ...],
+    function_timeout: float,
+    timeout: float,
+    progress: Callable[[str], None] | None,
+) -> HandlerReport:
+    target = f"{_relative(path)}:{name}"
+    report = HandlerReport(name, label, target, routes[0][0])
+    try:
+        handler = load_handler(target)
+    except HandlerNotFound as exc:
+        report.problem = str(exc)
+        return report
+    for api, method, resource in routes:
+        if progress:
+            progress(f"{label}: {method} {resource}")
+        gateway = Gateway(
+            handler,
+            api,
+            resource=resource,
+            binary_media_types=binary_media_types,
+            function_name=label,
+            timeout_seconds=function_timeout,
+        )
+        method = "GET" if method == "ANY" else method
+        report.calls.append(_call(gateway, method, resource, timeout))
+    return report
+
+
+def _relative(path: Path) -> Path:
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path
+
+
+def _call(gateway: Gateway, method: str, resource: str, timeout: float) -> Call:
+    """One request, in a thread so a handler that never returns cannot stop the scan."""
+    headers = [("Accept", gateway.binary_media_types[0])] if gateway.binary_media_types else []
+    body = b"{}" if method in _BODY_METHODS else b""
+    if body:
+        headers.append(("Content-Type", "application/json"))
+    request = HttpRequest(method, sample_path(resource), headers=headers, body=body)
+    outcome: list[Response | BaseException] = []
+
+    def run() -> None:
+        try:
+            outcome.append(gateway.send(request))
+        except BaseException as exc:  # the scan must outlive any handler
+            outcome.append(exc)
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if not outcome:
+        verdict = _timed_out(gateway.api, timeout)
+        return Call(
+            method,
+            request.path,
+            resource,
+            gateway.api,
+            verdict,
+            f"still running after {timeout:g} s",
+        )
+    result = outcome[0]
+    if isinstance(result, BaseException):
+        verdict = _timed_out(gateway.api, timeout)
+        return Call(method, request.path, resource, gateway.api, verdict, repr(result))
+    invocation: Invocation = result.invocation
+    return Call(method, request.path, resource, gateway.api, result.verdict, invocation.log or None)
+
+
+def _timed_out(api: str, timeout: float) -> Verdict:
+    """What API Gateway answers when the function runs out of time (F3)."""
+    error = {
+        "errorMessage": f"Task timed out after {timeout:.2f} seconds",
+        "errorType": "Sandbox.Timedout",
+    }
+    return evaluate_payload(json.dumps(error).encode(), api=api, function_error="Unhandled")
