@@ -9,6 +9,7 @@ from .check import check
 from .invoke import event, invoke_command
 from .lint import lint
 from .scan import scan_command
+from .serve import serve
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -28,3 +29,4 @@ main.add_command(event)
 main.add_command(invoke_command)
 main.add_command(lint)
 main.add_command(scan_command)
+main.add_command(serve)

@@ -1,0 +1,103 @@
+"""``apigw-doctor serve``: run the API locally, with API Gateway's exact behaviour."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from ..rules import API_KINDS
+from ..templates import TemplateError, find_template
+from ._inputs import split_list
+
+
+@click.command()
+@click.argument("target", required=False)
+@click.option("--template", "-t", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A SAM template or serverless.yml: serve every Api/HttpApi route in it.")
+@click.option("--api", type=click.Choice(API_KINDS),
+              help="API kind (default: rest for TARGET; the template's per route).")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=3000, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--stage", help="Stage name (default: prod for REST, $default for HTTP APIs).")
+@click.option("--binary-media-types", metavar="TYPE,...",
+              help="REST binaryMediaTypes (default: the template's).")
+@click.option("--function-timeout", type=float,
+              help="The function's timeout in seconds (default: the template's, else 3).")
+@click.option("--integration-timeout", type=float, default=29.0, show_default=True,
+              help="Seconds before API Gateway gives up and answers 504.")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Warm worker processes (default: one per core).")
+@click.option("--reload", is_flag=True, help="Restart workers when a .py file changes.")
+@click.option("--log-format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Execution and access logs on stderr.")
+def serve(target: str | None, template: Path | None, api: str | None, host: str, port: int,
+          stage: str | None, binary_media_types: str | None, function_timeout: float | None,
+          integration_timeout: float, workers: int | None, reload: bool,
+          log_format: str) -> None:
+    """Serve handlers over HTTP exactly as API Gateway would, with a request inspector.
+
+    TARGET is module:function or path/to/file.py:function (every path goes
+    to it, as a {proxy+} resource); or give --template to serve the routes of
+    a SAM template or serverless.yml (found in the current folder when
+    neither is given).
+
+    Each response is decided by the rules core: a malformed result gets the
+    502 (REST) or 500 (HTTP API) AWS sends, with the reason in the log.
+    Open http://HOST:PORT/__apigw-doctor/ for the inspector.
+
+    \b
+    Examples:
+      apigw-doctor serve app.py:handler
+      apigw-doctor serve --template template.yaml --port 8080
+      apigw-doctor serve app:handler --api http-2.0 --reload
+    """
+    import uvicorn
+
+    from ..server import RouteTable, ServerConfig, create_app
+
+    types = split_list(binary_media_types)
+    if target and template:
+        raise click.UsageError("give TARGET or --template, not both")
+    if not target:
+        template = template or find_template(Path.cwd())
+        if template is None:
+            raise click.UsageError("give a TARGET (app.py:handler) or --template template.yaml")
+        try:
+            routes = RouteTable.from_template(template, api=api, timeout=function_timeout,
+                                              binary_media_types=types)
+        except TemplateError as exc:
+            raise click.UsageError(str(exc)) from None
+        if not routes.endpoints:
+            raise click.UsageError(f"{template}: no function has an Api or HttpApi event")
+        base = template.parent.resolve()
+    else:
+        routes = RouteTable.single(target, api or "rest", timeout=function_timeout or 3.0,
+                                   binary_media_types=types)
+        base = Path.cwd()
+    _check_target(routes, base)
+    config = ServerConfig(routes=routes, stage=stage, integration_timeout=integration_timeout,
+                          workers=workers or os.cpu_count() or 1, log_format=log_format,
+                          reload=reload, base=base)
+    click.echo(f"apigw-doctor: serving {len(routes.endpoints)} route(s) on "
+               f"http://{host}:{port}/ ; inspector: http://{host}:{port}/__apigw-doctor/",
+               err=True)
+    for endpoint in routes.endpoints:
+        click.echo(f"  {endpoint.route.method:6} {endpoint.route.resource:28} -> "
+                   f"{endpoint.target} ({endpoint.api})", err=True)
+    uvicorn.run(create_app(config), host=host, port=port, log_level="warning",
+                server_header=False)
+
+
+def _check_target(routes: object, base: Path) -> None:
+    """Fail now, with the reason, when a handler cannot be imported at all."""
+    from ..handlers import HandlerNotFound, load_handler
+    from ..server import RouteTable
+
+    assert isinstance(routes, RouteTable)
+    for target in {e.target for e in routes.endpoints}:
+        try:
+            load_handler(target, base=base)
+        except HandlerNotFound as exc:
+            raise click.UsageError(str(exc)) from None

@@ -1,0 +1,235 @@
+"""The local API Gateway: an ASGI app, a thin layer over events, workers and the
+rules core (the rules decide every response; this module only moves bytes)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route as StarletteRoute
+
+from ..events import HttpRequest, build_event
+from ..rules import DEFAULT_LIMITS, Verdict, evaluate_payload, integration_timeout
+from ..runtime import Invocation
+from ..workers import Job, WorkerPool
+from .inspector import History, page
+from .logs import LogWriter, Metrics, execution_lines
+from .routes import Endpoint, RouteTable
+
+PREFIX = "/__apigw-doctor"
+#: API Gateway's own answers, before any function runs
+TOO_LARGE = (413, b'{"message":"Request Too Long"}')
+NO_ROUTE = {"rest": (403, b'{"message":"Missing Authentication Token"}')}
+NO_ROUTE_HTTP = (404, b'{"message":"Not Found"}')
+
+
+@dataclass
+class ServerConfig:
+    routes: RouteTable
+    stage: str | None = None
+    integration_timeout: float = DEFAULT_LIMITS.integration_timeout_seconds
+    workers: int = 2
+    log_format: str = "text"
+    reload: bool = False
+    base: Path = field(default_factory=Path.cwd)
+    max_request_bytes: int = DEFAULT_LIMITS.gateway_payload_bytes
+    history: int = 200
+
+
+class LocalGateway:
+    """Holds the pool, the history and the counters behind the ASGI app."""
+
+    def __init__(self, config: ServerConfig) -> None:
+        self.config = config
+        self.pool = WorkerPool(config.workers, config.base)
+        self.history = History(config.history)
+        self.metrics = Metrics()
+        self.logs = LogWriter(json_format=config.log_format == "json")
+
+    async def handle(self, request: Request) -> Response:
+        started = time.perf_counter()
+        request_id = str(uuid.uuid4())
+        body = await _read_body(request, self.config.max_request_bytes)
+        endpoint = self.config.routes.match(request.method, request.url.path)
+        api = endpoint.api if endpoint else self.config.routes.default_api
+        if body is None or endpoint is None:
+            status, content = TOO_LARGE if body is None else NO_ROUTE.get(api, NO_ROUTE_HTTP)
+            verdict = Verdict(api, status, [("Content-Type", "application/json")], content, True)
+            return self._finish(request, request_id, api, None, verdict, started, 0.0, None, None)
+        client = HttpRequest(
+            method=request.method, path=request.url.path,
+            headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw],
+            query=list(request.query_params.multi_items()), body=body,
+            source_ip=request.client.host if request.client else "127.0.0.1",
+        )
+        event = build_event(api, client, route=endpoint.route, stage=self.config.stage,
+                            binary_media_types=endpoint.binary_media_types,
+                            request_id=request_id)
+        job = Job(endpoint.target, event, str(uuid.uuid4()), endpoint.function_name,
+                  endpoint.timeout)
+        invocation, verdict = await self._invoke(job, endpoint, client)
+        integration_ms = invocation.duration_ms if invocation else 0.0
+        return self._finish(request, request_id, api, endpoint, verdict, started,
+                            integration_ms, invocation, event)
+
+    async def _invoke(self, job: Job, endpoint: Endpoint,
+                      client: HttpRequest) -> tuple[Invocation | None, Verdict]:
+        try:
+            invocation = await asyncio.wait_for(self.pool.run(job, endpoint.timeout),
+                                                self.config.integration_timeout)
+        except TimeoutError:
+            limits = DEFAULT_LIMITS._replace(
+                integration_timeout_seconds=self.config.integration_timeout)
+            return None, integration_timeout(endpoint.api, limits)
+        verdict = evaluate_payload(
+            invocation.payload, api=endpoint.api, request_headers=client.headers,
+            binary_media_types=endpoint.binary_media_types,
+            function_error=invocation.function_error, lambda_request_id=invocation.request_id)
+        return invocation, verdict
+
+    def _finish(self, request: Request, request_id: str, api: str, endpoint: Endpoint | None,
+                verdict: Verdict, started: float, integration_ms: float,
+                invocation: Invocation | None, event: dict[str, Any] | None) -> Response:
+        latency_ms = (time.perf_counter() - started) * 1000
+        self.metrics.record(verdict.status, latency_ms, integration_ms)
+        self.metrics.workers_replaced = self.pool.replaced
+        lines: list[str] = []
+        if api == "rest" and endpoint is not None:
+            lines = execution_lines(
+                request_id=request_id, method=request.method, path=request.url.path,
+                path_parameters=(event or {}).get("pathParameters"),
+                query=(event or {}).get("queryStringParameters"),
+                function_name=endpoint.function_name,
+                integration_status=200 if invocation else None, latency_ms=integration_ms,
+                payload=invocation.payload if invocation else None,
+                verdict_lines=verdict.log_lines)
+            self.logs.execution(request_id, lines)
+        self.logs.access(_access_record(request, request_id, verdict, latency_ms,
+                                        integration_ms, endpoint))
+        self.history.add(request_id=request_id, method=request.method, path=request.url.path,
+                         api=api, function=endpoint.function_name if endpoint else None,
+                         duration_ms=latency_ms, verdict=verdict, event=event,
+                         function_error=invocation.function_error if invocation else None,
+                         log_lines=lines)
+        return _response(verdict, request_id, api)
+
+
+async def _read_body(request: Request, limit: int) -> bytes | None:
+    """The request body, or ``None`` once it passes API Gateway's 10 MB quota."""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _safe(text: str) -> bytes:
+    """A header value HTTP can carry: no line breaks, Latin-1."""
+    return text.replace("\r", " ").replace("\n", " ").encode("latin-1", "replace")
+
+
+def _response(verdict: Verdict, request_id: str, api: str) -> Response:
+    response = Response(content=verdict.body, status_code=verdict.status)
+    raw = [(k, v) for k, v in response.raw_headers if k == b"content-length"]
+    raw += [(_safe(name).lower(), _safe(value)) for name, value in verdict.headers
+            if name.lower() != "content-length"]
+    if api == "rest":
+        raw += [(b"x-amzn-requestid", request_id.encode()),
+                (b"x-amz-apigw-id", request_id[:12].encode())]
+    else:
+        raw.append((b"apigw-requestid", request_id[:16].encode()))
+    response.raw_headers = raw
+    return response
+
+
+def _access_record(request: Request, request_id: str, verdict: Verdict, latency_ms: float,
+                   integration_ms: float, endpoint: Endpoint | None) -> dict[str, Any]:
+    errors = [f.message for f in verdict.errors]
+    return {
+        "requestId": request_id,
+        "ip": request.client.host if request.client else "-",
+        "httpMethod": request.method,
+        "path": request.url.path,
+        "routeKey": endpoint.route.route_key if endpoint else "-",
+        "status": verdict.status,
+        "responseLatency": round(latency_ms, 2),
+        "integrationLatency": round(integration_ms, 2),
+        "integrationErrorMessage": errors[0] if errors else "-",
+    }
+
+
+def create_app(config: ServerConfig) -> Starlette:
+    """The ASGI app: the inspector under /__apigw-doctor/, the API everywhere else."""
+    gateway = LocalGateway(config)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await gateway.pool.start()
+        watcher = asyncio.create_task(_watch(config.base, gateway)) if config.reload else None
+        try:
+            yield
+        finally:
+            if watcher:
+                watcher.cancel()
+            await gateway.pool.stop()
+
+    async def inspector(request: Request) -> Response:
+        return HTMLResponse(page())
+
+    async def requests_list(request: Request) -> Response:
+        return JSONResponse([r.summary() for r in gateway.history.recent()])
+
+    async def request_detail(request: Request) -> Response:
+        record = gateway.history.get(int(request.path_params["id"]))
+        if record is None:
+            return JSONResponse({"message": "no such request (only recent ones are kept)"},
+                                status_code=404)
+        return JSONResponse(record.detail())
+
+    async def metrics(request: Request) -> Response:
+        return JSONResponse(gateway.metrics.as_json())
+
+    methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+    app = Starlette(routes=[
+        StarletteRoute(f"{PREFIX}/", inspector),
+        StarletteRoute(f"{PREFIX}/api/requests", requests_list),
+        StarletteRoute(f"{PREFIX}/api/requests/{{id:int}}", request_detail),
+        StarletteRoute(f"{PREFIX}/api/metrics", metrics),
+        StarletteRoute("/{path:path}", gateway.handle, methods=methods),
+    ], lifespan=lifespan)
+    app.state.gateway = gateway
+    return app
+
+
+def _sources(base: Path) -> Iterable[Path]:
+    return (p for p in base.rglob("*.py") if ".venv" not in p.parts and "venv" not in p.parts)
+
+
+async def _watch(base: Path, gateway: LocalGateway, interval: float = 1.0) -> None:
+    """``--reload``: new workers whenever a .py file under ``base`` changes."""
+    def snapshot() -> dict[Path, float]:
+        return {p: p.stat().st_mtime for p in _sources(base) if p.exists()}
+
+    before = await asyncio.to_thread(snapshot)
+    while True:
+        await asyncio.sleep(interval)
+        now = await asyncio.to_thread(snapshot)
+        if now != before:
+            before = now
+            gateway.logs.access({"event": "reload", "reason": "source changed"})
+            await gateway.pool.restart()

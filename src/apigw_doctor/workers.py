@@ -1,0 +1,167 @@
+"""Warm worker processes that run handlers the way Lambda execution environments do.
+
+One request per worker at a time; module state persists between requests in a
+worker (like a warm Lambda container).  A handler that raises, calls
+``sys.exit``/``os._exit``, crashes the interpreter or never returns costs only
+its own request: the worker is replaced and the pool keeps serving.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import multiprocessing
+import multiprocessing.connection
+import os
+import signal
+import traceback
+from dataclasses import dataclass
+from multiprocessing.process import BaseProcess
+from pathlib import Path
+from typing import Any
+
+from .handlers import HandlerNotFound, load_handler
+from .runtime import Handler, Invocation, LambdaContext, invoke
+
+_CONTEXT = multiprocessing.get_context("spawn")  # a clean interpreter, as Lambda starts one
+
+
+@dataclass(frozen=True)
+class Job:
+    """What a worker needs for one invocation."""
+
+    target: str
+    event: dict[str, Any]
+    request_id: str
+    function_name: str
+    timeout_seconds: float
+
+
+def _worker_main(connection: multiprocessing.connection.Connection, base: str) -> None:
+    """The worker's loop: receive a job, run it, send back the Invocation."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server decides when workers stop
+    os.chdir(base)
+    handlers: dict[str, Handler] = {}
+    while True:
+        try:
+            job: Job = connection.recv()
+        except (EOFError, OSError):
+            return
+        context = LambdaContext(job.function_name, timeout_seconds=job.timeout_seconds,
+                                request_id=job.request_id)
+        try:
+            if job.target not in handlers:
+                handlers[job.target] = load_handler(job.target, base=Path(base))
+            result = invoke(handlers[job.target], job.event, context)
+        except HandlerNotFound as exc:
+            error = {"errorMessage": f"Unable to import module: {exc}",
+                     "errorType": "Runtime.ImportModuleError", "requestId": job.request_id,
+                     "stackTrace": []}
+            result = Invocation(json.dumps(error).encode(), "Unhandled", job.request_id, 0.0,
+                                log=traceback.format_exc())
+        connection.send(Invocation(result.payload, result.function_error, result.request_id,
+                                   result.duration_ms, log=result.log))
+
+
+class _Worker:
+    def __init__(self, base: Path) -> None:
+        self.connection, child = _CONTEXT.Pipe()
+        self.process: BaseProcess = _CONTEXT.Process(target=_worker_main, args=(child, str(base)),
+                                                     daemon=True)
+        self.process.start()
+        child.close()
+
+    def stop(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(timeout=5)
+        self.connection.close()
+
+
+class WorkerPool:
+    """A fixed number of warm workers; requests wait for a free one."""
+
+    def __init__(self, size: int, base: Path | None = None) -> None:
+        if size < 1:
+            raise ValueError("a worker pool needs at least one worker")
+        self.size = size
+        self.base = base or Path.cwd()
+        self._idle: asyncio.Queue[_Worker] | None = None
+        self._all: set[_Worker] = set()
+        self.replaced = 0
+
+    async def start(self) -> None:
+        self._idle = asyncio.Queue()
+        for _ in range(self.size):
+            self._add()
+
+    def _add(self) -> None:
+        worker = _Worker(self.base)
+        self._all.add(worker)
+        assert self._idle is not None
+        self._idle.put_nowait(worker)
+
+    def _replace(self, worker: _Worker) -> None:
+        worker.stop()
+        self._all.discard(worker)
+        self.replaced += 1
+        self._add()
+
+    async def restart(self) -> None:
+        """New workers for every idle one (``--reload``); busy ones finish first."""
+        assert self._idle is not None
+        for _ in range(self._idle.qsize()):
+            self._replace(self._idle.get_nowait())
+
+    async def stop(self) -> None:
+        for worker in list(self._all):
+            worker.stop()
+        self._all.clear()
+
+    async def run(self, job: Job, timeout: float) -> Invocation:
+        """Run ``job`` on a free worker; a worker that fails or overruns is replaced."""
+        assert self._idle is not None, "start() the pool first"
+        worker = await self._idle.get()
+        try:
+            worker.connection.send(job)
+            if not await _readable(worker.connection, timeout):
+                self._replace(worker)
+                return _timed_out(job, timeout)
+            result: Invocation = worker.connection.recv()
+        except (EOFError, OSError, BrokenPipeError):
+            code = worker.process.exitcode
+            self._replace(worker)
+            return _exited(job, code)
+        except BaseException:
+            self._replace(worker)  # cancelled mid-call: the worker's state is unknown
+            raise
+        self._idle.put_nowait(worker)
+        return result
+
+
+async def _readable(connection: multiprocessing.connection.Connection, timeout: float) -> bool:
+    """Wait until the worker answers (or dies: EOF is readable too), without a thread."""
+    loop = asyncio.get_running_loop()
+    ready: asyncio.Future[None] = loop.create_future()
+    descriptor = connection.fileno()
+    loop.add_reader(descriptor, lambda: ready.done() or ready.set_result(None))
+    try:
+        await asyncio.wait_for(ready, timeout)
+        return True
+    except TimeoutError:
+        return False
+    finally:
+        loop.remove_reader(descriptor)
+
+
+def _timed_out(job: Job, timeout: float) -> Invocation:
+    error = {"errorMessage": f"{job.request_id} Task timed out after {timeout:.2f} seconds",
+             "errorType": "Sandbox.Timedout"}
+    return Invocation(json.dumps(error).encode(), "Unhandled", job.request_id, timeout * 1000)
+
+
+def _exited(job: Job, code: int | None) -> Invocation:
+    shown = f"signal {-code}" if code is not None and code < 0 else f"exit status {code}"
+    error = {"errorMessage": f"RequestId: {job.request_id} Error: Runtime exited with error: "
+                             f"{shown}", "errorType": "Runtime.ExitError"}
+    return Invocation(json.dumps(error).encode(), "Unhandled", job.request_id, 0.0)

@@ -1,0 +1,55 @@
+"""Handlers for the local gateway's tests: an echo, and every way to misbehave."""
+
+import base64
+import ctypes
+import json
+import os
+import sys
+import time
+from typing import Any
+
+CALLS = {"count": 0}
+
+
+def echo(event: dict[str, Any], context: Any) -> Any:
+    """Returns the JSON value the request body holds: any result, over real HTTP.
+
+    ``{"__raise__": "message"}`` raises instead, for function-error cases.
+    """
+    body = event.get("body") or "null"
+    if event.get("isBase64Encoded"):
+        body = base64.b64decode(body).decode("utf-8")
+    value = json.loads(body)
+    if isinstance(value, dict) and "__raise__" in value:
+        raise Exception(value["__raise__"])
+    return value
+
+
+def ok(event: dict[str, Any], context: Any) -> Any:
+    return {"statusCode": 200, "body": json.dumps({"pid": os.getpid()})}
+
+
+def counter(event: dict[str, Any], context: Any) -> Any:
+    CALLS["count"] += 1
+    return {"statusCode": 200, "body": json.dumps({"count": CALLS["count"], "pid": os.getpid()})}
+
+
+def hang(event: dict[str, Any], context: Any) -> Any:
+    time.sleep(600)
+
+
+def exits(event: dict[str, Any], context: Any) -> Any:
+    sys.exit(2)
+
+
+def hard_exit(event: dict[str, Any], context: Any) -> Any:
+    os._exit(7)
+
+
+def segfault(event: dict[str, Any], context: Any) -> Any:
+    ctypes.string_at(0)
+
+
+def slow(event: dict[str, Any], context: Any) -> Any:
+    time.sleep(2)
+    return {"statusCode": 200}

@@ -1,0 +1,140 @@
+"""The local gateway under misbehaving handlers and load, over real HTTP."""
+
+import asyncio
+import json
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from support.server import endpoint, running
+
+from apigw_doctor.events import Route
+from apigw_doctor.server import Endpoint, RouteTable
+
+ROUTES = RouteTable([
+    endpoint("/ok", "ok"),
+    endpoint("/counter", "counter"),
+    endpoint("/hang", "hang", timeout=1.0),
+    endpoint("/exits", "exits"),
+    endpoint("/hard-exit", "hard_exit"),
+    endpoint("/segfault", "segfault"),
+    endpoint("/slow", "slow", timeout=5.0),
+    endpoint("/http/{proxy+}", "ok", "http-2.0"),
+])
+
+
+@pytest.fixture(scope="module")
+def url() -> object:
+    with running(ROUTES, workers=4, integration_timeout=1.5) as base:
+        yield base
+
+
+def codes(response: httpx.Response, base: str) -> list[str]:
+    inspector = httpx.get(f"{base}/__apigw-doctor/api/requests").json()
+    request_id = response.headers["x-amzn-requestid"]
+    record = next(r for r in inspector if r["requestId"] == request_id)
+    return list(record["errors"])
+
+
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        ("/exits", "Runtime exited with error: exit status 2"),
+        ("/hard-exit", "Runtime exited with error: exit status 7"),
+        ("/segfault", "Runtime exited with error: signal 11"),
+        ("/hang", "Task timed out after 1.00 seconds"),
+    ],
+)
+def test_a_dying_handler_costs_only_its_request(url: str, path: str, message: str) -> None:
+    response = httpx.get(url + path, timeout=30)
+    assert response.status_code == 502
+    assert response.json() == {"message": "Internal server error"}
+    detail_id = httpx.get(f"{url}/__apigw-doctor/api/requests").json()[0]["id"]
+    detail = httpx.get(f"{url}/__apigw-doctor/api/requests/{detail_id}").json()
+    assert message in detail["response"]["findings"][0]["message"]
+    assert httpx.get(url + "/ok").status_code == 200  # and the server goes on
+
+
+def test_integration_timeout_is_504(url: str) -> None:
+    response = httpx.get(url + "/slow", timeout=30)
+    assert response.status_code == 504
+    assert response.json() == {"message": "Endpoint request timed out"}
+    assert codes(response, url) == ["GW603"]
+
+
+def test_module_state_persists_in_a_warm_worker(url: str) -> None:
+    seen: dict[int, list[int]] = {}
+    for _ in range(12):
+        data = httpx.get(url + "/counter").json()
+        seen.setdefault(data["pid"], []).append(data["count"])
+    assert any(counts[-1] > 1 for counts in seen.values())
+    for counts in seen.values():
+        assert counts == sorted(counts)
+
+
+def test_200_concurrent_requests_with_one_hanging_none_lost(url: str) -> None:
+    async def load() -> list[int]:
+        limits = httpx.Limits(max_connections=200)
+        async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as client:
+            paths = ["/hang"] + ["/ok"] * 199
+            responses = await asyncio.gather(*(client.get(p) for p in paths))
+            return [r.status_code for r in responses]
+
+    statuses = asyncio.run(load())
+    assert statuses[0] == 502
+    assert statuses[1:] == [200] * 199
+
+
+def test_unknown_route(url: str) -> None:
+    response = httpx.get(url + "/nowhere")
+    assert response.status_code == 403
+    assert response.json() == {"message": "Missing Authentication Token"}
+
+
+def test_request_over_10_mb_is_413(url: str) -> None:
+    response = httpx.post(url + "/ok", content=b"x" * (10 * 1024 * 1024 + 1), timeout=60)
+    assert response.status_code == 413
+
+
+def test_http_api_headers_and_metrics(url: str) -> None:
+    response = httpx.get(url + "/http/a/b")
+    assert response.status_code == 200
+    assert "apigw-requestid" in response.headers
+    metrics = httpx.get(f"{url}/__apigw-doctor/api/metrics").json()
+    assert metrics["Count"] >= 1 and metrics["5XXError"] >= 0 and "4XXError" in metrics
+
+
+def test_inspector_detail_holds_event_result_findings_and_log(url: str) -> None:
+    httpx.get(url + "/exits")
+    record = httpx.get(f"{url}/__apigw-doctor/api/requests").json()[0]
+    detail = httpx.get(f"{url}/__apigw-doctor/api/requests/{record['id']}").json()
+    assert detail["event"]["path"] == "/exits"
+    assert "Runtime.ExitError" in detail["result"]
+    assert detail["response"]["status"] == 502
+    assert any("Method completed with status: 502" in line for line in detail["log"])
+    assert httpx.get(f"{url}/__apigw-doctor/api/requests/999999").status_code == 404
+
+
+def test_json_logs(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    routes = RouteTable([endpoint("/ok", "ok")])
+    with running(routes, workers=1, log_format="json") as base:
+        httpx.get(base + "/ok")
+    lines = [json.loads(line) for line in capfd.readouterr().err.splitlines()
+             if line.startswith("{")]
+    assert {line["type"] for line in lines} == {"execution", "access"}
+    assert any(line.get("message") == "Method completed with status: 200" for line in lines)
+
+
+def test_reload_restarts_workers_on_change(tmp_path: Path) -> None:
+    source = tmp_path / "app.py"
+    source.write_text("def handler(event, context):\n    return {'statusCode': 201}\n")
+    routes = RouteTable([Endpoint(Route("/x"), "rest", f"{source}:handler", "handler", 3.0)])
+    with running(routes, workers=1, reload=True, base=tmp_path) as base:
+        assert httpx.get(base + "/x").status_code == 201
+        time.sleep(1.1)
+        source.write_text("def handler(event, context):\n    return {'statusCode': 202}\n")
+        deadline = time.monotonic() + 15
+        while httpx.get(base + "/x").status_code != 202:
+            assert time.monotonic() < deadline, "workers were not reloaded"
+            time.sleep(0.3)
