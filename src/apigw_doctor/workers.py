@@ -47,27 +47,44 @@ def _worker_main(connection: multiprocessing.connection.Connection, base: str) -
             job: Job = connection.recv()
         except (EOFError, OSError):
             return
-        context = LambdaContext(job.function_name, timeout_seconds=job.timeout_seconds,
-                                request_id=job.request_id)
+        context = LambdaContext(
+            job.function_name, timeout_seconds=job.timeout_seconds, request_id=job.request_id
+        )
         try:
             if job.target not in handlers:
                 handlers[job.target] = load_handler(job.target, base=Path(base))
             result = invoke(handlers[job.target], job.event, context)
         except HandlerNotFound as exc:
-            error = {"errorMessage": f"Unable to import module: {exc}",
-                     "errorType": "Runtime.ImportModuleError", "requestId": job.request_id,
-                     "stackTrace": []}
-            result = Invocation(json.dumps(error).encode(), "Unhandled", job.request_id, 0.0,
-                                log=traceback.format_exc())
-        connection.send(Invocation(result.payload, result.function_error, result.request_id,
-                                   result.duration_ms, log=result.log))
+            error = {
+                "errorMessage": f"Unable to import module: {exc}",
+                "errorType": "Runtime.ImportModuleError",
+                "requestId": job.request_id,
+                "stackTrace": [],
+            }
+            result = Invocation(
+                json.dumps(error).encode(),
+                "Unhandled",
+                job.request_id,
+                0.0,
+                log=traceback.format_exc(),
+            )
+        connection.send(
+            Invocation(
+                result.payload,
+                result.function_error,
+                result.request_id,
+                result.duration_ms,
+                log=result.log,
+            )
+        )
 
 
 class _Worker:
     def __init__(self, base: Path) -> None:
         self.connection, child = _CONTEXT.Pipe()
-        self.process: BaseProcess = _CONTEXT.Process(target=_worker_main, args=(child, str(base)),
-                                                     daemon=True)
+        self.process: BaseProcess = _CONTEXT.Process(
+            target=_worker_main, args=(child, str(base)), daemon=True
+        )
         self.process.start()
         child.close()
 
@@ -144,7 +161,12 @@ async def _readable(connection: multiprocessing.connection.Connection, timeout: 
     loop = asyncio.get_running_loop()
     ready: asyncio.Future[None] = loop.create_future()
     descriptor = connection.fileno()
-    loop.add_reader(descriptor, lambda: ready.done() or ready.set_result(None))
+
+    def wake() -> None:
+        if not ready.done():
+            ready.set_result(None)
+
+    loop.add_reader(descriptor, wake)
     try:
         await asyncio.wait_for(ready, timeout)
         return True
@@ -155,13 +177,17 @@ async def _readable(connection: multiprocessing.connection.Connection, timeout: 
 
 
 def _timed_out(job: Job, timeout: float) -> Invocation:
-    error = {"errorMessage": f"{job.request_id} Task timed out after {timeout:.2f} seconds",
-             "errorType": "Sandbox.Timedout"}
+    error = {
+        "errorMessage": f"{job.request_id} Task timed out after {timeout:.2f} seconds",
+        "errorType": "Sandbox.Timedout",
+    }
     return Invocation(json.dumps(error).encode(), "Unhandled", job.request_id, timeout * 1000)
 
 
 def _exited(job: Job, code: int | None) -> Invocation:
     shown = f"signal {-code}" if code is not None and code < 0 else f"exit status {code}"
-    error = {"errorMessage": f"RequestId: {job.request_id} Error: Runtime exited with error: "
-                             f"{shown}", "errorType": "Runtime.ExitError"}
+    error = {
+        "errorMessage": f"RequestId: {job.request_id} Error: Runtime exited with error: {shown}",
+        "errorType": "Runtime.ExitError",
+    }
     return Invocation(json.dumps(error).encode(), "Unhandled", job.request_id, 0.0)

@@ -7,10 +7,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from support.server import endpoint, running
-from support.conformance import assert_matches_case, load_cases, returned_value
 
 from apigw_doctor.server import RouteTable
+from support.conformance import assert_matches_case, load_cases, returned_value
+from support.server import endpoint, running
 
 CASES = load_cases()
 CONFIGS = sorted({(c["api"], tuple(c.get("binary_media_types", ()))) for c in CASES})
@@ -22,10 +22,12 @@ def prefix(case: dict[str, Any]) -> str:
 
 @pytest.fixture(scope="module")
 def base_url() -> Iterator[str]:
-    routes = RouteTable([
-        endpoint(f"/c{n}/{{proxy+}}", "echo", api, binary_media_types=types)
-        for n, (api, types) in enumerate(CONFIGS)
-    ])
+    routes = RouteTable(
+        [
+            endpoint(f"/c{n}/{{proxy+}}", "echo", api, binary_media_types=types)
+            for n, (api, types) in enumerate(CONFIGS)
+        ]
+    )
     with running(routes, workers=2) as url:
         yield url
 

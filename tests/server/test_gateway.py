@@ -7,21 +7,23 @@ from pathlib import Path
 
 import httpx
 import pytest
-from support.server import endpoint, running
 
 from apigw_doctor.events import Route
 from apigw_doctor.server import Endpoint, RouteTable
+from support.server import endpoint, running
 
-ROUTES = RouteTable([
-    endpoint("/ok", "ok"),
-    endpoint("/counter", "counter"),
-    endpoint("/hang", "hang", timeout=1.0),
-    endpoint("/exits", "exits"),
-    endpoint("/hard-exit", "hard_exit"),
-    endpoint("/segfault", "segfault"),
-    endpoint("/slow", "slow", timeout=5.0),
-    endpoint("/http/{proxy+}", "ok", "http-2.0"),
-])
+ROUTES = RouteTable(
+    [
+        endpoint("/ok", "ok"),
+        endpoint("/counter", "counter"),
+        endpoint("/hang", "hang", timeout=1.0),
+        endpoint("/exits", "exits"),
+        endpoint("/hard-exit", "hard_exit"),
+        endpoint("/segfault", "segfault"),
+        endpoint("/slow", "slow", timeout=5.0),
+        endpoint("/http/{proxy+}", "ok", "http-2.0"),
+    ]
+)
 
 
 @pytest.fixture(scope="module")
@@ -120,8 +122,9 @@ def test_json_logs(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
     routes = RouteTable([endpoint("/ok", "ok")])
     with running(routes, workers=1, log_format="json") as base:
         httpx.get(base + "/ok")
-    lines = [json.loads(line) for line in capfd.readouterr().err.splitlines()
-             if line.startswith("{")]
+    lines = [
+        json.loads(line) for line in capfd.readouterr().err.splitlines() if line.startswith("{")
+    ]
     assert {line["type"] for line in lines} == {"execution", "access"}
     assert any(line.get("message") == "Method completed with status: 200" for line in lines)
 

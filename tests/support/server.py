@@ -14,18 +14,27 @@ from apigw_doctor.server import Endpoint, RouteTable, ServerConfig, create_app
 SAMPLES = Path(__file__).resolve().parents[1] / "handlers" / "server_samples.py"
 
 
-def endpoint(resource: str, function: str, api: str = "rest", *, timeout: float = 3.0,
-             binary_media_types: tuple[str, ...] = (), method: str = "ANY") -> Endpoint:
-    return Endpoint(Route(resource, method), api, f"{SAMPLES}:{function}", function, timeout,
-                    binary_media_types)
+def endpoint(
+    resource: str,
+    function: str,
+    api: str = "rest",
+    *,
+    timeout: float = 3.0,
+    binary_media_types: tuple[str, ...] = (),
+    method: str = "ANY",
+) -> Endpoint:
+    return Endpoint(
+        Route(resource, method), api, f"{SAMPLES}:{function}", function, timeout, binary_media_types
+    )
 
 
 @contextmanager
 def running(routes: RouteTable, **options: object) -> Iterator[str]:
     """Serve ``routes`` on 127.0.0.1 (a free port); yields the base URL."""
     config = ServerConfig(routes=routes, **options)  # type: ignore[arg-type]
-    server = uvicorn.Server(uvicorn.Config(create_app(config), host="127.0.0.1", port=0,
-                                           log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(config), host="127.0.0.1", port=0, log_level="warning")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30

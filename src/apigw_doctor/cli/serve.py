@@ -8,34 +8,71 @@ from pathlib import Path
 import click
 
 from ..rules import API_KINDS
-from ..templates import TemplateError, find_template
+from ..templates import TEMPLATE_NAMES, TemplateError
 from ._inputs import split_list
 
 
 @click.command()
 @click.argument("target", required=False)
-@click.option("--template", "-t", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="A SAM template or serverless.yml: serve every Api/HttpApi route in it.")
-@click.option("--api", type=click.Choice(API_KINDS),
-              help="API kind (default: rest for TARGET; the template's per route).")
+@click.option(
+    "--template",
+    "-t",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A SAM template or serverless.yml: serve every Api/HttpApi route in it.",
+)
+@click.option(
+    "--api",
+    type=click.Choice(API_KINDS),
+    help="API kind (default: rest for TARGET; the template's per route).",
+)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=3000, show_default=True, type=click.IntRange(0, 65535))
 @click.option("--stage", help="Stage name (default: prod for REST, $default for HTTP APIs).")
-@click.option("--binary-media-types", metavar="TYPE,...",
-              help="REST binaryMediaTypes (default: the template's).")
-@click.option("--function-timeout", type=float,
-              help="The function's timeout in seconds (default: the template's, else 3).")
-@click.option("--integration-timeout", type=float, default=29.0, show_default=True,
-              help="Seconds before API Gateway gives up and answers 504.")
-@click.option("--workers", type=click.IntRange(min=1), default=None,
-              help="Warm worker processes (default: one per core).")
+@click.option(
+    "--binary-media-types",
+    metavar="TYPE,...",
+    help="REST binaryMediaTypes (default: the template's).",
+)
+@click.option(
+    "--function-timeout",
+    type=float,
+    help="The function's timeout in seconds (default: the template's, else 3).",
+)
+@click.option(
+    "--integration-timeout",
+    type=float,
+    default=29.0,
+    show_default=True,
+    help="Seconds before API Gateway gives up and answers 504.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Warm worker processes (default: one per core).",
+)
 @click.option("--reload", is_flag=True, help="Restart workers when a .py file changes.")
-@click.option("--log-format", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="Execution and access logs on stderr.")
-def serve(target: str | None, template: Path | None, api: str | None, host: str, port: int,
-          stage: str | None, binary_media_types: str | None, function_timeout: float | None,
-          integration_timeout: float, workers: int | None, reload: bool,
-          log_format: str) -> None:
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Execution and access logs on stderr.",
+)
+def serve(
+    target: str | None,
+    template: Path | None,
+    api: str | None,
+    host: str,
+    port: int,
+    stage: str | None,
+    binary_media_types: str | None,
+    function_timeout: float | None,
+    integration_timeout: float,
+    workers: int | None,
+    reload: bool,
+    log_format: str,
+) -> None:
     """Serve handlers over HTTP exactly as API Gateway would, with a request inspector.
 
     TARGET is module:function or path/to/file.py:function (every path goes
@@ -61,33 +98,50 @@ def serve(target: str | None, template: Path | None, api: str | None, host: str,
     if target and template:
         raise click.UsageError("give TARGET or --template, not both")
     if not target:
-        template = template or find_template(Path.cwd())
+        template = template or _template_here()
         if template is None:
             raise click.UsageError("give a TARGET (app.py:handler) or --template template.yaml")
         try:
-            routes = RouteTable.from_template(template, api=api, timeout=function_timeout,
-                                              binary_media_types=types)
+            routes = RouteTable.from_template(
+                template, api=api, timeout=function_timeout, binary_media_types=types
+            )
         except TemplateError as exc:
             raise click.UsageError(str(exc)) from None
         if not routes.endpoints:
             raise click.UsageError(f"{template}: no function has an Api or HttpApi event")
         base = template.parent.resolve()
     else:
-        routes = RouteTable.single(target, api or "rest", timeout=function_timeout or 3.0,
-                                   binary_media_types=types)
+        routes = RouteTable.single(
+            target, api or "rest", timeout=function_timeout or 3.0, binary_media_types=types
+        )
         base = Path.cwd()
     _check_target(routes, base)
-    config = ServerConfig(routes=routes, stage=stage, integration_timeout=integration_timeout,
-                          workers=workers or os.cpu_count() or 1, log_format=log_format,
-                          reload=reload, base=base)
-    click.echo(f"apigw-doctor: serving {len(routes.endpoints)} route(s) on "
-               f"http://{host}:{port}/ ; inspector: http://{host}:{port}/__apigw-doctor/",
-               err=True)
+    config = ServerConfig(
+        routes=routes,
+        stage=stage,
+        integration_timeout=integration_timeout,
+        workers=workers or os.cpu_count() or 1,
+        log_format=log_format,
+        reload=reload,
+        base=base,
+    )
+    click.echo(
+        f"apigw-doctor: serving {len(routes.endpoints)} route(s) on "
+        f"http://{host}:{port}/ ; inspector: http://{host}:{port}/__apigw-doctor/",
+        err=True,
+    )
     for endpoint in routes.endpoints:
-        click.echo(f"  {endpoint.route.method:6} {endpoint.route.resource:28} -> "
-                   f"{endpoint.target} ({endpoint.api})", err=True)
-    uvicorn.run(create_app(config), host=host, port=port, log_level="warning",
-                server_header=False)
+        click.echo(
+            f"  {endpoint.route.method:6} {endpoint.route.resource:28} -> "
+            f"{endpoint.target} ({endpoint.api})",
+            err=True,
+        )
+    uvicorn.run(create_app(config), host=host, port=port, log_level="warning", server_header=False)
+
+
+def _template_here() -> Path | None:
+    """A template in the current folder (not above: serving a parent's is a surprise)."""
+    return next((Path(n) for n in TEMPLATE_NAMES if Path(n).is_file()), None)
 
 
 def _check_target(routes: object, base: Path) -> None:

@@ -66,60 +66,97 @@ class LocalGateway:
             verdict = Verdict(api, status, [("Content-Type", "application/json")], content, True)
             return self._finish(request, request_id, api, None, verdict, started, 0.0, None, None)
         client = HttpRequest(
-            method=request.method, path=request.url.path,
+            method=request.method,
+            path=request.url.path,
             headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw],
-            query=list(request.query_params.multi_items()), body=body,
+            query=list(request.query_params.multi_items()),
+            body=body,
             source_ip=request.client.host if request.client else "127.0.0.1",
         )
-        event = build_event(api, client, route=endpoint.route, stage=self.config.stage,
-                            binary_media_types=endpoint.binary_media_types,
-                            request_id=request_id)
-        job = Job(endpoint.target, event, str(uuid.uuid4()), endpoint.function_name,
-                  endpoint.timeout)
+        event = build_event(
+            api,
+            client,
+            route=endpoint.route,
+            stage=self.config.stage,
+            binary_media_types=endpoint.binary_media_types,
+            request_id=request_id,
+        )
+        job = Job(
+            endpoint.target, event, str(uuid.uuid4()), endpoint.function_name, endpoint.timeout
+        )
         invocation, verdict = await self._invoke(job, endpoint, client)
         integration_ms = invocation.duration_ms if invocation else 0.0
-        return self._finish(request, request_id, api, endpoint, verdict, started,
-                            integration_ms, invocation, event)
+        return self._finish(
+            request, request_id, api, endpoint, verdict, started, integration_ms, invocation, event
+        )
 
-    async def _invoke(self, job: Job, endpoint: Endpoint,
-                      client: HttpRequest) -> tuple[Invocation | None, Verdict]:
+    async def _invoke(
+        self, job: Job, endpoint: Endpoint, client: HttpRequest
+    ) -> tuple[Invocation | None, Verdict]:
         try:
-            invocation = await asyncio.wait_for(self.pool.run(job, endpoint.timeout),
-                                                self.config.integration_timeout)
+            invocation = await asyncio.wait_for(
+                self.pool.run(job, endpoint.timeout), self.config.integration_timeout
+            )
         except TimeoutError:
             limits = DEFAULT_LIMITS._replace(
-                integration_timeout_seconds=self.config.integration_timeout)
+                integration_timeout_seconds=self.config.integration_timeout
+            )
             return None, integration_timeout(endpoint.api, limits)
         verdict = evaluate_payload(
-            invocation.payload, api=endpoint.api, request_headers=client.headers,
+            invocation.payload,
+            api=endpoint.api,
+            request_headers=client.headers,
             binary_media_types=endpoint.binary_media_types,
-            function_error=invocation.function_error, lambda_request_id=invocation.request_id)
+            function_error=invocation.function_error,
+            lambda_request_id=invocation.request_id,
+        )
         return invocation, verdict
 
-    def _finish(self, request: Request, request_id: str, api: str, endpoint: Endpoint | None,
-                verdict: Verdict, started: float, integration_ms: float,
-                invocation: Invocation | None, event: dict[str, Any] | None) -> Response:
+    def _finish(
+        self,
+        request: Request,
+        request_id: str,
+        api: str,
+        endpoint: Endpoint | None,
+        verdict: Verdict,
+        started: float,
+        integration_ms: float,
+        invocation: Invocation | None,
+        event: dict[str, Any] | None,
+    ) -> Response:
         latency_ms = (time.perf_counter() - started) * 1000
         self.metrics.record(verdict.status, latency_ms, integration_ms)
         self.metrics.workers_replaced = self.pool.replaced
         lines: list[str] = []
         if api == "rest" and endpoint is not None:
             lines = execution_lines(
-                request_id=request_id, method=request.method, path=request.url.path,
+                request_id=request_id,
+                method=request.method,
+                path=request.url.path,
                 path_parameters=(event or {}).get("pathParameters"),
                 query=(event or {}).get("queryStringParameters"),
                 function_name=endpoint.function_name,
-                integration_status=200 if invocation else None, latency_ms=integration_ms,
+                integration_status=200 if invocation else None,
+                latency_ms=integration_ms,
                 payload=invocation.payload if invocation else None,
-                verdict_lines=verdict.log_lines)
+                verdict_lines=verdict.log_lines,
+            )
             self.logs.execution(request_id, lines)
-        self.logs.access(_access_record(request, request_id, verdict, latency_ms,
-                                        integration_ms, endpoint))
-        self.history.add(request_id=request_id, method=request.method, path=request.url.path,
-                         api=api, function=endpoint.function_name if endpoint else None,
-                         duration_ms=latency_ms, verdict=verdict, event=event,
-                         function_error=invocation.function_error if invocation else None,
-                         log_lines=lines)
+        self.logs.access(
+            _access_record(request, request_id, verdict, latency_ms, integration_ms, endpoint)
+        )
+        self.history.add(
+            request_id=request_id,
+            method=request.method,
+            path=request.url.path,
+            api=api,
+            function=endpoint.function_name if endpoint else None,
+            duration_ms=latency_ms,
+            verdict=verdict,
+            event=event,
+            function_error=invocation.function_error if invocation else None,
+            log_lines=lines,
+        )
         return _response(verdict, request_id, api)
 
 
@@ -146,19 +183,30 @@ def _safe(text: str) -> bytes:
 def _response(verdict: Verdict, request_id: str, api: str) -> Response:
     response = Response(content=verdict.body, status_code=verdict.status)
     raw = [(k, v) for k, v in response.raw_headers if k == b"content-length"]
-    raw += [(_safe(name).lower(), _safe(value)) for name, value in verdict.headers
-            if name.lower() != "content-length"]
+    raw += [
+        (_safe(name).lower(), _safe(value))
+        for name, value in verdict.headers
+        if name.lower() != "content-length"
+    ]
     if api == "rest":
-        raw += [(b"x-amzn-requestid", request_id.encode()),
-                (b"x-amz-apigw-id", request_id[:12].encode())]
+        raw += [
+            (b"x-amzn-requestid", request_id.encode()),
+            (b"x-amz-apigw-id", request_id[:12].encode()),
+        ]
     else:
         raw.append((b"apigw-requestid", request_id[:16].encode()))
     response.raw_headers = raw
     return response
 
 
-def _access_record(request: Request, request_id: str, verdict: Verdict, latency_ms: float,
-                   integration_ms: float, endpoint: Endpoint | None) -> dict[str, Any]:
+def _access_record(
+    request: Request,
+    request_id: str,
+    verdict: Verdict,
+    latency_ms: float,
+    integration_ms: float,
+    endpoint: Endpoint | None,
+) -> dict[str, Any]:
     errors = [f.message for f in verdict.errors]
     return {
         "requestId": request_id,
@@ -197,21 +245,25 @@ def create_app(config: ServerConfig) -> Starlette:
     async def request_detail(request: Request) -> Response:
         record = gateway.history.get(int(request.path_params["id"]))
         if record is None:
-            return JSONResponse({"message": "no such request (only recent ones are kept)"},
-                                status_code=404)
+            return JSONResponse(
+                {"message": "no such request (only recent ones are kept)"}, status_code=404
+            )
         return JSONResponse(record.detail())
 
     async def metrics(request: Request) -> Response:
         return JSONResponse(gateway.metrics.as_json())
 
     methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
-    app = Starlette(routes=[
-        StarletteRoute(f"{PREFIX}/", inspector),
-        StarletteRoute(f"{PREFIX}/api/requests", requests_list),
-        StarletteRoute(f"{PREFIX}/api/requests/{{id:int}}", request_detail),
-        StarletteRoute(f"{PREFIX}/api/metrics", metrics),
-        StarletteRoute("/{path:path}", gateway.handle, methods=methods),
-    ], lifespan=lifespan)
+    app = Starlette(
+        routes=[
+            StarletteRoute(f"{PREFIX}/", inspector),
+            StarletteRoute(f"{PREFIX}/api/requests", requests_list),
+            StarletteRoute(f"{PREFIX}/api/requests/{{id:int}}", request_detail),
+            StarletteRoute(f"{PREFIX}/api/metrics", metrics),
+            StarletteRoute("/{path:path}", gateway.handle, methods=methods),
+        ],
+        lifespan=lifespan,
+    )
     app.state.gateway = gateway
     return app
 
@@ -222,6 +274,7 @@ def _sources(base: Path) -> Iterable[Path]:
 
 async def _watch(base: Path, gateway: LocalGateway, interval: float = 1.0) -> None:
     """``--reload``: new workers whenever a .py file under ``base`` changes."""
+
     def snapshot() -> dict[Path, float]:
         return {p: p.stat().st_mtime for p in _sources(base) if p.exists()}
 

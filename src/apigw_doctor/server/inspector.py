@@ -31,11 +31,19 @@ class Record:
     log_lines: list[str] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
-        return {"id": self.id, "requestId": self.request_id, "time": self.time,
-                "method": self.method, "path": self.path, "api": self.api,
-                "function": self.function, "status": self.verdict.status,
-                "failed": self.verdict.failed, "durationMs": round(self.duration_ms, 2),
-                "errors": [f.code for f in self.verdict.errors]}
+        return {
+            "id": self.id,
+            "requestId": self.request_id,
+            "time": self.time,
+            "method": self.method,
+            "path": self.path,
+            "api": self.api,
+            "function": self.function,
+            "status": self.verdict.status,
+            "failed": self.verdict.failed,
+            "durationMs": round(self.duration_ms, 2),
+            "errors": [f.code for f in self.verdict.errors],
+        }
 
     def detail(self) -> dict[str, Any]:
         payload = self.verdict.payload
@@ -45,9 +53,15 @@ class Record:
         except UnicodeDecodeError:
             result = base64.b64encode(payload or b"").decode("ascii")
             encoding = "base64"
-        return {**self.summary(), "event": self.event, "result": result,
-                "resultEncoding": encoding, "functionError": self.function_error,
-                "response": self.verdict.as_json(), "log": self.log_lines}
+        return {
+            **self.summary(),
+            "event": self.event,
+            "result": result,
+            "resultEncoding": encoding,
+            "functionError": self.function_error,
+            "response": self.verdict.as_json(),
+            "log": self.log_lines,
+        }
 
 
 class History:

@@ -8,8 +8,10 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-LAMBDA_URI = ("https://lambda.us-east-1.amazonaws.com/2015-03-31/functions/"
-              "arn:aws:lambda:us-east-1:123456789012:function:{name}/invocations")
+LAMBDA_URI = (
+    "https://lambda.us-east-1.amazonaws.com/2015-03-31/functions/"
+    "arn:aws:lambda:us-east-1:123456789012:function:{name}/invocations"
+)
 
 
 @dataclass
@@ -33,9 +35,14 @@ class Metrics:
     def as_json(self) -> dict[str, Any]:
         average = self.latency_ms / self.count if self.count else 0.0
         integration = self.integration_latency_ms / self.count if self.count else 0.0
-        return {"Count": self.count, "4XXError": self.errors_4xx, "5XXError": self.errors_5xx,
-                "Latency": round(average, 3), "IntegrationLatency": round(integration, 3),
-                "WorkersReplaced": self.workers_replaced}
+        return {
+            "Count": self.count,
+            "4XXError": self.errors_4xx,
+            "5XXError": self.errors_5xx,
+            "Latency": round(average, 3),
+            "IntegrationLatency": round(integration, 3),
+            "WorkersReplaced": self.workers_replaced,
+        }
 
 
 @dataclass
@@ -48,8 +55,12 @@ class LogWriter:
     def execution(self, request_id: str, lines: list[str]) -> None:
         for line in lines:
             if self.json_format:
-                record = {"timestamp": int(time.time() * 1000), "requestId": request_id,
-                          "type": "execution", "message": line}
+                record = {
+                    "timestamp": int(time.time() * 1000),
+                    "requestId": request_id,
+                    "type": "execution",
+                    "message": line,
+                }
                 print(json.dumps(record), file=self.stream)
             else:
                 print(f"({request_id}) {line}", file=self.stream)
@@ -63,10 +74,19 @@ class LogWriter:
         self.stream.flush()
 
 
-def execution_lines(*, request_id: str, method: str, path: str,
-                    path_parameters: dict[str, str] | None, query: dict[str, str] | None,
-                    function_name: str, integration_status: int | None, latency_ms: float,
-                    payload: bytes | None, verdict_lines: tuple[str, ...]) -> list[str]:
+def execution_lines(
+    *,
+    request_id: str,
+    method: str,
+    path: str,
+    path_parameters: dict[str, str] | None,
+    query: dict[str, str] | None,
+    function_name: str,
+    integration_status: int | None,
+    latency_ms: float,
+    payload: bytes | None,
+    verdict_lines: tuple[str, ...],
+) -> list[str]:
     """The INFO execution log of a REST API request, data tracing on."""
     lines = [
         f"Starting execution for request: {request_id}",
@@ -77,8 +97,10 @@ def execution_lines(*, request_id: str, method: str, path: str,
         f"Sending request to {LAMBDA_URI.format(name=function_name)}",
     ]
     if integration_status is not None:
-        lines.append(f"Received response. Status: {integration_status}, "
-                     f"Integration latency: {latency_ms:.0f} ms")
+        lines.append(
+            f"Received response. Status: {integration_status}, "
+            f"Integration latency: {latency_ms:.0f} ms"
+        )
     if payload is not None:
         text = payload[:1000].decode("utf-8", "replace")
         truncated = " [TRUNCATED]" if len(payload) > 1000 else ""

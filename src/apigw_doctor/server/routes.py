@@ -46,26 +46,40 @@ class RouteTable:
         return "rest" if "rest" in apis or not apis else sorted(apis)[0]
 
     @classmethod
-    def single(cls, target: str, api: str, *, timeout: float,
-               binary_media_types: tuple[str, ...] = ()) -> RouteTable:
+    def single(
+        cls, target: str, api: str, *, timeout: float, binary_media_types: tuple[str, ...] = ()
+    ) -> RouteTable:
         """One handler behind every path, as a ``{proxy+}`` resource."""
         name = target.rpartition(":")[2] or "handler"
-        return cls([Endpoint(Route(resource, "ANY"), api, target, name, timeout,
-                             binary_media_types) for resource in ("/", "/{proxy+}")])
+        return cls(
+            [
+                Endpoint(Route(resource, "ANY"), api, target, name, timeout, binary_media_types)
+                for resource in ("/", "/{proxy+}")
+            ]
+        )
 
     @classmethod
-    def from_template(cls, path: Path, *, api: str | None = None,
-                      timeout: float | None = None,
-                      binary_media_types: tuple[str, ...] = ()) -> RouteTable:
+    def from_template(
+        cls,
+        path: Path,
+        *,
+        api: str | None = None,
+        timeout: float | None = None,
+        binary_media_types: tuple[str, ...] = (),
+    ) -> RouteTable:
         """Every Api/HttpApi event of every function in a SAM template or serverless.yml."""
         endpoints = []
         for function in load_template(path).functions:
             target = f"{function.module_path}:{function.function_name}"
             for event in function.endpoints:
-                endpoints.append(Endpoint(
-                    Route(event.path, "ANY" if event.method == "ANY" else event.method),
-                    api or event.api, target, function.name,
-                    timeout if timeout is not None else function.timeout,
-                    binary_media_types or function.binary_media_types,
-                ))
+                endpoints.append(
+                    Endpoint(
+                        Route(event.path, "ANY" if event.method == "ANY" else event.method),
+                        api or event.api,
+                        target,
+                        function.name,
+                        timeout if timeout is not None else function.timeout,
+                        binary_media_types or function.binary_media_types,
+                    )
+                )
         return cls(endpoints)

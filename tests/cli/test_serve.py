@@ -1,0 +1,99 @@
+"""`apigw-doctor serve` as a real process, as users start it."""
+
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+PROJECT = Path(__file__).resolve().parents[2] / "examples" / "project"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def serve(*args: str, cwd: Path) -> tuple[subprocess.Popen[str], str]:
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "apigw_doctor",
+            "serve",
+            *args,
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+        ],
+        cwd=cwd,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            httpx.get(f"{base}/__apigw-doctor/api/metrics")
+            return process, base
+        except httpx.TransportError:
+            assert process.poll() is None, process.stderr.read() if process.stderr else ""
+            assert time.monotonic() < deadline, "serve did not start"
+            time.sleep(0.2)
+
+
+def test_serve_the_example_template() -> None:
+    process, base = serve(cwd=PROJECT)
+    try:
+        assert httpx.get(base + "/items").status_code == 502
+        assert httpx.get(base + "/health").json() == {"ok": True}
+        assert httpx.post(base + "/items", json={}).status_code == 500  # HTTP API 1.0
+        assert "request inspector" in httpx.get(base + "/__apigw-doctor/").text
+    finally:
+        process.terminate()
+        _, err = process.communicate(timeout=30)
+    assert "Malformed Lambda proxy response" in err
+    assert "GET    /items/{id}" in err
+
+
+def test_serve_a_single_target(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text(
+        "def handler(event, context):\n    return {'statusCode': 200, 'body': event['path']}\n"
+    )
+    process, base = serve("app.py:handler", "--api", "http-1.0", cwd=tmp_path)
+    try:
+        assert httpx.get(base + "/any/path").text == "/any/path"
+    finally:
+        process.terminate()
+        process.communicate(timeout=30)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ([], "give a TARGET"),
+        (["app.py:handler", "--template", "template.yaml"], "not both"),
+        (["nothere.py:handler"], "no file"),
+        (["--template", "template.yaml"], "no function has an Api or HttpApi event"),
+    ],
+)
+def test_usage_errors(tmp_path: Path, args: list[str], message: str) -> None:
+    (tmp_path / "template.yaml").write_text("Resources: {}\n")
+    cwd = tmp_path if "--template" in args else tmp_path / "empty"
+    cwd.mkdir(exist_ok=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "apigw_doctor", "serve", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert message in result.stderr
