@@ -8,6 +8,7 @@ gateway, so all of them hand handlers the same shapes AWS does: payload 1.0
 from __future__ import annotations
 
 import base64
+import functools
 import re
 import time
 import uuid
@@ -66,6 +67,7 @@ class Route:
         return f"{self.method} {self.resource}"
 
 
+@functools.lru_cache(maxsize=1024)
 def _route_pattern(resource: str) -> re.Pattern[str]:
     parts = []
     for segment in resource.strip("/").split("/"):

@@ -168,7 +168,8 @@ async def _readable(connection: multiprocessing.connection.Connection, timeout: 
 
     loop.add_reader(descriptor, wake)
     try:
-        await asyncio.wait_for(ready, timeout)
+        async with asyncio.timeout(timeout):  # cheaper than wait_for: no extra task
+            await ready
         return True
     except TimeoutError:
         return False

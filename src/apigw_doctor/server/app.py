@@ -163,6 +163,8 @@ class LocalGateway:
 async def _read_body(request: Request, limit: int) -> bytes | None:
     """The request body, or ``None`` once it passes API Gateway's 10 MB quota."""
     declared = request.headers.get("content-length")
+    if declared is None and "transfer-encoding" not in request.headers:
+        return b""  # no body announced: nothing to read
     if declared and declared.isdigit() and int(declared) > limit:
         return None
     chunks: list[bytes] = []
