@@ -146,6 +146,7 @@ class WorkerPool:
                 return _timed_out(job, timeout)
             result: Invocation = worker.connection.recv()
         except (EOFError, OSError, BrokenPipeError):
+            worker.process.join(timeout=5)  # reap it, so its exit code is known
             code = worker.process.exitcode
             self._replace(worker)
             return _exited(job, code)
