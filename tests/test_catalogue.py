@@ -39,7 +39,8 @@ def test_row_renders_with_its_arguments(code: str) -> None:
         for _, field, _, _ in string.Formatter().parse(text)
         if field
     }
-    args = {name: 1 if name in {"size", "limit"} else f"<{name}>" for name in names}
+    numeric = {"size", "limit", "integration", "function_timeout"}
+    args = {name: 1 if name in numeric else f"<{name}>" for name in names}
     item = finding(code, **args)
     assert "{" not in item.message.replace("{{", "")
 

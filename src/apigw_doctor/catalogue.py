@@ -621,6 +621,99 @@ _ROWS: tuple[Entry, ...] = (
         "cannot parse the file: {message}",
         "fix the syntax error; nothing in this file was linted",
     ),
+    # -- aws audit: API configuration that hides or causes 5xx -----------------
+    Entry(
+        "GW951",
+        "stage-execution-logging-off",
+        "warning",
+        "R13",
+        "documented",
+        "stage {stage} writes no execution logs (loggingLevel {level}): the "
+        "'Malformed Lambda proxy response' line is never recorded",
+        "apigw-doctor aws enable-logging --rest-api-id {api_id} --stage {stage} --data-trace",
+    ),
+    Entry(
+        "GW952",
+        "stage-data-trace-off",
+        "info",
+        "R13",
+        "documented",
+        "stage {stage} has data tracing off: logs never show the function's result, "
+        "so the cause of a 502 cannot be read from them",
+        "apigw-doctor aws enable-logging --rest-api-id {api_id} --stage {stage} "
+        "--data-trace  (temporarily: it logs request data)",
+    ),
+    Entry(
+        "GW953",
+        "account-cloudwatch-role-missing",
+        "warning",
+        "R13",
+        "documented",
+        "the account has no API Gateway CloudWatch role (cloudwatchRoleArn), so "
+        "stage logging settings write nothing",
+        "apigw-doctor aws enable-logging ... --create-role",
+    ),
+    Entry(
+        "GW954",
+        "access-log-without-error-message",
+        "warning",
+        "H5",
+        "documented",
+        "the access log format of stage {stage} lacks $context.integrationErrorMessage, "
+        "the only place that says why an integration failed",
+        'add "integrationError": "$context.integrationErrorMessage" to the format',
+    ),
+    Entry(
+        "GW955",
+        "access-logs-off",
+        "warning",
+        "H5",
+        "documented",
+        "stage {stage} has no access logs: failed requests leave no trace{hint}",
+        "set accessLogSettings (destinationArn and a JSON format with "
+        "$context.integrationErrorMessage)",
+    ),
+    Entry(
+        "GW956",
+        "binary-media-types-missing",
+        "warning",
+        "R10",
+        "recorded",
+        "{handlers} return isBase64Encoded bodies but the API has no "
+        "binaryMediaTypes: clients receive base64 text",
+        "aws apigateway update-rest-api --rest-api-id {api_id} --patch-operations "
+        "op=add,path=/binaryMediaTypes/image~1png",
+    ),
+    Entry(
+        "GW957",
+        "integration-timeout-below-function",
+        "warning",
+        "L3",
+        "documented",
+        "{method} {resource}: the integration times out after {integration:g} s but "
+        "function {function} may run {function_timeout:g} s: clients get 504 first",
+        "lower the function timeout below {integration:g} s, or raise the integration timeout",
+    ),
+    Entry(
+        "GW958",
+        "not-a-proxy-integration",
+        "info",
+        "R1",
+        "documented",
+        "{method} {resource} uses a {kind} integration, not AWS_PROXY: the Lambda proxy "
+        "rules do not apply (mapping templates decide the response)",
+        "use type AWS_PROXY for Lambda proxy integration",
+    ),
+    Entry(
+        "GW959",
+        "http-api-payload-1-0",
+        "info",
+        "H2",
+        "documented",
+        "route integration {integration} uses payload format 1.0: statusCode is "
+        "required and nothing is inferred",
+        "use payloadFormatVersion 2.0, or always return statusCode",
+    ),
 )
 
 CATALOGUE: dict[str, Entry] = {row.code: row for row in _ROWS}

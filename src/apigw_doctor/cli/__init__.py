@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from .. import __version__
+from .aws import aws
 from .check import check
 from .invoke import event, invoke_command
 from .lint import lint
@@ -30,3 +31,4 @@ main.add_command(invoke_command)
 main.add_command(lint)
 main.add_command(scan_command)
 main.add_command(serve)
+main.add_command(aws)
