@@ -9,6 +9,7 @@ from .aws import aws
 from .check import check
 from .invoke import event, invoke_command
 from .lint import lint
+from .logs import logs
 from .scan import scan_command
 from .serve import serve
 
@@ -32,3 +33,4 @@ main.add_command(lint)
 main.add_command(scan_command)
 main.add_command(serve)
 main.add_command(aws)
+main.add_command(logs)

@@ -1,0 +1,223 @@
+"""``apigw-doctor logs``: every failed request in API Gateway / Lambda logs, explained."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
+from rich.text import Text
+
+from ..logs import Report, SourceError, analyse, analyse_lines, as_html, as_json, sparkline
+from ..logs._read import size_of
+from ..logs._redact import redact
+from ..rules import API_KINDS
+from ._render import render_finding
+
+PROGRESS_BYTES = 50 * 1024 * 1024
+
+
+@click.command()
+@click.argument("paths", nargs=-1, metavar="[PATH|-]...")
+@click.option(
+    "--api",
+    type=click.Choice(API_KINDS),
+    default="rest",
+    show_default=True,
+    help="The API kind whose rules explain a logged result.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+)
+@click.option(
+    "--html",
+    "html_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write a self-contained HTML report (timeline and table) here.",
+)
+@click.option(
+    "--no-redact",
+    is_flag=True,
+    help="Show Authorization/Cookie/API key values and tokens as logged.",
+)
+@click.option("--rest-api-id", help="Read API-Gateway-Execution-Logs_ID/STAGE from CloudWatch.")
+@click.option("--stage", help="The stage, with --rest-api-id.")
+@click.option(
+    "--function", "functions", multiple=True, help="Also read /aws/lambda/NAME (repeatable)."
+)
+@click.option("--since", default="1h", show_default=True, help="CloudWatch window: 30m, 1h, 2d.")
+@click.option(
+    "--insights",
+    is_flag=True,
+    help="Let CloudWatch Logs Insights find the lines instead of downloading all.",
+)
+@click.option("--region", envvar="AWS_DEFAULT_REGION")
+@click.option("--profile", envvar="AWS_PROFILE")
+@click.option("--endpoint-url")
+def logs(
+    paths: tuple[str, ...],
+    api: str,
+    output_format: str,
+    html_path: Path | None,
+    no_redact: bool,
+    rest_api_id: str | None,
+    stage: str | None,
+    functions: tuple[str, ...],
+    since: str,
+    insights: bool,
+    region: str | None,
+    profile: str | None,
+    endpoint_url: str | None,
+) -> None:
+    """Explain every failed request in API Gateway and Lambda logs.
+
+    Reads, detected line by line: REST execution logs (`(request-id)
+    message`), `aws logs filter-log-events` / `get-log-events` JSON, `aws logs
+    tail` output, CloudWatch exports to S3 (.gz), JSON access logs, and the
+    function's own logs (errors, timeouts), correlated by the Lambda request
+    id.  For each 5xx (and each 4xx the gateway made itself) it re-runs API
+    Gateway's rules on the logged result and says why, with the fix.
+
+    \b
+    Examples:
+      apigw-doctor logs execution.log lambda.log --html report.html
+      aws logs tail API-Gateway-Execution-Logs_a1b2/prod --since 1h | apigw-doctor logs -
+      apigw-doctor logs --rest-api-id a1b2 --stage prod --function items --since 6h
+      apigw-doctor logs --rest-api-id a1b2 --stage prod --insights --since 7d
+
+    \b
+    Exit status: 0 no failed request, 1 failed requests found, 2 bad usage.
+    """
+    if (rest_api_id or functions) and paths:
+        raise click.UsageError("read files or CloudWatch (--rest-api-id/--function), not both")
+    if bool(rest_api_id) != bool(stage):
+        raise click.UsageError("--rest-api-id and --stage go together")
+    try:
+        if rest_api_id or functions:
+            report = _from_cloudwatch(
+                rest_api_id, stage, functions, since, insights, api, region, profile, endpoint_url
+            )
+        else:
+            report = _from_files(list(paths) or ["-"], api)
+    except SourceError as exc:
+        raise click.UsageError(str(exc)) from None
+    redacted = not no_redact
+    if html_path:
+        html_path.write_text(as_html(report, redacted=redacted), encoding="utf-8")
+        click.echo(f"wrote {html_path}", err=True)
+    if output_format == "json":
+        click.echo(as_json(report, redacted=redacted))
+    else:
+        _render(Console(highlight=False, soft_wrap=True), report, redacted)
+    sys.exit(1 if report.stories else 0)
+
+
+def _from_files(paths: list[str], api: str) -> Report:
+    if paths == ["-"] and sys.stdin.isatty():
+        raise click.UsageError("no input: name log files, or pipe logs on stdin")
+    total = sum(size_of(p) or 0 for p in paths if p == "-" or Path(p).is_file())
+    for path in paths:
+        if path != "-" and not Path(path).is_file():
+            raise click.UsageError(f"cannot read {path!r}: no such file")
+    if total < PROGRESS_BYTES or not sys.stderr.isatty():
+        return analyse(paths, api=api)
+    columns = (BarColumn(), DownloadColumn(), TransferSpeedColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("reading", total=total)
+        return analyse(paths, api=api, progress=lambda n: progress.advance(task, n))
+
+
+def _from_cloudwatch(
+    rest_api_id: str | None,
+    stage: str | None,
+    functions: tuple[str, ...],
+    since: str,
+    insights: bool,
+    api: str,
+    region: str | None,
+    profile: str | None,
+    endpoint_url: str | None,
+) -> Report:
+    from ..aws import AwsError, AwsOptions
+    from ..logs import cloudwatch
+
+    try:
+        window = cloudwatch.parse_since(since)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--since") from None
+    options = AwsOptions(region=region, profile=profile, endpoint_url=endpoint_url)
+    groups = cloudwatch.Groups.for_api(rest_api_id, stage, functions)
+    try:
+        if insights:
+            click.echo(
+                f"Logs Insights query on {', '.join(groups.names)}:\n{cloudwatch.INSIGHTS_QUERY}",
+                err=True,
+            )
+            lines = list(cloudwatch.insights(options, groups, window))
+            return analyse_lines(
+                lines, api=api, sources=groups.names, query=cloudwatch.INSIGHTS_QUERY
+            )
+        return analyse_lines(
+            cloudwatch.download(options, groups, window), api=api, sources=groups.names
+        )
+    except AwsError as exc:
+        click.echo(f"apigw-doctor logs: {exc}", err=True)
+        sys.exit(1)
+
+
+def _render(console: Console, report: Report, redacted: bool) -> None:
+    clean = redact if redacted else (lambda text: text)
+    summary = report.summary()
+    console.print(
+        Text(
+            f"{summary['requests']:,} requests, {summary['failed']:,} failed "
+            f"({summary['status5xx']:,} 5xx); first seen {summary['firstSeen']}, "
+            f"last seen {summary['lastSeen']}",
+            style="bold",
+        )
+    )
+    line = sparkline(report)
+    if line:
+        console.print(Text("failures per minute: ") + Text(line, style="red"))
+    for cause, count in summary["byCause"].items():
+        console.print(f"  {count:6,}  {cause}")
+    if summary["topResources"]:
+        console.print(
+            "top resources: "
+            + ", ".join(f"{name} ({count})" for name, count in summary["topResources"].items())
+        )
+    console.print(
+        f"{summary['linesRead']:,} lines read, {summary['linesSkipped']:,} "
+        "skipped (not a log line we use)",
+        style="dim",
+    )
+    console.print()
+    for story in report.stories:
+        when = summary_time(story.time)
+        head = Text(
+            f"{when} {story.method or '?'} {story.path or '?'} -> {story.status}  ", style="bold"
+        )
+        head.append(f"request {story.request_id}", style="dim")
+        console.print(head)
+        if story.gateway_error:
+            console.print(Text(f"  gateway: {clean(story.gateway_error)}", style="dim"))
+        if story.body is not None:
+            shown = story.body if len(story.body) <= 300 else story.body[:300] + "..."
+            console.print(Text(f"  result: {clean(shown)}", style="dim"))
+        for entry in story.function_log[:3]:
+            console.print(Text(f"  function log: {clean(entry)[:300]}", style="dim"))
+        console.print(Text(f"  cause: {story.explanation}"))
+        for item in story.findings:
+            render_finding(console, item, indent="    ")
+        console.print()
+
+
+def summary_time(stamp: float | None) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(stamp)) if stamp else "-"

@@ -1,0 +1,119 @@
+"""One log line in, one typed record out: which source wrote it and what it says.
+
+Handles the prefixes CloudWatch adds (an export's timestamp, `aws logs tail`'s
+timestamp and stream) and the messages of three writers: API Gateway's
+execution log, its access log (JSON), and the Lambda function's own log.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+_STAMP = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?)\s+")
+_EXECUTION = re.compile(r"\(([^)\s]{8,})\) (.*)", re.S)
+_LAMBDA_ID = re.compile(
+    r"(?:RequestId: |^)([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-"
+    r"[0-9a-f]{12})"
+)
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_MESSAGE_STARTS = ("(", "{", "START ", "END ", "REPORT ", "[", "INIT_START")
+
+
+@dataclass(frozen=True)
+class Execution:
+    """A line of a REST API's execution log: ``(request id) message``."""
+
+    request_id: str
+    message: str
+    time: float | None
+
+
+@dataclass(frozen=True)
+class Access:
+    """An access log record (JSON, any $context fields)."""
+
+    fields: dict[str, Any]
+    time: float | None
+
+
+@dataclass(frozen=True)
+class FunctionLog:
+    """A line of the function's own log that says how an invocation ended."""
+
+    request_id: str
+    kind: str  # "error", "timeout", "report"
+    text: str
+    time: float | None
+
+
+Record = Execution | Access | FunctionLog
+
+
+def parse(line: str) -> Record | None:
+    """What one line says, or ``None`` for lines that say nothing we use."""
+    time, message = _strip_prefix(line)
+    if not message:
+        return None
+    first = message[0]
+    if first == "(":
+        match = _EXECUTION.match(message)
+        return Execution(match.group(1), match.group(2), time) if match else None
+    if first == "{":
+        return _json_record(message, time)
+    return _function_line(message, time)
+
+
+def _strip_prefix(line: str) -> tuple[float | None, str]:
+    """Drop an export's timestamp, or `aws logs tail`'s timestamp and stream name."""
+    match = _STAMP.match(line)
+    if not match:
+        return None, line.strip()
+    time = parse_time(match.group(1))
+    rest = line[match.end() :]
+    if rest.startswith(_MESSAGE_STARTS) or _STAMP.match(rest) or _UUID.match(rest):
+        return time, rest.strip()
+    stream, _, message = rest.partition(" ")
+    return time, message.strip() if message else stream.strip()
+
+
+def parse_time(text: str) -> float | None:
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return None
+
+
+def _json_record(message: str, time: float | None) -> Record | None:
+    try:
+        value = json.loads(message)
+    except ValueError:
+        return None
+    if not isinstance(value, dict):
+        return None
+    if "errorMessage" in value and "errorType" in value:
+        request_id = str(value.get("requestId") or "")
+        return FunctionLog(request_id, "error", message, time) if request_id else None
+    if "requestId" in value or "requestTime" in value:
+        return Access(value, time)
+    return None
+
+
+def _function_line(message: str, time: float | None) -> Record | None:
+    """START/END/REPORT, `[ERROR]` lines and timeouts of the Lambda runtime."""
+    if message.startswith(("START ", "END ", "INIT_START")):
+        return None
+    found = _LAMBDA_ID.search(message)
+    if found is None:
+        return None
+    request_id = found.group(1)
+    if message.startswith("REPORT "):
+        return FunctionLog(request_id, "report", message, time)
+    if "Task timed out after" in message:
+        return FunctionLog(request_id, "timeout", message, time)
+    if "[ERROR]" in message or "Response payload size exceeded" in message:
+        return FunctionLog(request_id, "error", message, time)
+    return None

@@ -1,0 +1,175 @@
+"""The report: a summary with a per-minute sparkline, JSON for scripts, and a
+self-contained HTML page with a timeline of 5xx by cause."""
+
+from __future__ import annotations
+
+import html
+import json
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from ._redact import redact
+from ._stories import Story, Totals
+
+SPARKS = "▁▂▃▄▅▆▇█"
+
+
+@dataclass
+class Report:
+    stories: list[Story]
+    execution: Totals
+    access: Totals
+    lines: int
+    skipped: int
+    sources: list[str] = field(default_factory=list)
+    query: str | None = None  # the Logs Insights query, when one ran
+
+    def by_cause(self) -> Counter[str]:
+        return Counter(s.cause for s in self.stories)
+
+    def per_minute(self) -> list[tuple[int, Counter[str]]]:
+        """(minute, failures by cause) for every minute from first to last failure."""
+        times = [s.time for s in self.stories if s.time is not None]
+        if not times:
+            return []
+        start, end = int(min(times)) // 60, int(max(times)) // 60
+        buckets: dict[int, Counter[str]] = {m: Counter() for m in range(start, end + 1)}
+        for story in self.stories:
+            if story.time is not None:
+                buckets[int(story.time) // 60][story.cause] += 1
+        return sorted(buckets.items())
+
+    @property
+    def totals(self) -> Totals:
+        """The log that saw more requests (both may describe the same requests)."""
+        return self.execution if self.execution.requests >= self.access.requests else self.access
+
+    def summary(self) -> dict[str, Any]:
+        statuses = self.totals.statuses
+        first = [t.first for t in (self.execution, self.access) if t.first]
+        last = [t.last for t in (self.execution, self.access) if t.last]
+        return {
+            "requests": self.totals.requests,
+            "requestsByLog": {"execution": self.execution.requests, "access": self.access.requests},
+            "failed": len(self.stories) + self.execution.failed_beyond_kept,
+            "status5xx": sum(n for s, n in statuses.items() if s >= 500),
+            "status4xx": sum(n for s, n in statuses.items() if 400 <= s < 500),
+            "byCause": dict(self.by_cause().most_common()),
+            "topResources": dict(
+                Counter(f"{s.method or '?'} {s.path or '?'}" for s in self.stories).most_common(5)
+            ),
+            "firstSeen": _iso(min(first)) if first else None,
+            "lastSeen": _iso(max(last)) if last else None,
+            "linesRead": self.lines,
+            "linesSkipped": self.skipped,
+            "sources": self.sources,
+            "insightsQuery": self.query,
+        }
+
+
+def _iso(stamp: float | None) -> str | None:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(stamp)) if stamp else None
+
+
+def sparkline(report: Report) -> str:
+    counts = [sum(c.values()) for _, c in report.per_minute()]
+    if not counts:
+        return ""
+    top = max(counts) or 1
+    return "".join(
+        SPARKS[min(len(SPARKS) - 1, round(n / top * (len(SPARKS) - 1)))] if n else " "
+        for n in counts
+    )
+
+
+def as_json(report: Report, *, redacted: bool) -> str:
+    clean = redact if redacted else (lambda text: text)
+    stories = [json.loads(clean(json.dumps(s.as_json()))) for s in report.stories]
+    return json.dumps({"summary": report.summary(), "failed": stories}, indent=2)
+
+
+def as_html(report: Report, *, redacted: bool) -> str:
+    """One page, no external resources: an SVG timeline and the request table."""
+    clean = redact if redacted else (lambda text: text)
+    causes = [cause for cause, _ in report.by_cause().most_common()]
+    palette = ["#cf222e", "#bf8700", "#8250df", "#0969da", "#1a7f37", "#57606a"]
+    colour = {cause: palette[i % len(palette)] for i, cause in enumerate(causes)}
+    minutes = report.per_minute()
+    top = max((sum(c.values()) for _, c in minutes), default=1) or 1
+    width = max(1, len(minutes))
+    bars = []
+    for index, (minute, counts) in enumerate(minutes):
+        y = 100.0
+        for cause in causes:
+            height = 100.0 * counts[cause] / top
+            if height:
+                y -= height
+                label = f"{_iso(minute * 60)}: {counts[cause]} x {cause}"
+                bars.append(
+                    f'<rect class="bar" x="{index}" y="{y:.2f}" width="0.9" '
+                    f'height="{height:.2f}" fill="{colour[cause]}">'
+                    f"<title>{html.escape(label)}</title></rect>"
+                )
+    legend = "".join(
+        f'<li><span style="background:{colour[c]}"></span>{html.escape(c)} '
+        f"({report.by_cause()[c]})</li>"
+        for c in causes
+    )
+    rows = []
+    for story in report.stories:
+        fixes = "<br>".join(
+            html.escape(f"{f.code} {f.message} -- fix: {f.fix}") for f in story.findings
+        ) or html.escape(story.explanation)
+        rows.append(
+            "<tr>"
+            + "".join(
+                f"<td>{html.escape(str(v))}</td>"
+                for v in (
+                    _iso(story.time) or "-",
+                    story.method or "-",
+                    story.path or "-",
+                    story.status or "-",
+                    story.cause,
+                )
+            )
+            + f"<td>{fixes}</td><td><code>{html.escape(clean(story.body or ''))[:300]}</code>"
+            f"</td></tr>"
+        )
+    summary = report.summary()
+    return _PAGE.format(
+        requests=summary["requests"],
+        failed=summary["failed"],
+        first=summary["firstSeen"] or "-",
+        last=summary["lastSeen"] or "-",
+        width=width,
+        bars="".join(bars),
+        legend=legend,
+        rows="".join(rows),
+    )
+
+
+_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>apigw-doctor: API Gateway 5xx report</title>
+<style>
+body {{ font: 14px/1.4 system-ui, sans-serif; margin: 24px; color: #1f2328; }}
+svg {{ width: 100%; height: 180px; background: #f6f8fa; }}
+ul.legend {{ list-style: none; padding: 0; display: flex; gap: 16px; }}
+ul.legend span {{ display: inline-block; width: 12px; height: 12px; margin-right: 4px; }}
+table {{ border-collapse: collapse; width: 100%; margin-top: 16px; }}
+td, th {{ border-bottom: 1px solid #d0d7de; padding: 4px 8px; text-align: left;
+          vertical-align: top; }}
+code {{ font-size: 12px; word-break: break-all; }}
+</style></head><body>
+<h1>API Gateway failures</h1>
+<p id="summary">{requests} requests, {failed} failed; first seen {first}, last seen {last}.</p>
+<h2>Failures per minute, by cause</h2>
+<svg id="timeline" viewBox="0 0 {width} 100" preserveAspectRatio="none">{bars}</svg>
+<ul class="legend">{legend}</ul>
+<h2>Failed requests</h2>
+<table id="requests"><thead><tr><th>time</th><th>method</th><th>path</th><th>status</th>
+<th>cause</th><th>findings and fixes</th><th>logged result</th></tr></thead>
+<tbody>{rows}</tbody></table>
+</body></html>
+"""

@@ -1,0 +1,386 @@
+"""From log records to the story of each failed request, and its cause.
+
+API Gateway logs *that* a response was malformed, never *why*.  With data
+tracing on it also logs the function's result, so re-running the rules core
+on that logged result turns "Malformed Lambda proxy response" into "body is an
+object: wrap it in json.dumps".
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter, OrderedDict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from ..catalogue import Finding, finding
+from ..rules import evaluate_payload, integration_timeout
+from ._parse import Access, Execution, FunctionLog, Record, parse_time
+from ._partial import close_json
+
+TRUNCATED = "[TRUNCATED]"
+_LAMBDA_REQUEST_ID = re.compile(r"x-amzn-RequestId=([0-9a-f-]{36})", re.I)
+_HTTP_METHOD = re.compile(r"HTTP Method: (\S+), Resource Path: (.*)")
+_LATENCY = re.compile(r"Received response\. Status: (\d+), Integration latency: (\d+) ms")
+_FUNCTION_ERROR = re.compile(
+    r"customer function error: (.*?)(?:\. Lambda request id: "
+    r"([0-9a-f-]{36}))?$",
+    re.S,
+)
+_ERROR_LINE = re.compile(r"\[ERROR\]\s+(?:\S+\s+[0-9a-f-]{36}\s+)?([\w.]+): (.*)", re.S)
+#: findings a truncated body cannot prove: they depend on what was cut off
+_NEEDS_WHOLE_BODY = frozenset(
+    {
+        "GW106",
+        "GW107",
+        "GW202",
+        "GW203",
+        "GW409",
+        "GW410",
+        "GW503",
+        "GW504",
+        "GW506",
+        "GW501",
+        "GW502",
+        "GW508",
+        "GW604",
+        "GW801",
+        "GW802",
+        "GW803",
+    }
+)
+MAX_OPEN = 100_000  # requests without a completion line yet (bounded memory)
+MAX_KEPT = 20_000  # failed requests kept in full; beyond, only counted
+
+
+@dataclass
+class Story:
+    """One failed request, from the gateway's log lines and the function's."""
+
+    request_id: str
+    api: str = "rest"
+    time: float | None = None
+    method: str | None = None
+    path: str | None = None
+    status: int | None = None
+    integration_status: int | None = None
+    integration_latency_ms: float | None = None
+    gateway_error: str | None = None
+    function_error: str | None = None
+    lambda_request_id: str | None = None
+    body: str | None = None
+    source: str = "execution"
+    function_log: list[str] = field(default_factory=list)
+    access: dict[str, Any] = field(default_factory=dict)
+    findings: tuple[Finding, ...] = ()
+    cause: str = ""
+    explanation: str = ""
+
+    @property
+    def truncated(self) -> bool:
+        return self.body is not None and self.body.rstrip().endswith(TRUNCATED)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "requestId": self.request_id,
+            "time": self.time,
+            "method": self.method,
+            "path": self.path,
+            "status": self.status,
+            "api": self.api,
+            "integrationLatencyMs": self.integration_latency_ms,
+            "gatewayError": self.gateway_error,
+            "functionError": self.function_error,
+            "lambdaRequestId": self.lambda_request_id,
+            "body": self.body,
+            "bodyTruncated": self.truncated,
+            "functionLog": self.function_log,
+            "access": self.access,
+            "cause": self.cause,
+            "explanation": self.explanation,
+            "findings": [f.as_json() for f in self.findings],
+        }
+
+
+@dataclass
+class Totals:
+    requests: int = 0
+    statuses: Counter[int] = field(default_factory=Counter)
+    first: float | None = None
+    last: float | None = None
+    failed_beyond_kept: int = 0
+
+    def seen(self, time: float | None) -> None:
+        if time is None:
+            return
+        self.first = time if self.first is None else min(self.first, time)
+        self.last = time if self.last is None else max(self.last, time)
+
+
+class Collector:
+    """Feeds on records in any order of sources; ``stories()`` when all are read."""
+
+    def __init__(self, api: str = "rest") -> None:
+        self.api = api
+        self.open: OrderedDict[str, Story] = OrderedDict()
+        self.failed: dict[str, Story] = {}
+        self.execution = Totals()
+        self.access = Totals()
+        self.function_logs: dict[str, list[FunctionLog]] = {}
+        self.skipped = 0
+        self.lines = 0
+
+    def add(self, record: Record | None) -> None:
+        self.lines += 1
+        if record is None:
+            self.skipped += 1
+        elif isinstance(record, Execution):
+            self._execution(record)
+        elif isinstance(record, Access):
+            self._access(record)
+        elif record.kind != "report":
+            self.function_logs.setdefault(record.request_id, []).append(record)
+
+    # -- the execution log ------------------------------------------------------------
+    def _execution(self, record: Execution) -> None:
+        story = self.open.get(record.request_id)
+        if story is None:
+            story = Story(record.request_id, self.api, record.time)
+            self.open[record.request_id] = story
+            if len(self.open) > MAX_OPEN:
+                self.open.popitem(last=False)
+        message = record.message
+        self.execution.seen(record.time)
+        if message.startswith("HTTP Method: "):
+            match = _HTTP_METHOD.match(message)
+            if match:
+                story.method, story.path = match.group(1), match.group(2).strip()
+        elif message.startswith("Endpoint response headers: "):
+            match = _LAMBDA_REQUEST_ID.search(message)
+            if match:
+                story.lambda_request_id = match.group(1)
+        elif message.startswith("Endpoint response body before transformations: "):
+            story.body = message.partition(": ")[2]
+        elif message.startswith("Received response. "):
+            match = _LATENCY.match(message)
+            if match:
+                story.integration_status = int(match.group(1))
+                story.integration_latency_ms = float(match.group(2))
+        elif message.startswith("Lambda execution failed"):
+            story.gateway_error = message
+            match = _FUNCTION_ERROR.search(message)
+            if match:
+                story.function_error = match.group(1)
+                story.lambda_request_id = match.group(2) or story.lambda_request_id
+        elif message.startswith(("Execution failed due to", "Gateway response type: ")):
+            story.gateway_error = story.gateway_error or message
+        elif message.startswith("Method completed with status: "):
+            self._complete(story, message)
+
+    def _complete(self, story: Story, message: str) -> None:
+        self.open.pop(story.request_id, None)
+        status_text = message.rpartition(" ")[2]
+        story.status = int(status_text) if status_text.isdigit() else None
+        self.execution.requests += 1
+        if story.status is not None:
+            self.execution.statuses[story.status] += 1
+        if self._failed(story):
+            self._keep(story)
+
+    @staticmethod
+    def _failed(story: Story) -> bool:
+        """5xx, and 4xx that API Gateway generated itself (the integration never answered)."""
+        status = story.status or 0
+        return status >= 500 or (400 <= status < 500 and story.integration_status is None)
+
+    def _keep(self, story: Story) -> None:
+        if story.request_id in self.failed or len(self.failed) < MAX_KEPT:
+            self.failed[story.request_id] = story
+        else:
+            self.execution.failed_beyond_kept += 1
+
+    # -- access logs ------------------------------------------------------------------
+    def _access(self, record: Access) -> None:
+        fields = record.fields
+        request_id = str(fields.get("requestId") or "")
+        status = _int(fields.get("status"))
+        time = record.time or _access_time(fields)
+        self.access.requests += 1
+        self.access.seen(time)
+        if status is not None:
+            self.access.statuses[status] += 1
+        story = self.failed.get(request_id)
+        if story is not None:
+            story.access = fields
+            return
+        if status is None or not (status >= 500 or _gateway_generated(fields, status)):
+            return
+        api = self.api if "resourcePath" in fields or "routeKey" not in fields else "http-2.0"
+        story = Story(request_id, api, time, source="access", status=status, access=fields)
+        story.method = fields.get("httpMethod")
+        story.path = fields.get("resourcePath") or fields.get("path") or fields.get("routeKey")
+        story.integration_latency_ms = _float(fields.get("integrationLatency"))
+        story.integration_status = _int(fields.get("integrationStatus"))
+        story.gateway_error = _error_message(fields)
+        self._keep(story)
+
+    # -- results ----------------------------------------------------------------------
+    def stories(self) -> list[Story]:
+        """Every failed request with its cause, oldest first."""
+        stories = sorted(self.failed.values(), key=lambda s: (s.time or 0.0, s.request_id))
+        for story in stories:
+            for line in self.function_logs.get(story.lambda_request_id or "", []):
+                story.function_log.append(line.text)
+            explain(story, self.function_logs.get(story.lambda_request_id or "", []))
+        return stories
+
+
+def explain(story: Story, function_log: list[FunctionLog]) -> None:
+    """Decide the cause of one failure: re-run the rules on what the logs show."""
+    error = _function_error(story, function_log)
+    if story.gateway_error and "timeout" in story.gateway_error.lower():
+        verdict = integration_timeout(story.api)
+        _set(story, verdict.findings, "the integration timed out: API Gateway answered 504")
+    elif error is not None:
+        verdict = evaluate_payload(
+            json.dumps(error).encode(), api=story.api, function_error="Unhandled"
+        )
+        _set(story, verdict.findings, "the function failed (a function error)")
+    elif story.body is not None and story.truncated:
+        _set(
+            story,
+            _truncated_findings(story),
+            "the logged result is cut off ([TRUNCATED]): "
+            "these findings are what its visible part proves",
+        )
+    elif story.body is not None:
+        verdict = evaluate_payload(story.body.encode("utf-8"), api=story.api)
+        _set(
+            story,
+            verdict.errors or verdict.findings,
+            "re-running API Gateway's rules on the logged result",
+        )
+    elif (story.status or 0) < 500:
+        story.cause = "gateway-4xx"
+        story.explanation = (
+            f"API Gateway answered {story.status} itself, without calling the integration: "
+            "a missing route or method, authorization, throttling or a payload over 10 MB"
+        )
+    else:
+        story.cause = "no-data-trace"
+        story.explanation = (
+            "the log does not hold the function's result, so the cause cannot be read: turn "
+            "on data tracing (apigw-doctor aws enable-logging --rest-api-id ID --stage NAME "
+            "--data-trace) or add $context.integrationErrorMessage to the access log format"
+        )
+        if story.gateway_error:
+            story.explanation = f"{story.gateway_error}; {story.explanation}"
+
+
+def _set(story: Story, findings: tuple[Finding, ...], explanation: str) -> None:
+    story.findings = findings
+    errors = [f for f in findings if f.severity == "error"] or list(findings)
+    story.cause = errors[0].code if errors else "unexplained"
+    story.explanation = explanation
+
+
+def _function_error(story: Story, function_log: list[FunctionLog]) -> dict[str, str] | None:
+    """Lambda's error object, from the function's own log or the gateway's line."""
+    for record in function_log:
+        if record.kind == "timeout":
+            return {"errorMessage": record.text, "errorType": "Sandbox.Timedout"}
+        parsed = _error_from_line(record.text)
+        if parsed:
+            return parsed
+    if story.function_error is not None:
+        parsed = _error_from_line(story.function_error)
+        return parsed or {"errorMessage": story.function_error, "errorType": "Unhandled"}
+    body = story.body or ""
+    if '"errorMessage"' in body and '"errorType"' in body and not story.truncated:
+        try:
+            value = json.loads(body)
+        except ValueError:
+            return None
+        if isinstance(value, dict) and "statusCode" not in value:
+            return {
+                "errorMessage": str(value.get("errorMessage")),
+                "errorType": str(value.get("errorType")),
+            }
+    return None
+
+
+def _error_from_line(text: str) -> dict[str, str] | None:
+    if text.lstrip().startswith("{"):
+        try:
+            value = json.loads(text)
+        except ValueError:
+            value = None
+        if isinstance(value, dict) and "errorMessage" in value:
+            return {
+                "errorMessage": str(value["errorMessage"]),
+                "errorType": str(value.get("errorType", "Unhandled")),
+            }
+    if "Response payload size exceeded" in text:
+        return {"errorMessage": text.strip(), "errorType": "Function.ResponseSizeTooLarge"}
+    if "Task timed out after" in text:
+        return {"errorMessage": text.strip(), "errorType": "Sandbox.Timedout"}
+    match = _ERROR_LINE.search(text)
+    if match:
+        return {"errorMessage": match.group(2).strip(), "errorType": match.group(1)}
+    if "Unable to marshal response" in text:
+        return {"errorMessage": text.strip(), "errorType": "Runtime.MarshalError"}
+    return None
+
+
+def _truncated_findings(story: Story) -> tuple[Finding, ...]:
+    visible = (story.body or "").rstrip()[: -len(TRUNCATED)]
+    closed = close_json(visible)
+    if closed is None:
+        return (finding("GW106", problem="the logged result is cut off before it can be read"),)
+    verdict = evaluate_payload(closed.encode("utf-8"), api=story.api)
+    return tuple(f for f in verdict.findings if f.code not in _NEEDS_WHOLE_BODY)
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _float(value: Any) -> float | None:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _access_time(fields: dict[str, Any]) -> float | None:
+    epoch = _float(fields.get("requestTimeEpoch"))
+    if epoch is not None:
+        return epoch / 1000 if epoch > 1e11 else epoch
+    text = fields.get("requestTime")
+    if isinstance(text, str):
+        try:
+            return datetime.strptime(text, "%d/%b/%Y:%H:%M:%S %z").timestamp()
+        except ValueError:
+            return parse_time(text)
+    return None
+
+
+def _error_message(fields: dict[str, Any]) -> str | None:
+    for key in ("integrationErrorMessage", "errorMessage", "error.message"):
+        value = fields.get(key)
+        if value and value != "-":
+            return str(value)
+    nested = fields.get("error")
+    if isinstance(nested, dict) and nested.get("message") not in (None, "-"):
+        return str(nested["message"])
+    return None
+
+
+def _gateway_generated(fields: dict[str, Any], status: int) -> bool:
+    """A 4xx the gateway wrote itself: the integration never answered."""
+    return 400 <= status < 500 and fields.get("integrationStatus") in (None, "-", "")
