@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from ._fast import looks_like_execution_log, scan
 from ._parse import parse
-from ._read import SourceError, lines, size_of
+from ._read import Source, SourceError, lines, size_of
 from ._report import Report, as_html, as_json, sparkline
 from ._stories import Collector, Story
 
@@ -53,10 +54,23 @@ def analyse_lines(
 def analyse(
     names: list[str], *, api: str = "rest", progress: Callable[[int], None] | None = None
 ) -> Report:
-    """The report for files (plain or .gz) and ``-`` for stdin."""
-
-    def every_line() -> Iterable[str]:
-        for name in names:
-            yield from lines(name, progress)
-
-    return analyse_lines(every_line(), api=api, sources=names)
+    """The report for files (plain or .gz) and ``-`` for stdin, in any mix of formats."""
+    collector = Collector(api)
+    for name in names:
+        source = Source(name)
+        try:
+            if not source.is_events_document and looks_like_execution_log(source.head):
+                scan(source.chunks(progress), collector)
+            else:
+                for text in source.lines(progress):
+                    collector.add(parse(text))
+        finally:
+            source.close()
+    return Report(
+        collector.stories(),
+        collector.execution,
+        collector.access,
+        collector.lines,
+        collector.skipped,
+        names,
+    )

@@ -34,20 +34,65 @@ def open_source(name: str) -> IO[bytes]:
         raise SourceError(f"cannot read {name!r}: {exc.strerror or exc}") from None
 
 
+class Source:
+    """An open log source, its first chunk read so its format can be told."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.stream = open_source(name)
+        try:
+            self.head = self.stream.read(CHUNK)
+        except (OSError, EOFError, gzip.BadGzipFile) as exc:
+            raise SourceError(f"cannot read {name!r}: {exc}") from None
+
+    @property
+    def is_events_document(self) -> bool:
+        return self.head.lstrip()[:1] == b"{" and b'"events"' in self.head[:4096]
+
+    def lines(self, progress: Progress | None = None) -> Iterator[str]:
+        """Every log message, whatever the format, as text lines."""
+        try:
+            if self.is_events_document:
+                yield from _events_document(self.head, self.stream, progress)
+            else:
+                yield from _text_lines(self.head, self.stream, progress)
+        except (OSError, EOFError, gzip.BadGzipFile) as exc:
+            raise SourceError(f"cannot read {self.name!r}: {exc}") from None
+
+    def chunks(self, progress: Progress | None = None) -> Iterator[bytes]:
+        """The raw bytes in newline-aligned chunks (the execution log fast path)."""
+        pending = self.head
+        if progress:
+            progress(len(self.head))
+        try:
+            while True:
+                chunk = self.stream.read(CHUNK * 8)
+                if progress:
+                    progress(len(chunk))
+                if not chunk:
+                    if pending:
+                        yield pending if pending.endswith(b"\n") else pending + b"\n"
+                    return
+                data = pending + chunk
+                cut = data.rfind(b"\n") + 1
+                if cut:
+                    yield data[:cut]
+                pending = data[cut:]
+        except (OSError, EOFError, gzip.BadGzipFile) as exc:
+            raise SourceError(f"cannot read {self.name!r}: {exc}") from None
+
+    def close(self) -> None:
+        if self.stream is not sys.stdin.buffer:
+            self.stream.close()
+
+
 def lines(name: str, progress: Progress | None = None) -> Iterator[str]:
-    """Every log message of a source, whatever its format, as text lines."""
-    stream = open_source(name)
+    """Every log message of a named source, as text lines."""
+    source = Source(name)
     try:
-        head = stream.read(CHUNK)
-        if head.lstrip()[:1] == b"{" and b'"events"' in head[:4096]:
-            yield from _events_document(head, stream, progress)
-            return
-        yield from _text_lines(head, stream, progress)
-    except (OSError, EOFError, gzip.BadGzipFile) as exc:
-        raise SourceError(f"cannot read {name!r}: {exc}") from None
+        yield from source.lines(progress)
     finally:
-        if stream is not sys.stdin.buffer:
-            stream.close()
+        source.close()
 
 
 def _text_lines(head: bytes, stream: IO[bytes], progress: Progress | None) -> Iterator[str]:

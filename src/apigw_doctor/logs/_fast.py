@@ -1,0 +1,100 @@
+"""The fast path for plain execution logs: most lines belong to requests that
+succeeded and say nothing we need, so do not parse them one by one.
+
+Per chunk, C-speed byte searches count the completed requests, find the
+completion lines of failed ones, and pull out just those requests' lines
+(which sit shortly before their completion line) for the ordinary parser.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ._parse import Execution, parse
+from ._stories import Collector
+
+COMPLETED = b"Method completed with status: "
+#: how far before its completion line a request's other lines may stand: a near
+#: window first (cheap), the far one only when the request's start is not in it
+NEAR, WINDOW = 16 * 1024, 256 * 1024
+
+
+def looks_like_execution_log(head: bytes) -> bool:
+    """True when the first lines are all execution-log lines (exported or plain)."""
+    sample = [
+        line for line in head[:65536].decode("utf-8", "replace").splitlines()[:-1] if line.strip()
+    ][:50]
+    return bool(sample) and all(isinstance(parse(line), Execution) for line in sample)
+
+
+def scan(chunks: Iterator[bytes], collector: Collector) -> None:
+    """Feed ``collector`` from newline-aligned chunks of an execution log."""
+    tail = b""
+    first_line = last_line = b""
+    for chunk in chunks:
+        if not first_line:
+            first_line = chunk[: chunk.find(b"\n")]
+        data = tail + chunk
+        fresh = len(tail)
+        _count_successes(data, fresh, collector)
+        for position in _failures(data, fresh):
+            _feed_request(data, position, collector)
+        collector.lines += chunk.count(b"\n")
+        cut = data.find(b"\n", max(0, len(data) - WINDOW)) + 1
+        tail = data[cut:]
+        end = chunk.rstrip(b"\n")
+        last_line = end[end.rfind(b"\n") + 1 :] or last_line
+    for line in (first_line, last_line):
+        record = parse(line.decode("utf-8", "replace"))
+        if record is not None:
+            collector.execution.seen(record.time)
+
+
+def _count_successes(data: bytes, fresh: int, collector: Collector) -> None:
+    """Requests that completed with 1xx-3xx: counted, never parsed (by status class)."""
+    for digit in b"123":
+        found = data.count(COMPLETED + bytes([digit]), fresh)
+        if found:
+            collector.execution.requests += found
+            collector.execution.statuses[(digit - 48) * 100] += found
+
+
+def _failures(data: bytes, fresh: int) -> list[int]:
+    positions = []
+    for digit in (b"4", b"5"):
+        needle = COMPLETED + digit
+        position = data.find(needle, fresh)
+        while position != -1:
+            positions.append(position)
+            position = data.find(needle, position + len(needle))
+    return sorted(positions)
+
+
+def _feed_request(data: bytes, position: int, collector: Collector) -> None:
+    """Every line of the request that completed at ``position``, in order."""
+    line_start = data.rfind(b"\n", 0, position) + 1
+    line_end = data.find(b"\n", position)
+    line_end = len(data) if line_end < 0 else line_end
+    opening = data.find(b"(", line_start, position)
+    closing = data.find(b") ", opening, position)
+    if opening < 0 or closing < 0:
+        return
+    token = data[opening : closing + 2]
+    lines = _request_lines(data, token, line_start - NEAR, line_end)
+    if not any(b"HTTP Method: " in line for line in lines):
+        lines = _request_lines(data, token, line_start - WINDOW, line_end)
+    for line in lines:
+        collector.add(parse(line.decode("utf-8", "replace")))
+        collector.lines -= 1  # counted per chunk already
+
+
+def _request_lines(data: bytes, token: bytes, start: int, stop: int) -> list[bytes]:
+    found = data.find(token, max(0, start), stop)
+    lines = []
+    while found != -1:
+        begin = data.rfind(b"\n", 0, found) + 1
+        end = data.find(b"\n", found)
+        end = stop if end < 0 or end > stop else end
+        lines.append(data[begin:end])
+        found = data.find(token, end, stop + 1)
+    return lines
