@@ -35,7 +35,7 @@ SUCCESS = [
     "application/json, x-amzn-RequestId={lid}}}",
     'Endpoint response body before transformations: {{"statusCode": 200, "body": "{{\\"id\\": '
     '{n}, \\"name\\": \\"item\\"}}"}}',
-    "Method response body after transformations: {{\"id\": {n}, \"name\": \"item\"}}",
+    'Method response body after transformations: {{"id": {n}, "name": "item"}}',
     "Successfully completed execution",
     "Method completed with status: 200",
 ]
@@ -60,8 +60,10 @@ def generate(path: Path, size: int) -> int:
                 template = FAILURE if n % 20 == 0 else SUCCESS
                 values = {"rid": rid, "lid": uuid.uuid4(), "n": n, "short": rid[:12]}
                 stamp = time.strftime("%Y-%m-%dT%H:%M:", time.gmtime(1_795_000_000 + n // 50))
-                lines += [f"{stamp}{n % 60:02d}.000Z ({rid}) {line.format(**values)}\n"
-                          for line in template]
+                lines += [
+                    f"{stamp}{n % 60:02d}.000Z ({rid}) {line.format(**values)}\n"
+                    for line in template
+                ]
                 requests += 1
             out.writelines(lines)
     return requests
@@ -88,13 +90,17 @@ def main() -> None:
         print(f"generated {megabytes:,.0f} MB, {requests:,} requests")
         subprocess.run(["cat", str(path)], stdout=subprocess.DEVNULL, check=True)  # warm cache
         grep, _ = timed(["grep", "-c", "Malformed Lambda proxy response", str(path)])
-        ours, memory = timed([sys.executable, "-m", "apigw_doctor", "logs", "--format", "json",
-                              str(path)])
+        ours, memory = timed(
+            [sys.executable, "-m", "apigw_doctor", "logs", "--format", "json", str(path)]
+        )
         print(f"grep -c:           {grep:6.2f} s, {megabytes / grep:8,.0f} MB/s")
-        print(f"apigw-doctor logs: {ours:6.2f} s, {megabytes / ours:8,.0f} MB/s, "
-              f"peak memory {memory / 1024:,.0f} MiB")
-        print(f"apigw-doctor logs runs at {100 * grep / ours:.1f} % of grep's speed "
-              "(target >= 25 %)")
+        print(
+            f"apigw-doctor logs: {ours:6.2f} s, {megabytes / ours:8,.0f} MB/s, "
+            f"peak memory {memory / 1024:,.0f} MiB"
+        )
+        print(
+            f"apigw-doctor logs runs at {100 * grep / ours:.1f} % of grep's speed (target >= 25 %)"
+        )
 
 
 if __name__ == "__main__":

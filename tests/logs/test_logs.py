@@ -150,15 +150,21 @@ def clean_log(requests: int) -> list[str]:
     for n in range(0, requests, 2):
         pair = [f"{n:08d}-0000-4000-8000-{n:012d}", f"{n + 1:08d}-0000-4000-8000-{n + 1:012d}"]
         for rid in pair:
-            lines.append(f"2026-11-20T10:{n // 60 % 60:02d}:00.000Z ({rid}) HTTP Method: GET, "
-                         f"Resource Path: /r/{n}")
-        for rid, status, body in zip(pair, (502, 200), ('{"statusCode": 200, "body": {}}',
-                                                        '{"statusCode": 200, "body": "x"}'),
-                                     strict=True):
-            lines.append(f"2026-11-20T10:00:01.000Z ({rid}) Endpoint response body before "
-                         f"transformations: {body}")
-            lines.append(f"2026-11-20T10:00:01.000Z ({rid}) Method completed with status: "
-                         f"{status}")
+            lines.append(
+                f"2026-11-20T10:{n // 60 % 60:02d}:00.000Z ({rid}) HTTP Method: GET, "
+                f"Resource Path: /r/{n}"
+            )
+        for rid, status, body in zip(
+            pair,
+            (502, 200),
+            ('{"statusCode": 200, "body": {}}', '{"statusCode": 200, "body": "x"}'),
+            strict=True,
+        ):
+            lines.append(
+                f"2026-11-20T10:00:01.000Z ({rid}) Endpoint response body before "
+                f"transformations: {body}"
+            )
+            lines.append(f"2026-11-20T10:00:01.000Z ({rid}) Method completed with status: {status}")
     return lines
 
 
@@ -171,5 +177,6 @@ def test_fast_path_matches_the_line_parser(tmp_path: Path) -> None:
     assert fast.summary()["requests"] == slow.summary()["requests"] == 40_000
     assert fast.summary()["status5xx"] == slow.summary()["status5xx"] == 20_000
     assert [(s.request_id, s.path, s.cause) for s in fast.stories] == [
-        (s.request_id, s.path, s.cause) for s in slow.stories]
+        (s.request_id, s.path, s.cause) for s in slow.stories
+    ]
     assert fast.summary()["firstSeen"] == slow.summary()["firstSeen"]

@@ -68,3 +68,26 @@ def render_verdict(console: Console, verdict: Verdict, source: str) -> None:
         for entry in verdict.log_lines:
             console.print(Text(f"     {entry}", style="dim"))
     console.print()
+
+
+def emit_verdict(
+    verdict: Verdict,
+    output_format: str,
+    title: str,
+    extra: dict[str, object],
+    log: str | None = None,
+) -> None:
+    """A verdict as JSON (with ``extra`` keys first) or as text (with the function's log
+    on stderr); exits 1 when API Gateway would answer with its own error."""
+    import json
+    import sys
+
+    import click
+
+    if output_format == "json":
+        click.echo(json.dumps({**extra, **verdict.as_json()}, indent=2))
+    else:
+        if log:
+            click.echo(log, err=True)
+        render_verdict(Console(highlight=False, soft_wrap=True), verdict, title)
+    sys.exit(1 if verdict.failed else 0)

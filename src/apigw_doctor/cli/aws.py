@@ -13,9 +13,16 @@ from rich.console import Console
 from rich.text import Text
 
 from ..events import HttpRequest, Route, build_event
-from ..rules import API_KINDS
 from ._inputs import parse_header, read_input, split_list
-from ._render import render_finding, render_verdict
+from ._options import (
+    api_option,
+    binary_media_types_option,
+    body_option,
+    format_option,
+    header_option,
+    resource_option,
+)
+from ._render import emit_verdict, render_finding
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -137,13 +144,7 @@ def enable_logging(
     type=click.Path(exists=True, path_type=Path),
     help="Handler sources (or their template's folder), to check binary bodies.",
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-)
+@format_option()
 @_aws_options
 def audit(
     rest_api_id: str | None,
@@ -194,19 +195,13 @@ def audit(
 @click.argument("function")
 @click.argument("method", required=False)
 @click.argument("path", required=False)
-@click.option("--api", type=click.Choice(API_KINDS), default="rest", show_default=True)
+@api_option()
 @click.option("--event", "event_file", metavar="FILE", help="Send this event (JSON; - stdin).")
-@click.option("--header", "-H", "headers", multiple=True, metavar="'NAME: VALUE'")
-@click.option("--body", "-d", help="Request body for METHOD PATH.")
-@click.option("--resource", metavar="TEMPLATE", help="The API resource, e.g. /items/{id}.")
-@click.option("--binary-media-types", metavar="TYPE,...")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-)
+@header_option()
+@body_option()
+@resource_option()
+@binary_media_types_option()
+@format_option()
 @_aws_options
 def invoke_deployed_command(
     function: str,
@@ -266,22 +261,14 @@ def invoke_deployed_command(
     except AwsError as exc:
         _fail(exc)
         return
-    if output_format == "json":
-        click.echo(
-            json.dumps(
-                {
-                    "function": function,
-                    "function_error": result.function_error,
-                    "request_id": result.request_id,
-                    **result.verdict.as_json(),
-                },
-                indent=2,
-            )
-        )
-    else:
-        if result.log_tail:
-            click.echo(result.log_tail, err=True)
-        render_verdict(
-            Console(highlight=False, soft_wrap=True), result.verdict, f"{function} (deployed)"
-        )
-    sys.exit(1 if result.verdict.failed else 0)
+    emit_verdict(
+        result.verdict,
+        output_format,
+        f"{function} (deployed)",
+        {
+            "function": function,
+            "function_error": result.function_error,
+            "request_id": result.request_id,
+        },
+        result.log_tail,
+    )

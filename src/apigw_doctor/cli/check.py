@@ -10,8 +10,9 @@ from dataclasses import dataclass
 import click
 from rich.console import Console
 
-from ..rules import API_KINDS, Verdict, evaluate_payload
+from ..rules import Verdict, evaluate_payload
 from ._inputs import parse_header, read_input, split_list
+from ._options import api_option, binary_media_types_option, format_option
 from ._render import render_verdict
 
 
@@ -34,13 +35,7 @@ class _Settings:
 
 @click.command()
 @click.argument("files", nargs=-1, metavar="[FILE|-]...")
-@click.option(
-    "--api",
-    type=click.Choice(API_KINDS),
-    default="rest",
-    show_default=True,
-    help="The API kind in front of the function.",
-)
+@api_option()
 @click.option(
     "--header",
     "-H",
@@ -50,24 +45,13 @@ class _Settings:
     help="A header of the client's request (repeatable); Accept decides "
     "binary decoding for REST APIs.",
 )
-@click.option(
-    "--binary-media-types",
-    metavar="TYPE,...",
-    help="The REST API's binaryMediaTypes, e.g. 'image/png,application/*'.",
-)
+@binary_media_types_option()
 @click.option(
     "--function-error",
     is_flag=True,
     help="The input is Lambda's error object (the invocation failed).",
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output for people or for scripts.",
-)
+@format_option()
 @click.option(
     "--jsonl",
     is_flag=True,

@@ -4,38 +4,24 @@ and one local invocation of a handler judged by the rules core."""
 from __future__ import annotations
 
 import json
-import sys
 from typing import Any
 
 import click
-from rich.console import Console
 
 from ..events import HttpRequest, Route, build_event
 from ..handlers import HandlerNotFound, load_handler
-from ..rules import API_KINDS, evaluate_payload
+from ..rules import evaluate_payload
 from ..runtime import LambdaContext, invoke
 from ._inputs import parse_header, read_input, split_list
-from ._render import render_verdict
-
-_api_option = click.option(
-    "--api",
-    type=click.Choice(API_KINDS),
-    default="rest",
-    show_default=True,
-    help="The API kind in front of the function.",
+from ._options import (
+    api_option,
+    binary_media_types_option,
+    body_option,
+    format_option,
+    header_option,
+    resource_option,
 )
-_header_option = click.option(
-    "--header",
-    "-H",
-    "headers",
-    multiple=True,
-    metavar="'NAME: VALUE'",
-    help="A request header (repeatable).",
-)
-_body_option = click.option("--body", "-d", help="The request body (text; @FILE reads a file).")
-_resource_option = click.option(
-    "--resource", metavar="TEMPLATE", help="The API resource, e.g. /items/{id}, for pathParameters."
-)
+from ._render import emit_verdict
 
 
 def _request(method: str, path: str, headers: tuple[str, ...], body: str | None) -> HttpRequest:
@@ -50,18 +36,14 @@ def _request(method: str, path: str, headers: tuple[str, ...], body: str | None)
 
 
 @click.command()
-@_api_option
+@api_option()
 @click.argument("method")
 @click.argument("path")
-@_header_option
-@_body_option
-@_resource_option
+@header_option()
+@body_option()
+@resource_option()
 @click.option("--stage", help="Stage name (default: prod for REST, $default for HTTP APIs).")
-@click.option(
-    "--binary-media-types",
-    metavar="TYPE,...",
-    help="REST binaryMediaTypes: a matching Content-Type arrives base64-encoded.",
-)
+@binary_media_types_option("REST binaryMediaTypes: a matching Content-Type arrives base64-encoded.")
 def event(
     api: str,
     method: str,
@@ -95,12 +77,12 @@ def event(
 @click.argument("target")
 @click.argument("method", required=False)
 @click.argument("path", required=False)
-@_api_option
+@api_option()
 @click.option("--event", "event_file", metavar="FILE", help="Use this event (JSON; - for stdin).")
-@_header_option
-@_body_option
-@_resource_option
-@click.option("--binary-media-types", metavar="TYPE,...", help="The REST API's binaryMediaTypes.")
+@header_option()
+@body_option()
+@resource_option()
+@binary_media_types_option()
 @click.option(
     "--timeout",
     type=float,
@@ -108,13 +90,7 @@ def event(
     show_default=True,
     help="The function's timeout, seconds (context.get_remaining_time_in_millis).",
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-)
+@format_option()
 def invoke_command(
     target: str,
     method: str | None,
@@ -170,27 +146,17 @@ def invoke_command(
         function_error=invocation.function_error,
         lambda_request_id=invocation.request_id,
     )
-    if output_format == "json":
-        click.echo(
-            json.dumps(
-                {
-                    "target": target,
-                    "duration_ms": round(invocation.duration_ms, 3),
-                    "function_error": invocation.function_error,
-                    **verdict.as_json(),
-                },
-                indent=2,
-            )
-        )
-    else:
-        if invocation.log:
-            click.echo(invocation.log, err=True)
-        render_verdict(
-            Console(highlight=False, soft_wrap=True),
-            verdict,
-            f"{target} ({invocation.duration_ms:.1f} ms)",
-        )
-    sys.exit(1 if verdict.failed else 0)
+    emit_verdict(
+        verdict,
+        output_format,
+        f"{target} ({invocation.duration_ms:.1f} ms)",
+        {
+            "target": target,
+            "duration_ms": round(invocation.duration_ms, 3),
+            "function_error": invocation.function_error,
+        },
+        invocation.log,
+    )
 
 
 def _load_event(source: str) -> dict[str, Any]:

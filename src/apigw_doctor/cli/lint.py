@@ -12,9 +12,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from ..catalogue import CATALOGUE
 from ..lint import Config, ConfigError, LintResult, lint_paths, load_config
 from ..lint._output import FORMATS, RENDERERS
-from ..rules import API_KINDS
 from ..templates import TemplateError
 from ._inputs import split_list
+from ._options import api_option, format_option
 
 #: show a progress bar on stderr for trees at least this big
 PROGRESS_FILES = 200
@@ -22,19 +22,10 @@ PROGRESS_FILES = 200
 
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(FORMATS),
-    default="text",
-    show_default=True,
-    help="text (path:line:col: CODE message), json, sarif "
-    "(GitHub code scanning) or github (annotations).",
-)
-@click.option(
-    "--api",
-    type=click.Choice(API_KINDS),
-    help="API kind for handlers a template does not place (default: pyproject, else rest).",
+@format_option(*FORMATS)
+@api_option(
+    "API kind for handlers a template does not place (default: pyproject, else rest).",
+    default=None,
 )
 @click.option("--select", metavar="CODE,...", help="Only these codes (prefixes work: GW90).")
 @click.option("--ignore", metavar="CODE,...", help="Skip these codes (prefixes work).")

@@ -14,7 +14,7 @@ from rich.text import Text
 from ..logs import Report, SourceError, analyse, analyse_lines, as_html, as_json, sparkline
 from ..logs._read import size_of
 from ..logs._redact import redact
-from ..rules import API_KINDS
+from ._options import api_option, format_option
 from ._render import render_finding
 
 PROGRESS_BYTES = 50 * 1024 * 1024
@@ -22,20 +22,8 @@ PROGRESS_BYTES = 50 * 1024 * 1024
 
 @click.command()
 @click.argument("paths", nargs=-1, metavar="[PATH|-]...")
-@click.option(
-    "--api",
-    type=click.Choice(API_KINDS),
-    default="rest",
-    show_default=True,
-    help="The API kind whose rules explain a logged result.",
-)
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-)
+@api_option("The API kind whose rules explain a logged result.")
+@format_option()
 @click.option(
     "--html",
     "html_path",

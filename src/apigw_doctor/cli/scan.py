@@ -14,18 +14,13 @@ from rich.text import Text
 from ..lint import ConfigError, load_config
 from ..scan import HandlerReport, ScanReport, scan
 from ..templates import TemplateError
+from ._options import format_option
 from ._render import render_finding, status_phrase
 
 
 @click.command(name="scan")
 @click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path), default=".")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-)
+@format_option()
 @click.option(
     "--timeout",
     type=float,

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
-from ..rules import API_KINDS
 from ..templates import TEMPLATE_NAMES, TemplateError
 from ._inputs import split_list
+from ._options import api_option, binary_media_types_option
 
 
 @click.command()
@@ -20,19 +20,11 @@ from ._inputs import split_list
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="A SAM template or serverless.yml: serve every Api/HttpApi route in it.",
 )
-@click.option(
-    "--api",
-    type=click.Choice(API_KINDS),
-    help="API kind (default: rest for TARGET; the template's per route).",
-)
+@api_option("API kind (default: rest for TARGET; the template's per route).", default=None)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=3000, show_default=True, type=click.IntRange(0, 65535))
 @click.option("--stage", help="Stage name (default: prod for REST, $default for HTTP APIs).")
-@click.option(
-    "--binary-media-types",
-    metavar="TYPE,...",
-    help="REST binaryMediaTypes (default: the template's).",
-)
+@binary_media_types_option("REST binaryMediaTypes (default: the template's).")
 @click.option(
     "--function-timeout",
     type=float,

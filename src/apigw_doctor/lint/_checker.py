@@ -237,34 +237,31 @@ class HandlerChecker:
 
     # -- json.dumps calls -----------------------------------------------------
     def CALLS(self, scope: Scope) -> None:
+        """``json.dumps(x)`` without ``default=`` where x holds what it cannot write."""
         for node in facts(self.handler.node, self.module, self.project.memo).calls:
-            if call_name(node) not in ("json.dumps", "dumps"):
+            if call_name(node) not in ("json.dumps", "dumps") or not node.args:
                 continue
-            if not node.args or any(k.arg in ("default", "cls") for k in node.keywords):
+            if any(k.arg in ("default", "cls") for k in node.keywords):
                 continue
             value = classify(node.args[0], scope)
-            if value.kind in UNSERIALISABLE and value.kind != "b64bytes":
+            candidates = (
+                [value]
+                if value.kind != "dict"
+                else [classify(item, item_scope) for _, _, item, item_scope in value.items]
+            )
+            kind = next(
+                (v.kind for v in candidates if v.kind in UNSERIALISABLE and v.kind != "b64bytes"),
+                None,
+            )
+            if kind is not None:
                 self.report(
                     node,
                     scope,
                     "GW910",
-                    what=UNSERIALISABLE[value.kind],
+                    what=UNSERIALISABLE[kind],
                     where="json.dumps() without default=",
-                    fix=_SERIALISE_FIX[value.kind],
+                    fix=_SERIALISE_FIX[kind],
                 )
-            elif value.kind == "dict":
-                for _, _, item, item_scope in value.items:
-                    inner = classify(item, item_scope)
-                    if inner.kind in UNSERIALISABLE and inner.kind != "b64bytes":
-                        self.report(
-                            node,
-                            scope,
-                            "GW910",
-                            what=UNSERIALISABLE[inner.kind],
-                            where="json.dumps() without default=",
-                            fix=_SERIALISE_FIX[inner.kind],
-                        )
-                        break
 
     # -- exceptions that escape -----------------------------------------------
     def RAISES(self, raises: list[ast.Raise], scope: Scope) -> None:

@@ -40,15 +40,7 @@ def analyse_lines(
     collector = Collector(api)
     for text in texts:
         collector.add(parse(text))
-    return Report(
-        collector.stories(),
-        collector.execution,
-        collector.access,
-        collector.lines,
-        collector.skipped,
-        sources or [],
-        query,
-    )
+    return _report(collector, sources or [], query)
 
 
 def analyse(
@@ -66,11 +58,16 @@ def analyse(
                     collector.add(parse(text))
         finally:
             source.close()
+    return _report(collector, names, None)
+
+
+def _report(collector: Collector, sources: list[str], query: str | None) -> Report:
     return Report(
         collector.stories(),
         collector.execution,
         collector.access,
         collector.lines,
         collector.skipped,
-        names,
+        sources,
+        query,
     )
