@@ -12,8 +12,7 @@ import click
 from rich.console import Console
 from rich.text import Text
 
-from ..events import HttpRequest, Route, build_event
-from ._inputs import parse_header, read_input, split_list
+from ._inputs import split_list
 from ._options import (
     api_option,
     binary_media_types_option,
@@ -23,6 +22,7 @@ from ._options import (
     resource_option,
 )
 from ._render import emit_verdict, render_finding
+from .invoke import event_for
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -231,24 +231,8 @@ def invoke_deployed_command(
     from ..aws import AwsError
     from ..aws.invoke import invoke_deployed
 
-    pairs = [parse_header(h) for h in headers]
-    if event_file:
-        try:
-            event = json.loads(read_input(event_file))
-        except ValueError as exc:
-            raise click.UsageError(f"event {event_file!r} is not JSON: {exc}") from None
-    elif method and path:
-        request = HttpRequest.from_target(
-            method, path, headers=pairs, body=(body or "").encode("utf-8")
-        )
-        event = build_event(
-            api,
-            request,
-            route=Route(resource) if resource else None,
-            binary_media_types=split_list(binary_media_types),
-        )
-    else:
-        raise click.UsageError("give the request as METHOD PATH, or an event with --event FILE")
+    types = split_list(binary_media_types)
+    event, pairs = event_for(api, method, path, event_file, headers, body, resource, types)
     try:
         result = invoke_deployed(
             _options(region, profile, endpoint_url),
@@ -256,7 +240,7 @@ def invoke_deployed_command(
             event,
             api=api,
             request_headers=pairs,
-            binary_media_types=split_list(binary_media_types),
+            binary_media_types=types,
         )
     except AwsError as exc:
         _fail(exc)

@@ -121,17 +121,7 @@ def invoke_command(
       apigw-doctor invoke app.handler --event event.json --api http-2.0
     """
     types = split_list(binary_media_types)
-    if event_file:
-        the_event = _load_event(event_file)
-        accept = _event_headers(the_event)
-    elif method and path:
-        request = _request(method, path, headers, body)
-        the_event = build_event(
-            api, request, route=Route(resource) if resource else None, binary_media_types=types
-        )
-        accept = request.headers
-    else:
-        raise click.UsageError("give the request as METHOD PATH, or an event with --event FILE")
+    the_event, accept = event_for(api, method, path, event_file, headers, body, resource, types)
     try:
         handler = load_handler(target)
     except HandlerNotFound as exc:
@@ -157,6 +147,30 @@ def invoke_command(
         },
         invocation.log,
     )
+
+
+def event_for(
+    api: str,
+    method: str | None,
+    path: str | None,
+    event_file: str | None,
+    headers: tuple[str, ...],
+    body: str | None,
+    resource: str | None,
+    binary_media_types: tuple[str, ...],
+) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """The event to send (from --event FILE, or built for METHOD PATH) and the
+    request's headers (for the binary media type rules)."""
+    if event_file:
+        event = _load_event(event_file)
+        return event, _event_headers(event)
+    if method and path:
+        request = _request(method, path, headers, body)
+        route = Route(resource) if resource else None
+        return build_event(
+            api, request, route=route, binary_media_types=binary_media_types
+        ), request.headers
+    raise click.UsageError("give the request as METHOD PATH, or an event with --event FILE")
 
 
 def _load_event(source: str) -> dict[str, Any]:
