@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from support.imports import third_party_imports
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -26,16 +28,4 @@ def test_tool_is_clean(command: list[str]) -> None:
 
 
 def test_rules_core_imports_only_the_standard_library() -> None:
-    code = (
-        "import sys\n"
-        "before = set(sys.modules)\n"
-        "import apigw_doctor.rules, apigw_doctor.catalogue\n"
-        "std = sys.stdlib_module_names\n"
-        "bad = sorted(m for m in set(sys.modules) - before if m.split('.')[0] not in std"
-        " and not m.startswith('apigw_doctor'))\n"
-        "print(','.join(bad))"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout.strip()
-    assert out == ""
+    assert third_party_imports("apigw_doctor.rules, apigw_doctor.catalogue") == ""

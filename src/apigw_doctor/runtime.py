@@ -12,9 +12,11 @@ import json
 import time
 import traceback
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+from .rules import Verdict, evaluate_payload
 
 Handler = Callable[[dict[str, Any], Any], Any]
 
@@ -112,6 +114,23 @@ def invoke(handler: Handler, event: dict[str, Any], context: LambdaContext) -> I
         return Invocation(payload, "Unhandled", request_id, _ms(start), log=log)
     payload, function_error = serialise(returned, request_id)
     return Invocation(payload, function_error, request_id, _ms(start), returned=returned)
+
+
+def verdict_of(
+    invocation: Invocation,
+    api: str,
+    request_headers: Sequence[tuple[str, str]] | None = None,
+    binary_media_types: tuple[str, ...] = (),
+) -> Verdict:
+    """What API Gateway answers for this invocation: the rules core on its payload."""
+    return evaluate_payload(
+        invocation.payload,
+        api=api,
+        request_headers=request_headers,
+        binary_media_types=binary_media_types,
+        function_error=invocation.function_error,
+        lambda_request_id=invocation.request_id,
+    )
 
 
 def _ms(start: float) -> float:

@@ -20,8 +20,8 @@ from typing import Any
 
 from .catalogue import Finding
 from .events import HttpRequest, Route, build_event
-from .rules import Verdict, evaluate_payload, profile_for
-from .runtime import Handler, Invocation, LambdaContext, invoke
+from .rules import Verdict, profile_for
+from .runtime import Handler, Invocation, LambdaContext, invoke, verdict_of
 
 HeaderInput = Mapping[str, str] | Iterable[tuple[str, str]] | None
 QueryInput = Mapping[str, str] | Iterable[tuple[str, str]] | None
@@ -154,14 +154,7 @@ class Gateway:
             request_id=context.aws_request_id,
         )
         invocation = invoke(self.handler, event, context)
-        verdict = evaluate_payload(
-            invocation.payload,
-            api=self.api,
-            request_headers=request.headers,
-            binary_media_types=self.binary_media_types,
-            function_error=invocation.function_error,
-            lambda_request_id=invocation.request_id,
-        )
+        verdict = verdict_of(invocation, self.api, request.headers, self.binary_media_types)
         response = Response(verdict, invocation, event)
         self.responses.append(response)
         if self.strict and verdict.errors:

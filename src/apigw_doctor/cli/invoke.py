@@ -10,8 +10,7 @@ import click
 
 from ..events import HttpRequest, Route, build_event
 from ..handlers import HandlerNotFound, load_handler
-from ..rules import evaluate_payload
-from ..runtime import LambdaContext, invoke
+from ..runtime import LambdaContext, invoke, verdict_of
 from ._inputs import parse_header, read_input, split_list
 from ._options import (
     api_option,
@@ -128,14 +127,7 @@ def invoke_command(
         raise click.UsageError(str(exc)) from None
     context = LambdaContext(target.rpartition(":")[2] or "handler", timeout_seconds=timeout)
     invocation = invoke(handler, the_event, context)
-    verdict = evaluate_payload(
-        invocation.payload,
-        api=api,
-        request_headers=accept,
-        binary_media_types=types,
-        function_error=invocation.function_error,
-        lambda_request_id=invocation.request_id,
-    )
+    verdict = verdict_of(invocation, api, accept, types)
     emit_verdict(
         verdict,
         output_format,

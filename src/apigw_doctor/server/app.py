@@ -18,8 +18,8 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route as StarletteRoute
 
 from ..events import HttpRequest, build_event
-from ..rules import DEFAULT_LIMITS, Verdict, evaluate_payload, integration_timeout
-from ..runtime import Invocation
+from ..rules import DEFAULT_LIMITS, Verdict, integration_timeout
+from ..runtime import Invocation, verdict_of
 from ..workers import Job, WorkerPool
 from .inspector import History, page
 from .logs import LogWriter, Metrics, execution_lines
@@ -102,14 +102,7 @@ class LocalGateway:
                 integration_timeout_seconds=self.config.integration_timeout
             )
             return None, integration_timeout(endpoint.api, limits)
-        verdict = evaluate_payload(
-            invocation.payload,
-            api=endpoint.api,
-            request_headers=client.headers,
-            binary_media_types=endpoint.binary_media_types,
-            function_error=invocation.function_error,
-            lambda_request_id=invocation.request_id,
-        )
+        verdict = verdict_of(invocation, endpoint.api, client.headers, endpoint.binary_media_types)
         return invocation, verdict
 
     def _finish(
