@@ -147,7 +147,6 @@ def _lint_one(
     key = path.resolve()
     cached = key in project.modules  # already read as another file's helper
     project.modules[key] = module
-    project.memo.clear()  # facts are keyed by node id: valid for one file's run
     part.lines = source.count("\n") + 1
     handlers = find_handlers(module, config, templates)
     part.handlers = len(handlers)

@@ -238,7 +238,7 @@ class HandlerChecker:
     # -- json.dumps calls -----------------------------------------------------
     def CALLS(self, scope: Scope) -> None:
         """``json.dumps(x)`` without ``default=`` where x holds what it cannot write."""
-        for node in facts(self.handler.node, self.module, self.project.memo).calls:
+        for node in facts(self.handler.node, self.module).calls:
             if call_name(node) not in ("json.dumps", "dumps") or not node.args:
                 continue
             if any(k.arg in ("default", "cls") for k in node.keywords):
@@ -265,7 +265,7 @@ class HandlerChecker:
 
     # -- exceptions that escape -----------------------------------------------
     def RAISES(self, raises: list[ast.Raise], scope: Scope) -> None:
-        known = facts(self.handler.node, self.module, self.project.memo)
+        known = facts(self.handler.node, self.module)
         guarded = known.guarded_lines
         for statement in raises:
             if statement.lineno not in guarded:

@@ -182,8 +182,6 @@ class Project:
 
     roots: list[Path]
     modules: dict[Path, Module | None] = field(default_factory=dict)
-    #: facts computed once per AST node (keyed by id: the modules above keep nodes alive)
-    memo: dict[object, object] = field(default_factory=dict)
 
     def module_at(self, path: Path) -> Module | None:
         """The parsed module at ``path`` (``None`` if unreadable or not Python)."""

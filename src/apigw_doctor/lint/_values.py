@@ -10,6 +10,7 @@ code.
 from __future__ import annotations
 
 import ast
+import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -104,13 +105,13 @@ class Scope:
 
     def assignments(self, name: str) -> list[ast.expr]:
         """What ``name`` is assigned in the function, else at the module's top level."""
-        local = facts(self.function, self.module, self.project.memo).assignments.get(name)
+        local = facts(self.function, self.module).assignments.get(name)
         if local is not None:
             return local
-        return _module_assignments(self.module.tree, self.project.memo).get(name, [])
+        return _module_assignments(self.module.tree).get(name, [])
 
     def key_stores(self, name: str) -> list[tuple[ast.expr, ast.expr]]:
-        return facts(self.function, self.module, self.project.memo).key_stores.get(name, [])
+        return facts(self.function, self.module).key_stores.get(name, [])
 
 
 Item = tuple[str | None, ast.AST, ast.expr, "Scope"]
@@ -155,11 +156,19 @@ class Facts:
     guarded_lines: set[int] = field(default_factory=set)
 
 
-def facts(function: FunctionNode, module: Module, memo: dict[object, object]) -> Facts:
-    key = ("facts", id(function))
-    if key not in memo:
-        memo[key] = _gather(function, module)
-    return memo[key]  # type: ignore[return-value]
+# Computed once per node; weak keys, so a file's facts go when its tree does.
+_FACTS: weakref.WeakKeyDictionary[ast.AST, Facts] = weakref.WeakKeyDictionary()
+_GLOBALS: weakref.WeakKeyDictionary[ast.AST, dict[str, list[ast.expr]]] = (
+    weakref.WeakKeyDictionary()
+)
+_FLOWS: weakref.WeakKeyDictionary[ast.AST, Flow] = weakref.WeakKeyDictionary()
+
+
+def facts(function: FunctionNode, module: Module) -> Facts:
+    found = _FACTS.get(function)
+    if found is None:
+        found = _FACTS[function] = _gather(function, module)
+    return found
 
 
 #: only functions whose text holds one of these need their expressions walked
@@ -249,17 +258,18 @@ def statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
             yield from statements(case.body)
 
 
-def _module_assignments(tree: ast.Module, memo: dict[object, object]) -> dict[str, list[ast.expr]]:
-    key = ("module", id(tree))
-    if key not in memo:
+def _module_assignments(tree: ast.Module) -> dict[str, list[ast.expr]]:
+    """Top-level ``name = value`` of a module (for constants handlers use)."""
+    cached = _GLOBALS.get(tree)
+    if cached is None:
         found: dict[str, list[ast.expr]] = {}
         for node in tree.body:
             if isinstance(node, ast.Assign):
                 for target in node.targets:
                     if isinstance(target, ast.Name):
                         found.setdefault(target.id, []).append(node.value)
-        memo[key] = found
-    return memo[key]  # type: ignore[return-value]
+        cached = _GLOBALS[tree] = found
+    return cached
 
 
 def call_name(call: ast.Call) -> str:
@@ -387,10 +397,9 @@ def _helper_value(node: ast.Call, scope: Scope) -> Value | None:
     inner = Scope(
         scope.project, module, function, _bind(function, node, scope), scope.depth + 1, scope.anchor
     )
-    key = ("flow", id(function))
-    if key not in scope.project.memo:
-        scope.project.memo[key] = analyse(function, lambda call: False)
-    flow: Flow = scope.project.memo[key]  # type: ignore[assignment]
+    flow = _FLOWS.get(function)
+    if flow is None:
+        flow = _FLOWS[function] = analyse(function, lambda call: False)
     returns = [classify(r.value, inner) for r in flow.returns]
     if flow.falls_off_after is not None:
         returns.append(Value("none", None, inner))
