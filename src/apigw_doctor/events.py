@@ -13,7 +13,7 @@ import re
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, quote
 
 ACCOUNT_ID = "123456789012"
@@ -98,30 +98,37 @@ def build_event(
     now: float | None = None,
 ) -> dict[str, Any]:
     """The event a Lambda proxy integration receives for ``request``."""
-    request_id = request_id or str(uuid.uuid4())
-    now = time.time() if now is None else now
     path_parameters = route.match(request.method, request.path) if route else None
-    if api in ("http-2.0", "function-url"):
-        return _event_v2(
-            request, route, stage or "$default", stage_variables, path_parameters, request_id, now
-        )
-    version = "1.0" if api == "http-1.0" else None
-    body, encoded = _body_for_v1(request, binary_media_types, api)
-    return _event_v1(
+    call = _Call(
         request,
         route,
-        stage or ("prod" if version is None else "$default"),
+        stage,
         stage_variables,
         path_parameters,
-        request_id,
-        now,
-        body,
-        encoded,
-        version,
+        request_id or str(uuid.uuid4()),
+        time.time() if now is None else now,
     )
+    if api in ("http-2.0", "function-url"):
+        return _event_v2(call._replace(stage=stage or "$default"))
+    version = "1.0" if api == "http-1.0" else None
+    body, encoded = _event_body(request, binary_media_types, api)
+    default_stage = "prod" if version is None else "$default"
+    return _event_v1(call._replace(stage=stage or default_stage), body, encoded, version)
 
 
-def _body_for_v1(
+class _Call(NamedTuple):
+    """What both event formats are built from: one request, on one route and stage."""
+
+    request: HttpRequest
+    route: Route | None
+    stage: str | None
+    stage_variables: dict[str, str] | None
+    path_parameters: dict[str, str] | None
+    request_id: str
+    now: float
+
+
+def _event_body(
     request: HttpRequest, binary_media_types: tuple[str, ...], api: str
 ) -> tuple[str | None, bool]:
     """REST APIs base64 a body whose Content-Type is a binary media type."""
@@ -153,56 +160,45 @@ def _request_time(now: float) -> str:
     return time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now))
 
 
-def _event_v1(
-    request: HttpRequest,
-    route: Route | None,
-    stage: str,
-    stage_variables: dict[str, str] | None,
-    path_parameters: dict[str, str] | None,
-    request_id: str,
-    now: float,
-    body: str | None,
-    encoded: bool,
-    version: str | None,
-) -> dict[str, Any]:
-    resource = route.resource if route else request.path
-    multi_headers = _multi(request.headers)
-    multi_query = _multi(request.query)
+def _event_v1(call: _Call, body: str | None, encoded: bool, version: str | None) -> dict[str, Any]:
+    resource = call.route.resource if call.route else call.request.path
+    multi_headers = _multi(call.request.headers)
+    multi_query = _multi(call.request.query)
     event: dict[str, Any] = {
         "resource": resource,
-        "path": request.path,
-        "httpMethod": request.method,
+        "path": call.request.path,
+        "httpMethod": call.request.method,
         "headers": {k: v[-1] for k, v in multi_headers.items()} or None,
         "multiValueHeaders": multi_headers or None,
         "queryStringParameters": {k: v[-1] for k, v in multi_query.items()} or None,
         "multiValueQueryStringParameters": multi_query or None,
-        "pathParameters": path_parameters or None,
-        "stageVariables": stage_variables or None,
+        "pathParameters": call.path_parameters or None,
+        "stageVariables": call.stage_variables or None,
         "requestContext": {
             "resourceId": "abc123",
             "resourcePath": resource,
-            "httpMethod": request.method,
-            "extendedRequestId": request_id[:16],
-            "requestTime": _request_time(now),
-            "path": f"/{stage}{request.path}",
+            "httpMethod": call.request.method,
+            "extendedRequestId": call.request_id[:16],
+            "requestTime": _request_time(call.now),
+            "path": f"/{call.stage}{call.request.path}",
             "accountId": ACCOUNT_ID,
             "protocol": "HTTP/1.1",
-            "stage": stage,
+            "stage": call.stage,
             "domainPrefix": API_ID,
-            "requestTimeEpoch": int(now * 1000),
-            "requestId": request_id,
+            "requestTimeEpoch": int(call.now * 1000),
+            "requestId": call.request_id,
             "identity": {
                 "cognitoIdentityPoolId": None,
                 "accountId": None,
                 "cognitoIdentityId": None,
                 "caller": None,
-                "sourceIp": request.source_ip,
+                "sourceIp": call.request.source_ip,
                 "principalOrgId": None,
                 "accessKey": None,
                 "cognitoAuthenticationType": None,
                 "cognitoAuthenticationProvider": None,
                 "userArn": None,
-                "userAgent": request.header("user-agent"),
+                "userAgent": call.request.header("user-agent"),
                 "user": None,
             },
             "domainName": f"{API_ID}.execute-api.us-east-1.amazonaws.com",
@@ -216,33 +212,25 @@ def _event_v1(
     return event
 
 
-def _event_v2(
-    request: HttpRequest,
-    route: Route | None,
-    stage: str,
-    stage_variables: dict[str, str] | None,
-    path_parameters: dict[str, str] | None,
-    request_id: str,
-    now: float,
-) -> dict[str, Any]:
+def _event_v2(call: _Call) -> dict[str, Any]:
     headers: dict[str, str] = {}
     cookies: list[str] = []
-    for name, value in request.headers:
+    for name, value in call.request.headers:
         if name.lower() == "cookie":
             cookies.extend(c.strip() for c in value.split(";") if c.strip())
             continue
         key = name.lower()
         headers[key] = f"{headers[key]},{value}" if key in headers else value
     query: dict[str, str] = {}
-    for name, value in request.query:
+    for name, value in call.request.query:
         query[name] = f"{query[name]},{value}" if name in query else value
-    body, encoded = _body_for_v1(request, (), "http-2.0")
-    route_key = route.route_key if route else "$default"
+    body, encoded = _event_body(call.request, (), "http-2.0")
+    route_key = call.route.route_key if call.route else "$default"
     event: dict[str, Any] = {
         "version": "2.0",
         "routeKey": route_key,
-        "rawPath": request.path,
-        "rawQueryString": "&".join(f"{quote(k)}={quote(v)}" for k, v in request.query),
+        "rawPath": call.request.path,
+        "rawQueryString": "&".join(f"{quote(k)}={quote(v)}" for k, v in call.request.query),
         "headers": headers,
         "requestContext": {
             "accountId": ACCOUNT_ID,
@@ -250,25 +238,25 @@ def _event_v2(
             "domainName": f"{API_ID}.execute-api.us-east-1.amazonaws.com",
             "domainPrefix": API_ID,
             "http": {
-                "method": request.method,
-                "path": request.path,
+                "method": call.request.method,
+                "path": call.request.path,
                 "protocol": "HTTP/1.1",
-                "sourceIp": request.source_ip,
-                "userAgent": request.header("user-agent") or "",
+                "sourceIp": call.request.source_ip,
+                "userAgent": call.request.header("user-agent") or "",
             },
-            "requestId": request_id,
+            "requestId": call.request_id,
             "routeKey": route_key,
-            "stage": stage,
-            "time": _request_time(now),
-            "timeEpoch": int(now * 1000),
+            "stage": call.stage,
+            "time": _request_time(call.now),
+            "timeEpoch": int(call.now * 1000),
         },
         "isBase64Encoded": encoded,
     }
     optional = {
         "cookies": cookies,
         "queryStringParameters": query,
-        "pathParameters": path_parameters,
-        "stageVariables": stage_variables,
+        "pathParameters": call.path_parameters,
+        "stageVariables": call.stage_variables,
         "body": body,
     }
     event.update({k: v for k, v in optional.items() if v})

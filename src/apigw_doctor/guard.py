@@ -28,19 +28,14 @@ from typing import Any, TypeVar
 
 from .catalogue import Finding
 from .rules import Verdict, evaluate, profile_for
+from .rules._apis import V1_KEYS, V2_KEYS
 
 logger = logging.getLogger("apigw_doctor.guard")
 
 F = TypeVar("F", bound=Callable[..., Any])
 MODES = ("repair", "report", "strict")
-_RESPONSE_KEYS = {
-    "statusCode",
-    "headers",
-    "multiValueHeaders",
-    "body",
-    "isBase64Encoded",
-    "cookies",
-}
+#: any of these makes a dict a response (else it is data to wrap)
+_RESPONSE_KEYS = V1_KEYS | V2_KEYS
 
 
 class GuardError(Exception):

@@ -116,6 +116,15 @@ def invoke(handler: Handler, event: dict[str, Any], context: LambdaContext) -> I
     return Invocation(payload, function_error, request_id, _ms(start), returned=returned)
 
 
+def timed_out(request_id: str, seconds: float) -> Invocation:
+    """What Lambda reports when the function outlives its timeout (F3)."""
+    error = {
+        "errorMessage": f"{request_id} Task timed out after {seconds:.2f} seconds",
+        "errorType": "Sandbox.Timedout",
+    }
+    return Invocation(json.dumps(error).encode("utf-8"), "Unhandled", request_id, seconds * 1000)
+
+
 def verdict_of(
     invocation: Invocation,
     api: str,

@@ -20,8 +20,8 @@ from .events import HttpRequest
 from .handlers import HandlerNotFound, load_handler
 from .lint import Config, LintFinding, lint_paths
 from .lint._project import Module, find_handlers, python_files
-from .rules import Verdict, evaluate_payload
-from .runtime import Invocation
+from .rules import Verdict
+from .runtime import Invocation, error_object, timed_out, verdict_of
 from .templates import Function, find_template, load_template
 from .testing import Gateway, Response
 
@@ -206,7 +206,7 @@ def _call(gateway: Gateway, method: str, resource: str, timeout: float) -> Call:
     worker.start()
     worker.join(timeout)
     if not outcome:
-        verdict = _timed_out(gateway.api, timeout)
+        verdict = verdict_of(timed_out("scan", timeout), gateway.api)
         return Call(
             method,
             request.path,
@@ -216,17 +216,18 @@ def _call(gateway: Gateway, method: str, resource: str, timeout: float) -> Call:
             f"still running after {timeout:g} s",
         )
     result = outcome[0]
-    if isinstance(result, BaseException):
-        verdict = _timed_out(gateway.api, timeout)
-        return Call(method, request.path, resource, gateway.api, verdict, repr(result))
-    invocation: Invocation = result.invocation
-    return Call(method, request.path, resource, gateway.api, result.verdict, invocation.log or None)
-
-
-def _timed_out(api: str, timeout: float) -> Verdict:
-    """What API Gateway answers when the function runs out of time (F3)."""
-    error = {
-        "errorMessage": f"Task timed out after {timeout:.2f} seconds",
-        "errorType": "Sandbox.Timedout",
-    }
-    return evaluate_payload(json.dumps(error).encode(), api=api, function_error="Unhandled")
+    if isinstance(result, BaseException):  # the gateway itself failed, not the handler
+        failure = Invocation(
+            json.dumps(error_object(result, "scan")).encode(), "Unhandled", "scan", 0.0
+        )
+        return Call(
+            method,
+            request.path,
+            resource,
+            gateway.api,
+            verdict_of(failure, gateway.api),
+            repr(result),
+        )
+    return Call(
+        method, request.path, resource, gateway.api, result.verdict, result.invocation.log or None
+    )

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .handlers import HandlerNotFound, load_handler
-from .runtime import Handler, Invocation, LambdaContext, invoke
+from .runtime import Handler, Invocation, LambdaContext, invoke, timed_out
 
 _CONTEXT = multiprocessing.get_context("spawn")  # a clean interpreter, as Lambda starts one
 
@@ -143,7 +143,7 @@ class WorkerPool:
             worker.connection.send(job)
             if not await _readable(worker.connection, timeout):
                 self._replace(worker)
-                return _timed_out(job, timeout)
+                return timed_out(job.request_id, timeout)
             result: Invocation = worker.connection.recv()
         except (EOFError, OSError, BrokenPipeError):
             worker.process.join(timeout=5)  # reap it, so its exit code is known
@@ -176,14 +176,6 @@ async def _readable(connection: multiprocessing.connection.Connection, timeout: 
         return False
     finally:
         loop.remove_reader(descriptor)
-
-
-def _timed_out(job: Job, timeout: float) -> Invocation:
-    error = {
-        "errorMessage": f"{job.request_id} Task timed out after {timeout:.2f} seconds",
-        "errorType": "Sandbox.Timedout",
-    }
-    return Invocation(json.dumps(error).encode(), "Unhandled", job.request_id, timeout * 1000)
 
 
 def _exited(job: Job, code: int | None) -> Invocation:

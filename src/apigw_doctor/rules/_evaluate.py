@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..catalogue import Finding, describe, finding, kind_of, preview
-from ._apis import ApiProfile, profile_for
+from ._apis import V1_KEYS, V2_KEYS, ApiProfile, profile_for
 from ._binary import accept_matches, decode_base64, first_media_range, leading_wildcards
 from ._headers import response_headers, with_default_content_type
 from ._limits import DEFAULT_LIMITS, Limits
@@ -37,7 +37,7 @@ _FUNCTION_ERROR_CODES = {
 }
 _ERROR_OBJECT_KEYS = frozenset({"errorMessage", "errorType"})
 #: payload 2.0 results without statusCode that were probably meant as responses
-_RESPONSE_KEYS = ("body", "headers", "isBase64Encoded", "cookies", "multiValueHeaders")
+_RESPONSE_KEYS = sorted((V1_KEYS | V2_KEYS) - {"statusCode"})
 
 
 class _NonFinite(ValueError):
