@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import itertools
 import time
 from collections import deque
@@ -83,5 +84,7 @@ class History:
         return next((r for r in self._records if r.id == record_id), None)
 
 
+@functools.cache
 def page() -> str:
+    """The inspector's HTML, read from the package once."""
     return resources.files("apigw_doctor.server").joinpath("inspector.html").read_text("utf-8")
