@@ -9,7 +9,9 @@ from apigw_doctor.catalogue import CATALOGUE, CONFIDENCES, SEVERITIES, finding
 RULE_IDS = {
     *(f"R{i}" for i in range(1, 14)),
     *(f"H{i}" for i in range(1, 6)),
-    *(f"V{i}" for i in range(1, 5)),
+    *(f"V{i}" for i in range(1, 7)),
+    *(f"U{i}" for i in range(1, 6)),
+    *(f"S{i}" for i in range(1, 9)),
     "L1",
     "L2",
     "L3",

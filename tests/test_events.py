@@ -48,7 +48,7 @@ def test_v2_event_shape() -> None:
     assert event["version"] == "2.0"
     assert event["routeKey"] == "POST /a/{proxy+}"
     assert event["rawPath"] == "/a/b/c" and event["rawQueryString"] == "k=1&k=2"
-    assert event["headers"] == {"x-a": "1,2"}
+    assert event["headers"]["x-a"] == "1,2"
     assert event["cookies"] == ["s=1", "t=2"]
     assert event["queryStringParameters"] == {"k": "1,2"}
     assert event["pathParameters"] == {"proxy": "b/c"}
@@ -99,3 +99,27 @@ def test_route_matching(
 def test_bad_path_parameter_name() -> None:
     with pytest.raises(ValueError, match="plain name"):
         Route("/x/{a-b}").match("GET", "/x/1")
+
+
+@pytest.mark.parametrize("api", ["rest", "http-1.0", "http-2.0", "function-url"])
+def test_events_carry_the_headers_the_gateway_adds(api: str) -> None:
+    event = build_event(api, HttpRequest("GET", "/", headers=[("User-Agent", "curl/8")]))
+    headers = {name.lower(): value for name, value in event["headers"].items()}
+    assert headers["user-agent"] == "curl/8"
+    assert headers["x-forwarded-proto"] == "https" and headers["x-forwarded-port"] == "443"
+    assert headers["x-forwarded-for"] == "127.0.0.1"
+    assert headers["x-amzn-trace-id"].startswith("Root=1-")
+    assert headers["host"] == event["requestContext"]["domainName"]
+
+
+def test_a_client_host_header_is_kept() -> None:
+    event = build_event("rest", HttpRequest("GET", "/", headers=[("Host", "127.0.0.1:3000")]))
+    assert event["headers"]["Host"] == "127.0.0.1:3000"
+
+
+def test_function_url_event() -> None:
+    event = build_event("function-url", HttpRequest("GET", "/any/path"), route=Route("/{p+}"))
+    context = event["requestContext"]
+    assert (event["routeKey"], context["stage"]) == ("$default", "$default")
+    assert context["domainName"].endswith(".lambda-url.us-east-1.on.aws")
+    assert "pathParameters" not in event and "stageVariables" not in event

@@ -15,10 +15,10 @@ from json.encoder import encode_basestring
 from typing import Any, Literal, NamedTuple
 
 Severity = Literal["error", "warning", "info"]
-Confidence = Literal["recorded", "documented", "peer", "unknown"]
+Confidence = Literal["recorded", "observed", "documented", "peer", "unknown"]
 
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
-CONFIDENCES: tuple[Confidence, ...] = ("recorded", "documented", "peer", "unknown")
+CONFIDENCES: tuple[Confidence, ...] = ("recorded", "observed", "documented", "peer", "unknown")
 
 
 class Entry(NamedTuple):
@@ -218,6 +218,16 @@ _ROWS: tuple[Entry, ...] = (
         "malformed (500); the other reading sends its JSON text (unverified)",
         '"body": json.dumps({value_short})',
     ),
+    Entry(
+        "GW303",
+        "body-serialised-by-url",
+        "warning",
+        "U3",
+        "recorded",
+        "body is {value}; a function URL sends its JSON text, but an HTTP or "
+        "REST API behind the same function would fail on it",
+        '"body": json.dumps({value_short})  # portable to every API kind',
+    ),
     # -- headers (R6, R7, R8, R9, V1) -----------------------------------------
     Entry(
         "GW401",
@@ -311,6 +321,15 @@ _ROWS: tuple[Entry, ...] = (
         "unknown",
         "no Content-Type header: HTTP APIs are reported to send {default} (unverified)",
         '"headers": {{"Content-Type": "application/json"}}  # set the real type',
+    ),
+    Entry(
+        "GW411",
+        "content-type-defaulted-url",
+        "info",
+        "U2",
+        "recorded",
+        "no Content-Type header: a function URL sends {default}",
+        '"headers": {{"Content-Type": "text/html"}}  # set the real type',
     ),
     # -- binary bodies (R10, R11, R12, H4) ------------------------------------
     Entry(
@@ -574,13 +593,13 @@ _ROWS: tuple[Entry, ...] = (
     ),
     Entry(
         "GW909",
-        "b64encode-without-decode",
-        "error",
-        "F2",
+        "b64encode-bytes-in-response",
+        "info",
+        "S3",
         "documented",
-        "base64.b64encode() returns bytes; the Lambda runtime cannot serialise "
-        "them (Runtime.MarshalError, 502)",
-        'base64.b64encode(data).decode("ascii")',
+        "{where} is base64.b64encode() bytes; the Lambda runtime writes them as text, "
+        "but json.dumps (tests, other tools) cannot",
+        'base64.b64encode(data).decode("ascii")  # a str everywhere',
     ),
     Entry(
         "GW910",
@@ -588,8 +607,7 @@ _ROWS: tuple[Entry, ...] = (
         "error",
         "F2",
         "documented",
-        "{what} reaches {where}; json.dumps cannot serialise it "
-        "(Runtime.MarshalError or TypeError: 502)",
+        "{what} reaches {where}, which cannot serialise it ({error}: a function error, 502)",
         "{fix}",
     ),
     Entry(

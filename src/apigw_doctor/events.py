@@ -12,12 +12,15 @@ import functools
 import re
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, quote
 
 ACCOUNT_ID = "123456789012"
 API_ID = "apigwdoctor"
+REGION = "us-east-1"
+#: a function URL's id and host (the URL is https://<id>.lambda-url.<region>.on.aws/)
+URL_ID = "apigwdoctorurl0000000000000000000"
 
 # Media types HTTP APIs pass as text; anything else arrives base64-encoded.
 _TEXT_TYPES = re.compile(
@@ -108,12 +111,46 @@ def build_event(
         request_id or str(uuid.uuid4()),
         time.time() if now is None else now,
     )
-    if api in ("http-2.0", "function-url"):
+    request = with_gateway_headers(request, call.request_id, api)
+    call = call._replace(request=request)
+    if api == "function-url":
+        return _event_function_url(
+            call._replace(stage="$default", route=None, path_parameters=None, stage_variables=None)
+        )
+    if api == "http-2.0":
         return _event_v2(call._replace(stage=stage or "$default"))
     version = "1.0" if api == "http-1.0" else None
     body, encoded = _event_body(request, binary_media_types, api)
     default_stage = "prod" if version is None else "$default"
     return _event_v1(call._replace(stage=stage or default_stage), body, encoded, version)
+
+
+def domain_name(api: str) -> str:
+    """The host name the client called: an execute-api or a lambda-url domain."""
+    if api == "function-url":
+        return f"{URL_ID}.lambda-url.{REGION}.on.aws"
+    return f"{API_ID}.execute-api.{REGION}.amazonaws.com"
+
+
+def with_gateway_headers(request: HttpRequest, request_id: str, api: str) -> HttpRequest:
+    """The request as the handler sees it: with the headers the gateway adds.
+
+    Handlers read ``Host``, ``X-Forwarded-For`` and the trace id; an event
+    without them made correct handlers fail in ``scan``.
+    """
+    present = {name.lower() for name, _ in request.headers}
+    trace = "Root=1-{:08x}-{}".format(int(time.time()), request_id.replace("-", "")[:24])
+    added = [
+        ("Host", domain_name(api)),
+        ("X-Amzn-Trace-Id", trace),
+        ("X-Forwarded-For", request.source_ip),
+        ("X-Forwarded-Port", "443"),
+        ("X-Forwarded-Proto", "https"),
+    ]
+    extra = [(name, value) for name, value in added if name.lower() not in present]
+    if not extra:
+        return request
+    return replace(request, headers=[*request.headers, *extra])
 
 
 class _Call(NamedTuple):
@@ -201,7 +238,7 @@ def _event_v1(call: _Call, body: str | None, encoded: bool, version: str | None)
                 "userAgent": call.request.header("user-agent"),
                 "user": None,
             },
-            "domainName": f"{API_ID}.execute-api.us-east-1.amazonaws.com",
+            "domainName": domain_name("rest"),
             "apiId": API_ID,
         },
         "body": body,
@@ -235,7 +272,7 @@ def _event_v2(call: _Call) -> dict[str, Any]:
         "requestContext": {
             "accountId": ACCOUNT_ID,
             "apiId": API_ID,
-            "domainName": f"{API_ID}.execute-api.us-east-1.amazonaws.com",
+            "domainName": domain_name("http-2.0"),
             "domainPrefix": API_ID,
             "http": {
                 "method": call.request.method,
@@ -260,4 +297,14 @@ def _event_v2(call: _Call) -> dict[str, Any]:
         "body": body,
     }
     event.update({k: v for k, v in optional.items() if v})
+    return event
+
+
+def _event_function_url(call: _Call) -> dict[str, Any]:
+    """Payload 2.0 as a function URL sends it: no routes, no stage variables, its own host."""
+    event = _event_v2(call)
+    context = event["requestContext"]
+    context.update(
+        {"apiId": URL_ID, "domainName": domain_name("function-url"), "domainPrefix": URL_ID}
+    )
     return event

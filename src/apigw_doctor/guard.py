@@ -23,6 +23,7 @@ import decimal
 import functools
 import json
 import logging
+import os
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -91,7 +92,11 @@ def _checked(
 ) -> Any:
     headers = _request_headers(event)
     verdict = evaluate(
-        result, api=api, request_headers=headers, binary_media_types=binary_media_types
+        result,
+        api=api,
+        request_headers=headers,
+        binary_media_types=binary_media_types,
+        runtime=os.environ.get("AWS_EXECUTION_ENV"),
     )
     if verdict.ok and not _warnings(verdict):
         return result

@@ -1,9 +1,10 @@
 """Running a Python handler the way the Lambda Python runtime does.
 
-The runtime serialises the return value with ``json.dumps``; what it cannot
-serialise, and any exception, becomes Lambda's error object with a function
-error flag.  Reproducing that exactly is what makes a handler that "works in
-the console" fail here the way it fails behind API Gateway.
+The runtime serialises the return value with its own encoder (``encoder``,
+simplejson's rules, not ``json.dumps``); what it cannot serialise, and any
+exception, becomes Lambda's error object with a function error flag.
+Reproducing that exactly is what makes a handler that "works in the console"
+fail here the way it fails behind API Gateway, and no more often.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from .encoder import MarshalError, marshal
 from .rules import Verdict, evaluate_payload
 
 Handler = Callable[[dict[str, Any], Any], Any]
@@ -63,13 +65,13 @@ class Invocation:
     log: str = ""
 
 
-def serialise(value: Any, request_id: str) -> tuple[bytes, str | None]:
-    """``json.dumps`` as the runtime does it; failure is Runtime.MarshalError."""
+def serialise(value: Any, request_id: str, runtime: str | None = None) -> tuple[bytes, str | None]:
+    """The payload as the runtime posts it; failure is Runtime.MarshalError."""
     try:
-        return json.dumps(value).encode("utf-8"), None
-    except (TypeError, ValueError, RecursionError) as exc:
+        return marshal(value, runtime=runtime), None
+    except MarshalError as exc:
         error = {
-            "errorMessage": f"Unable to marshal response: {exc}",
+            "errorMessage": exc.message,
             "errorType": "Runtime.MarshalError",
             "requestId": request_id,
             "stackTrace": [],

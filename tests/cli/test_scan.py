@@ -31,7 +31,7 @@ def test_example_project_shows_every_cause_of_the_seed_note() -> None:
     assert "GW202" in call_codes["CreateItemFunction"]  # missing statusCode (HTTP)
     assert "GW601" in call_codes["ExportFunction"]  # over the payload limit
     assert "GW501" in call_codes["ThumbnailFunction"]  # binary without media types
-    assert "GW702" in call_codes["PriceFunction"]  # Decimal
+    assert "GW701" in call_codes["PriceFunction"]  # json.dumps of a Decimal: TypeError
     assert "GW701" in call_codes["DeleteItemFunction"]  # escaping exception
     assert not handlers["HealthFunction"]["failing"]
     assert handlers["DeleteItemFunction"]["calls"][0]["path"] == "/items/example-id"

@@ -40,14 +40,37 @@ def test_integers_past_pythons_digit_limit_are_read() -> None:
 
 
 @pytest.mark.parametrize(
+    ("value", "body"),
+    [
+        ({"price": decimal.Decimal("1.50")}, b'{"price": 1.50}'),
+        ({"name": b"caf\xc3\xa9"}, b'{"name": "caf\\u00e9"}'),
+    ],
+    ids=["decimal", "utf8-bytes"],
+)
+def test_values_the_runtime_serialises_reach_the_client(value: object, body: bytes) -> None:
+    """S1, S3: the runtime's encoder writes Decimal and UTF-8 bytes; json.dumps would not."""
+    verdict = evaluate(value, api="http-2.0")
+    assert (verdict.status, verdict.body) == (200, body)
+
+
+def test_bytes_returned_whole_are_the_payload() -> None:
+    """S4: a bytes return value is posted unchanged, and API Gateway parses it."""
+    verdict = evaluate(b'{"statusCode": 201, "body": "made"}', api="rest")
+    assert (verdict.status, verdict.body) == (201, b"made")
+
+
+@pytest.mark.parametrize(
     ("value", "text"),
     [
-        (decimal.Decimal("1.5"), "Object of type Decimal is not JSON serializable"),
-        (b"\x89PNG", "Object of type bytes is not JSON serializable"),
+        (
+            b"\x89PNG",
+            "'utf-8' codec can't decode byte 0x89 in position 0: invalid start byte",
+        ),
         (datetime.date(2026, 1, 1), "Object of type date is not JSON serializable"),
         ({1, 2}, "Object of type set is not JSON serializable"),
+        ({(1, 2): "x"}, "keys must be str, int, float, bool or None, not tuple"),
     ],
-    ids=["decimal", "bytes", "date", "set"],
+    ids=["bytes-not-utf8", "date", "set", "tuple-key"],
 )
 def test_values_the_runtime_cannot_serialise_are_function_errors(value: object, text: str) -> None:
     verdict = evaluate({"statusCode": 200, "body": value}, api="rest", lambda_request_id="req-1")

@@ -257,7 +257,7 @@ def test_v2_inferred_body_is_the_payload_text() -> None:
 
 
 def test_v3_string_reading_is_warned_with_the_other() -> None:
-    verdict = evaluate("hello", api="function-url")
+    verdict = evaluate("hello", api="http-2.0")
     assert verdict.body == b"hello"
     (item,) = verdict.findings
     assert item.severity == "warning" and item.confidence == "unknown"
@@ -272,3 +272,45 @@ def test_unicode_body_is_utf8() -> None:
 def test_lone_surrogate_body_never_raises() -> None:
     verdict = evaluate({"body": "\ud800x"}, api="rest")
     assert verdict.status == 200 and verdict.body.endswith(b"x")
+
+
+# U1-U5: where function URLs differ from HTTP API payload 2.0
+@pytest.mark.parametrize(
+    ("returned", "body"),
+    [
+        ({"a": [1, 2], "b": "é"}, '{"a":[1,2],"b":"é"}'.encode()),
+        ([1, {"x": None}], b'[1,{"x":null}]'),
+        ("hello", b"hello"),
+        (3.1, b"3.1"),
+        (True, b"true"),
+    ],
+)
+def test_u1_function_url_infers_compact_bodies(returned: Any, body: bytes) -> None:
+    verdict = evaluate(returned, api="function-url")
+    assert (verdict.status, verdict.body, verdict.header("content-type")) == (
+        200,
+        body,
+        "application/json",
+    )
+    assert verdict.ok and all(f.confidence != "unknown" for f in verdict.findings)
+
+
+def test_u2_function_url_defaults_to_json_content_type() -> None:
+    verdict = evaluate({"statusCode": 200, "body": "x"}, api="function-url")
+    assert verdict.header("content-type") == "application/json"
+    assert [f.code for f in verdict.findings] == ["GW411"]
+
+
+def test_u3_function_url_sends_an_object_body_as_json_with_a_warning() -> None:
+    verdict = evaluate({"statusCode": 400, "body": {"error": "bad"}}, api="function-url")
+    assert (verdict.status, verdict.body, verdict.failed) == (400, b'{"error":"bad"}', False)
+    assert "GW303" in {f.code for f in verdict.findings}
+    assert evaluate({"statusCode": 400, "body": {"e": 1}}, api="http-2.0").failed
+
+
+def test_u4_function_url_function_error_is_a_plain_text_502() -> None:
+    error = {"errorMessage": "boom", "errorType": "ValueError"}
+    verdict = evaluate(error, api="function-url", function_error="Unhandled")
+    assert (verdict.status, verdict.body, verdict.failed) == (502, b"Internal Server Error", True)
+    http = evaluate(error, api="http-2.0", function_error="Unhandled")
+    assert (http.status, http.body) == (500, b'{"message":"Internal Server Error"}')

@@ -13,7 +13,15 @@ from ..catalogue import Finding, finding
 from ..rules import profile_for
 from ._flow import analyse, dotted_name
 from ._project import FunctionNode, Handler, Module, Project
-from ._values import UNSERIALISABLE, Scope, Value, call_name, classify, facts
+from ._values import (
+    RUNTIME_UNSERIALISABLE,
+    UNSERIALISABLE,
+    Scope,
+    Value,
+    call_name,
+    classify,
+    facts,
+)
 
 _NON_OBJECT = {
     "str": "a string",
@@ -33,6 +41,7 @@ _NOT_A_BODY = {
 _SERIALISE_FIX = {
     "bytes": 'base64.b64encode(data).decode("ascii") with "isBase64Encoded": True',
     "b64bytes": 'add .decode("ascii") after base64.b64encode(...)',
+    "bytearray": "bytes(value), or a list(...) of its numbers",
     "set": "convert it with list(...)",
     "decimal": "json.dumps(data, default=str), or int()/float() the value",
     "datetime": "value.isoformat(), or json.dumps(data, default=str)",
@@ -129,7 +138,7 @@ class HandlerChecker:
             ):
                 what = "the string json.dumps() makes"
             self.report(value.node or statement, value.scope, "GW902", what=what, expr=expr)
-        elif value.kind in UNSERIALISABLE:
+        elif value.kind in RUNTIME_UNSERIALISABLE:
             self.unserialisable(value, "the handler's result")
 
     # -- a response dict -----------------------------------------------------
@@ -204,15 +213,18 @@ class HandlerChecker:
     def HEADERS(self, headers: Value) -> None:
         for name, _key, value_node, scope in headers.items:
             value = classify(value_node, scope)
-            if name is not None and value.kind in ("number", "none"):
-                what = "a number" if value.kind == "number" else "None"
+            if name is not None and value.kind in ("number", "none", "decimal"):
+                what = "None" if value.kind == "none" else "a number"
                 self.report(value_node, scope, "GW911", name=repr(name), what=what, bare=name)
 
     def SERIALISABLE(self, node: ast.expr, scope: Scope, where: str) -> None:
-        """Bytes, Decimal, datetime, sets anywhere inside a response value."""
+        """Datetimes, sets, bytearrays anywhere inside a response value: what the
+        runtime's encoder cannot write (it writes Decimal and UTF-8 bytes, S1, S3)."""
         value = classify(node, scope)
-        if value.kind in UNSERIALISABLE:
+        if value.kind in RUNTIME_UNSERIALISABLE:
             self.unserialisable(value, where, at=node, scope=scope)
+        elif value.kind == "b64bytes":
+            self.report(node, scope, "GW909", where=where)
         elif isinstance(node, ast.Dict):
             for key, item in zip(node.keys, node.values, strict=True):
                 label = f"{where}[{self.text(key, scope)}]" if key is not None else where
@@ -225,13 +237,13 @@ class HandlerChecker:
         self, value: Value, where: str, at: ast.AST | None = None, scope: Scope | None = None
     ) -> None:
         """Report where the value is used (``at``), else where it is made."""
-        code = "GW909" if value.kind == "b64bytes" else "GW910"
         self.report(
             at or value.node,
             scope or value.scope,
-            code,
+            "GW910",
             what=UNSERIALISABLE[value.kind],
             where=where,
+            error="Runtime.MarshalError",
             fix=_SERIALISE_FIX[value.kind],
         )
 
@@ -249,10 +261,7 @@ class HandlerChecker:
                 if value.kind != "dict"
                 else [classify(item, item_scope) for _, _, item, item_scope in value.items]
             )
-            kind = next(
-                (v.kind for v in candidates if v.kind in UNSERIALISABLE and v.kind != "b64bytes"),
-                None,
-            )
+            kind = next((v.kind for v in candidates if v.kind in UNSERIALISABLE), None)
             if kind is not None:
                 self.report(
                     node,
@@ -260,6 +269,7 @@ class HandlerChecker:
                     "GW910",
                     what=UNSERIALISABLE[kind],
                     where="json.dumps() without default=",
+                    error="TypeError",
                     fix=_SERIALISE_FIX[kind],
                 )
 

@@ -37,7 +37,7 @@ CALL_KINDS = {
     "standard_b64encode": "b64bytes",
     "encode": "bytes",
     "bytes": "bytes",
-    "bytearray": "bytes",
+    "bytearray": "bytearray",
     "set": "set",
     "frozenset": "set",
     "Decimal": "decimal",
@@ -61,15 +61,19 @@ CALL_KINDS = {
     "sum": "number",
     "round": "number",
 }
-#: kinds the Lambda runtime's json.dumps cannot serialise, and how to name them
+#: kinds json.dumps cannot serialise (a TypeError in the handler), and how to name them
 UNSERIALISABLE = {
     "bytes": "bytes",
+    "bytearray": "a bytearray",
     "b64bytes": "bytes from base64.b64encode()",
     "set": "a set",
     "decimal": "a Decimal",
     "datetime": "a datetime",
     "dynamo": "DynamoDB data (Decimal numbers)",
 }
+#: the subset the Lambda runtime's own encoder cannot serialise either (spec S1-S7):
+#: it writes Decimal as a number and UTF-8 bytes as text
+RUNTIME_UNSERIALISABLE = frozenset({"bytearray", "set", "datetime"})
 #: event fields that are objects or lists, never strings
 EVENT_OBJECTS = frozenset(
     {

@@ -21,6 +21,10 @@ REST_FAILURE_HEADERS = (
     ("x-amzn-ErrorType", "InternalServerErrorException"),
 )
 HTTP_FAILURE_HEADERS = (("Content-Type", "application/json"),)
+#: U4: a function URL answers a function error with plain text (the content type is
+#: what peer emulators send: LocalStack answers it with werkzeug's default)
+URL_ERROR_BODY = b"Internal Server Error"
+URL_ERROR_HEADERS = (("Content-Type", "text/plain; charset=utf-8"),)
 
 
 class ApiProfile(NamedTuple):
@@ -49,6 +53,14 @@ class ApiProfile(NamedTuple):
     failure_headers: tuple[tuple[str, str], ...]
     #: keys outside ``allowed_keys`` that deserve their own finding
     unknown_key_overrides: Mapping[str, str] = {}
+    #: U1: inferred objects and lists are re-serialised compactly (function URLs)
+    compact_inferred: bool = False
+    #: U3: a non-string body is sent as its JSON text (function URLs), not a failure
+    serialises_object_body: bool = False
+    #: F1 vs U4: what a function error looks like to the client
+    function_error_status: int | None = None
+    function_error_body: bytes | None = None
+    function_error_headers: tuple[tuple[str, str], ...] | None = None
 
 
 _REST = ApiProfile(
@@ -110,8 +122,18 @@ PROFILES: dict[str, ApiProfile] = {
     "rest": _REST,
     "http-1.0": _HTTP_V1,
     "http-2.0": _HTTP_V2,
-    # Function URLs read responses exactly as payload 2.0 does (spec §0).
-    "function-url": _HTTP_V2._replace(name="function-url"),
+    # Function URLs read payload 2.0, with the recorded differences U1-U5.
+    "function-url": _HTTP_V2._replace(
+        name="function-url",
+        body_not_string_code="GW303",
+        default_content_type="application/json",
+        content_type_code="GW411",
+        compact_inferred=True,
+        serialises_object_body=True,
+        function_error_status=502,
+        function_error_body=URL_ERROR_BODY,
+        function_error_headers=URL_ERROR_HEADERS,
+    ),
 }
 
 API_KINDS: tuple[str, ...] = tuple(PROFILES)

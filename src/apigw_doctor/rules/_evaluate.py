@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..catalogue import Finding, describe, finding, kind_of, preview
+from ..encoder import MarshalError, marshal
 from ._apis import V1_KEYS, V2_KEYS, ApiProfile, profile_for
 from ._binary import accept_matches, decode_base64, first_media_range, leading_wildcards
 from ._headers import response_headers, with_default_content_type
@@ -67,23 +68,23 @@ def evaluate(
     function_error: str | None = None,
     limits: Limits = DEFAULT_LIMITS,
     lambda_request_id: str | None = None,
+    runtime: str | None = None,
 ) -> Verdict:
     """What the client receives when the handler returned ``returned``.
 
     ``returned`` is what the handler returned (or Lambda's error object when
     ``function_error`` is set).  It is serialised as the Lambda Python runtime
-    does, so bytes, Decimal or datetime values give the runtime's marshal error.
+    does (``encoder``): a ``Decimal`` is a number there, while a ``datetime``
+    or a ``set`` gives the runtime's marshal error.  ``runtime`` (the
+    function's ``Runtime``) decides whether non-ASCII text is escaped (S8).
     """
     profile = profile_for(api)
     if function_error:
         return _function_error(returned, profile, lambda_request_id)
     try:
-        payload = json.dumps(returned).encode("utf-8")
-    except (TypeError, ValueError, RecursionError) as exc:
-        error = {
-            "errorMessage": f"Unable to marshal response: {exc}",
-            "errorType": "Runtime.MarshalError",
-        }
+        payload = marshal(returned, runtime=runtime)
+    except MarshalError as exc:
+        error = {"errorMessage": exc.message, "errorType": "Runtime.MarshalError"}
         return _function_error(error, profile, lambda_request_id)
     return evaluate_payload(
         payload,
@@ -291,7 +292,8 @@ def _is_finite(value: float | Decimal) -> bool:
 
 
 def _body(result: dict[str, Any], profile: ApiProfile, findings: list[Finding]) -> str | None:
-    """The body text (R5): absent and null are empty, anything but a string fails."""
+    """The body text (R5, U3): absent and null are empty; a non-string fails, or
+    on a function URL is sent as its JSON text."""
     body = result.get("body")
     if body is None:
         return ""
@@ -300,7 +302,12 @@ def _body(result: dict[str, Any], profile: ApiProfile, findings: list[Finding]) 
     findings.append(
         finding(profile.body_not_string_code, value=describe(body), value_short=preview(body, 40))
     )
-    return None
+    return _compact(body) if profile.serialises_object_body else None
+
+
+def _compact(value: Any) -> str:
+    """JSON text without spaces, as function URLs re-serialise values (U1, U3)."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
 def _base64_flag(result: dict[str, Any], findings: list[Finding]) -> bool:
@@ -350,11 +357,14 @@ def _decodes(
 
 
 def _inferred(value: Any, profile: ApiProfile, findings: list[Finding], payload: bytes) -> Verdict:
-    """Payload 2.0 without statusCode: 200, application/json, the result as body (V2)."""
+    """Payload 2.0 without statusCode: 200, application/json, the result as body (V2, U1)."""
     body = payload.strip()
     if isinstance(value, dict):
         shape = [k for k in _RESPONSE_KEYS if k in value]
         findings.append(finding("GW802", keys=", ".join(shape)) if shape else finding("GW801"))
+    elif isinstance(value, str) and profile.compact_inferred:
+        body = value.encode("utf-8", errors="replace")  # U1: recorded as raw text
+        findings.append(finding("GW801"))
     elif isinstance(value, str) or value is None:
         body = value.encode("utf-8", errors="replace") if value else b""
         other = "its JSON text " + preview(value) if value is not None else "the text null"
@@ -368,6 +378,8 @@ def _inferred(value: Any, profile: ApiProfile, findings: list[Finding], payload:
         )
     else:
         findings.append(finding("GW801"))
+    if profile.compact_inferred and isinstance(value, (dict, list)):
+        body = _compact(value).encode("utf-8", errors="replace")
     return Verdict(
         api=profile.name,
         status=200,
@@ -408,7 +420,14 @@ def _function_error(
     line = _FUNCTION_ERROR_LOG.format(message=message)
     if lambda_request_id:
         line += f". Lambda request id: {lambda_request_id}"
-    return _failure(profile, findings, payload, log=(line,))
+    verdict = _failure(profile, findings, payload, log=(line,))
+    if profile.function_error_status is None:
+        return verdict
+    return verdict._replace(
+        status=profile.function_error_status,
+        headers=list(profile.function_error_headers or ()),
+        body=profile.function_error_body or b"",
+    )
 
 
 def _failure(
