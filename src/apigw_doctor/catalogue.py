@@ -135,13 +135,11 @@ _ROWS: tuple[Entry, ...] = (
         "info",
         "F1",
         "documented",
-        "the result looks like Lambda's error object (errorMessage, errorType): "
-        "if the invocation failed, API Gateway reports a customer function error "
-        "instead",
-        "check the invocation's error with --function-error, and catch the "
-        "exception in the handler",
+        "the result is Lambda's error object (errorMessage, errorType), which Lambda "
+        "sends when the invocation failed: read here as a function error",
+        "the function raised, or the runtime failed: see the finding beside this one "
+        "(--function-error says so explicitly)",
     ),
-    # -- statusCode (R3, R4, H2) -----------------------------------------------
     Entry(
         "GW201",
         "status-not-numeric",
@@ -483,6 +481,88 @@ _ROWS: tuple[Entry, ...] = (
         "the function timed out: {error_message}",
         "raise the function's timeout (it must stay under the 29 s "
         "integration timeout), or make it faster",
+    ),
+    # -- the function never answered: gateway- and service-side causes (G1-G6) --
+    Entry(
+        "GW761",
+        "invoke-permission-missing",
+        "error",
+        "G1",
+        "documented",
+        "API Gateway may not invoke the function ('Invalid permissions on Lambda "
+        "function'): the function never ran, the client gets 500",
+        "aws lambda add-permission --function-name FUNCTION --statement-id apigateway "
+        "--action lambda:InvokeFunction --principal apigateway.amazonaws.com --source-arn "
+        "'arn:aws:execute-api:REGION:ACCOUNT:API_ID/*/*/*' (in a template: an "
+        "AWS::Lambda::Permission); for an integration with credentials, give that IAM "
+        "role lambda:InvokeFunction on the function",
+    ),
+    Entry(
+        "GW762",
+        "lambda-throttled",
+        "error",
+        "G2",
+        "documented",
+        "Lambda throttled the invocation ({detail}): the function never ran, and API "
+        "Gateway answers 500 instead of passing the 429 on",
+        "raise the function's reserved concurrency (or remove a reserved concurrency of 0) "
+        "or the account's concurrency quota; watch the Throttles and ConcurrentExecutions "
+        "metrics of AWS/Lambda; clients should retry with backoff",
+    ),
+    Entry(
+        "GW763",
+        "gateway-throttled",
+        "warning",
+        "G3",
+        "documented",
+        "API Gateway throttled the request itself ({detail}): 429 Too Many Requests, "
+        "the integration was never called",
+        "raise the stage's or the usage plan's rate and burst limits (or the account "
+        "quota), or have clients retry with backoff",
+    ),
+    Entry(
+        "GW764",
+        "lambda-vpc-network",
+        "error",
+        "G4",
+        "documented",
+        "Lambda could not set up the function's VPC networking ({detail}): the function never ran",
+        "check the function's subnets (free IP addresses), its security groups, the "
+        "account's network interface quota, and that the execution role may manage ENIs "
+        "(AWSLambdaVPCAccessExecutionRole)",
+    ),
+    Entry(
+        "GW765",
+        "runtime-process-exited",
+        "error",
+        "G5",
+        "documented",
+        "the function's runtime process ended before it answered ({detail}): it ran out "
+        "of memory, called sys.exit/os._exit, or crashed",
+        "compare 'Max Memory Used' with 'Memory Size' in the REPORT line and raise "
+        "MemorySize, or stream large data instead of holding it; look for os._exit or "
+        "native crashes",
+    ),
+    Entry(
+        "GW766",
+        "function-init-error",
+        "error",
+        "G6",
+        "documented",
+        "the function could not start ({detail}): every request fails until it is fixed",
+        "package the function's dependencies with it (pip install -r requirements.txt -t "
+        "the code folder, or a layer), check the Handler setting (file.function), and that "
+        "the files in the deployment package are readable (chmod 644, folders 755)",
+    ),
+    Entry(
+        "GW767",
+        "gateway-internal-error",
+        "error",
+        "G4",
+        "documented",
+        "API Gateway failed on its own side ({detail}), not because of the function's result",
+        "retry; if it persists, check the integration's settings (type, URI, credentials, "
+        "mapping templates) against the execution log, and AWS Health",
     ),
     # -- payload 2.0 inference (V2, V3) ---------------------------------------
     Entry(

@@ -314,3 +314,64 @@ def test_u4_function_url_function_error_is_a_plain_text_502() -> None:
     assert (verdict.status, verdict.body, verdict.failed) == (502, b"Internal Server Error", True)
     http = evaluate(error, api="http-2.0", function_error="Unhandled")
     assert (http.status, http.body) == (500, b'{"message":"Internal Server Error"}')
+
+
+# G1-G6: bodies the function never returned are named for what they are
+@pytest.mark.parametrize(
+    ("api", "returned", "status", "code"),
+    [
+        (
+            "rest",
+            {
+                "Reason": "ReservedFunctionConcurrentInvocationLimitExceeded",
+                "Type": "User",
+                "message": "Rate Exceeded.",
+            },
+            500,
+            "GW762",
+        ),
+        (
+            "http-2.0",
+            {"Type": "User", "message": "Lambda was not able to create an ENI in the VPC"},
+            500,
+            "GW764",
+        ),
+        (
+            "rest",
+            {"errorMessage": "RequestId: 1 Process exited before completing request"},
+            502,
+            "GW765",
+        ),
+        (
+            "http-1.0",
+            {
+                "errorMessage": "Unable to import module 'app': No module named 'requests'",
+                "errorType": "Runtime.ImportModuleError",
+                "requestId": "1",
+                "stackTrace": [],
+            },
+            500,
+            "GW766",
+        ),
+        (
+            "rest",
+            {"errorMessage": "boom", "errorType": "ValueError", "stackTrace": []},
+            502,
+            "GW701",
+        ),
+    ],
+)
+def test_service_and_runtime_error_bodies(
+    api: str, returned: Any, status: int, code: str
+) -> None:
+    verdict = evaluate(returned, api=api)
+    codes = [f.code for f in verdict.findings]
+    assert (verdict.status, verdict.failed) == (status, True)
+    assert code in codes
+    assert not {"GW102", "GW103", "GW202", "GW203"} & set(codes), "no 'remove the key' advice"
+
+
+def test_a_failing_result_has_no_finding_that_says_200() -> None:
+    verdict = evaluate({"body": {"a": 1}}, api="rest")
+    assert verdict.status == 502
+    assert [f.code for f in verdict.findings] == ["GW301"]

@@ -80,8 +80,16 @@ def logs(
       apigw-doctor logs --rest-api-id a1b2 --stage prod --function items --since 6h
       apigw-doctor logs --rest-api-id a1b2 --stage prod --insights --since 7d
 
+    Also read: the API Gateway console's "Test" output, lines pasted without
+    their request id or timestamp (grouped by position, and said so), bodies
+    and JSON access logs printed over several lines, Logs Insights results
+    (`get-query-results` JSON, tab- or comma-separated tables).  A request
+    whose log says it failed but has no "Method completed" line counts too,
+    with the status AWS's rules give (marked inferred).
+
     \b
-    Exit status: 0 no failed request, 1 failed requests found, 2 bad usage.
+    Exit status: 0 no failed request, 1 failed requests found, 2 bad usage
+    or nothing in the input was understood as a log line.
     """
     if (rest_api_id or functions) and paths:
         raise click.UsageError("read files or CloudWatch (--rest-api-id/--function), not both")
@@ -97,6 +105,14 @@ def logs(
     except SourceError as exc:
         raise click.UsageError(str(exc)) from None
     redacted = not no_redact
+    if report.lines and not report.understood:
+        click.echo(
+            f"apigw-doctor logs: nothing in {report.lines:,} line(s) was understood as an "
+            "API Gateway or Lambda log line; expected execution logs ((request-id) message), "
+            "console test output, access logs (JSON), Lambda logs or CloudWatch JSON",
+            err=True,
+        )
+        sys.exit(2)
     if html_path:
         html_path.write_text(as_html(report, redacted=redacted), encoding="utf-8")
         click.echo(f"wrote {html_path}", err=True)
@@ -163,11 +179,15 @@ def _from_cloudwatch(
 def _render(console: Console, report: Report, redacted: bool) -> None:
     clean = redact if redacted else (lambda text: text)
     summary = report.summary()
+    seen = (
+        f"first seen {summary['firstSeen']}, last seen {summary['lastSeen']}"
+        if summary["firstSeen"]
+        else "no timestamps in the log"
+    )
     console.print(
         Text(
             f"{summary['requests']:,} requests, {summary['failed']:,} failed "
-            f"({summary['status5xx']:,} 5xx); first seen {summary['firstSeen']}, "
-            f"last seen {summary['lastSeen']}",
+            f"({summary['status5xx']:,} 5xx); {seen}",
             style="bold",
         )
     )
@@ -189,10 +209,12 @@ def _render(console: Console, report: Report, redacted: bool) -> None:
     console.print()
     for story in report.stories:
         when = summary_time(story.time)
-        head = Text(
-            f"{when} {story.method or '?'} {story.path or '?'} -> {story.status}  ", style="bold"
-        )
-        head.append(f"request {story.request_id}", style="dim")
+        status = f"{story.status} (inferred)" if story.status_inferred else f"{story.status}"
+        head = Text(f"{when} {story.method or '?'} {story.path or '?'} -> {status}  ", style="bold")
+        if story.grouped:
+            head.append("no request id in the log: lines grouped by position", style="dim")
+        else:
+            head.append(f"request {story.request_id}", style="dim")
         console.print(head)
         if story.gateway_error:
             console.print(Text(f"  gateway: {clean(story.gateway_error)}", style="dim"))

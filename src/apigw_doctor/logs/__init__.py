@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from ._fast import looks_like_execution_log, scan
-from ._parse import parse
 from ._read import Source, SourceError, lines, size_of
 from ._report import Report, as_html, as_json, sparkline
+from ._shapes import Reader
 from ._stories import Collector, Story
 
 __all__ = [
@@ -38,8 +38,7 @@ def analyse_lines(
 ) -> Report:
     """The report for log lines from any mix of sources."""
     collector = Collector(api)
-    for text in texts:
-        collector.add(parse(text))
+    _read_lines(texts, collector)
     return _report(collector, sources or [], query)
 
 
@@ -54,11 +53,19 @@ def analyse(
             if not source.is_events_document and looks_like_execution_log(source.head):
                 scan(source.chunks(progress), collector)
             else:
-                for text in source.lines(progress):
-                    collector.add(parse(text))
+                _read_lines(source.lines(progress), collector)
         finally:
             source.close()
     return _report(collector, names, None)
+
+
+def _read_lines(texts: Iterable[str], collector: Collector) -> None:
+    """Lines in whatever shape people have them (console output, pastes, tables)."""
+    reader = Reader()
+    for text in texts:
+        collector.add_line(reader.feed(text))
+    for record in reader.finish():
+        collector.record(record)
 
 
 def _report(collector: Collector, sources: list[str], query: str | None) -> Report:

@@ -14,6 +14,9 @@ from ._parse import Execution, parse
 from ._stories import Collector
 
 COMPLETED = b"Method completed with status: "
+#: what a function's own log says when an invocation failed: fed to the parser too,
+#: for files that mix the function's log into the execution log
+FUNCTION_MARKERS = (b"[ERROR]", b"Task timed out after", b"Response payload size exceeded")
 #: how far before its completion line a request's other lines may stand: a near
 #: window first (cheap), the far one only when the request's start is not in it
 NEAR, WINDOW = 16 * 1024, 256 * 1024
@@ -39,6 +42,7 @@ def scan(chunks: Iterator[bytes], collector: Collector) -> None:
         _count_successes(data, fresh, collector)
         for position in _failures(data, fresh):
             _feed_request(data, position, collector)
+        _feed_function_errors(data, fresh, collector)
         collector.lines += chunk.count(b"\n")
         cut = data.find(b"\n", max(0, len(data) - WINDOW)) + 1
         tail = data[cut:]
@@ -86,6 +90,19 @@ def _feed_request(data: bytes, position: int, collector: Collector) -> None:
     for line in lines:
         collector.add(parse(line.decode("utf-8", "replace")))
         collector.lines -= 1  # counted per chunk already
+
+
+def _feed_function_errors(data: bytes, fresh: int, collector: Collector) -> None:
+    for marker in FUNCTION_MARKERS:
+        position = data.find(marker, fresh)
+        while position != -1:
+            begin = data.rfind(b"\n", 0, position) + 1
+            end = data.find(b"\n", position)
+            end = len(data) if end < 0 else end
+            record = parse(data[begin:end].decode("utf-8", "replace"))
+            if record is not None and not isinstance(record, Execution):
+                collector.record(record)
+            position = data.find(marker, end)
 
 
 def _request_lines(data: bytes, token: bytes, start: int, stop: int) -> list[bytes]:

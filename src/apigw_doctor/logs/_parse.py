@@ -87,6 +87,12 @@ def parse_time(text: str) -> float | None:
         return None
 
 
+def insights_time(stamp: str) -> str:
+    """Logs Insights writes ``2022-11-02 10:19:35.123`` (UTC); the parser reads ISO 8601."""
+    text = stamp.replace(" ", "T", 1)
+    return text if text.endswith("Z") or "+" in text[10:] else text + "Z"
+
+
 def _json_record(message: str, time: float | None) -> Record | None:
     try:
         value = json.loads(message)

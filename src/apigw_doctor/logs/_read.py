@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
+from ._parse import insights_time
+
 CHUNK = 1 << 20
 Progress = Callable[[int], None]
 
@@ -49,11 +51,19 @@ class Source:
     def is_events_document(self) -> bool:
         return self.head.lstrip()[:1] == b"{" and b'"events"' in self.head[:4096]
 
+    @property
+    def is_insights_document(self) -> bool:
+        """The JSON of ``aws logs get-query-results``: rows of {field, value} cells."""
+        start = self.head[:4096]
+        return self.head.lstrip()[:1] == b"{" and b'"results"' in start and b'"field"' in start
+
     def lines(self, progress: Progress | None = None) -> Iterator[str]:
         """Every log message, whatever the format, as text lines."""
         try:
             if self.is_events_document:
                 yield from _events_document(self.head, self.stream, progress)
+            elif self.is_insights_document:
+                yield from _insights_document(self.head, self.stream)
             else:
                 yield from _text_lines(self.head, self.stream, progress)
         except (OSError, EOFError, gzip.BadGzipFile) as exc:
@@ -140,6 +150,22 @@ def _events_document(head: bytes, stream: IO[bytes], progress: Progress | None) 
             continue
         position = end
         yield _event_line(event)
+
+
+def _insights_document(head: bytes, stream: IO[bytes]) -> Iterator[str]:
+    """Logs Insights returns at most 10,000 rows, so the document is read whole."""
+    try:
+        document = json.loads(head + stream.read())
+    except ValueError as exc:
+        raise SourceError(f"a Logs Insights result that is not JSON: {exc}") from None
+    rows = document.get("results") if isinstance(document, dict) else None
+    for row in rows if isinstance(rows, list) else []:
+        if not isinstance(row, list):
+            continue
+        cells = {c.get("field"): c.get("value") for c in row if isinstance(c, dict)}
+        message = str(cells.get("@message") or "").rstrip("\n")
+        stamp = str(cells.get("@timestamp") or "").strip()
+        yield f"{insights_time(stamp)} {message}" if stamp else message
 
 
 def _event_line(event: Any) -> str:

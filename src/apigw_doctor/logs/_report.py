@@ -26,6 +26,14 @@ class Report:
     sources: list[str] = field(default_factory=list)
     query: str | None = None  # the Logs Insights query, when one ran
 
+    @property
+    def understood(self) -> bool:
+        """Whether any line was read as a request or a function's log (else: wrong input)."""
+        return (
+            bool(self.stories or self.execution.requests or self.access.requests)
+            or self.skipped < self.lines
+        )
+
     def by_cause(self) -> Counter[str]:
         return Counter(s.cause for s in self.stories)
 

@@ -11,16 +11,23 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter, OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from ..catalogue import Finding, finding
-from ..rules import evaluate_payload, integration_timeout
+from ..rules import (
+    Verdict,
+    evaluate_payload,
+    integration_timeout,
+    profile_for,
+    service_failure,
+)
 from ._parse import Access, Execution, FunctionLog, Record, parse_time
 from ._partial import close_json
+from ._shapes import GROUPED, TRUNCATED
 
-TRUNCATED = "[TRUNCATED]"
 _LAMBDA_REQUEST_ID = re.compile(r"x-amzn-RequestId=([0-9a-f-]{36})", re.I)
 _HTTP_METHOD = re.compile(r"HTTP Method: (\S+), Resource Path: (.*)")
 _LATENCY = re.compile(r"Received response\. Status: (\d+), Integration latency: (\d+) ms")
@@ -77,6 +84,13 @@ class Story:
     findings: tuple[Finding, ...] = ()
     cause: str = ""
     explanation: str = ""
+    #: no "Method completed" line: the status is the one AWS's rules give
+    status_inferred: bool = False
+
+    @property
+    def grouped(self) -> bool:
+        """The log had no request id: this request's lines were grouped by position."""
+        return self.request_id.startswith(GROUPED)
 
     @property
     def truncated(self) -> bool:
@@ -89,6 +103,8 @@ class Story:
             "method": self.method,
             "path": self.path,
             "status": self.status,
+            "statusInferred": self.status_inferred,
+            "requestIdFromLog": not self.grouped,
             "api": self.api,
             "integrationLatencyMs": self.integration_latency_ms,
             "gatewayError": self.gateway_error,
@@ -134,6 +150,15 @@ class Collector:
 
     def add(self, record: Record | None) -> None:
         self.lines += 1
+        self.record(record)
+
+    def add_line(self, records: Iterable[Record | None]) -> None:
+        """One physical line, which completed these records (none while being joined)."""
+        self.lines += 1
+        for record in records:
+            self.record(record)
+
+    def record(self, record: Record | None) -> None:
         if record is None:
             self.skipped += 1
         elif isinstance(record, Execution):
@@ -168,13 +193,15 @@ class Collector:
             if match:
                 story.integration_status = int(match.group(1))
                 story.integration_latency_ms = float(match.group(2))
-        elif message.startswith("Lambda execution failed"):
+        elif message.startswith(("Lambda execution failed", "Lambda invocation failed")):
             story.gateway_error = message
             match = _FUNCTION_ERROR.search(message)
             if match:
                 story.function_error = match.group(1)
                 story.lambda_request_id = match.group(2) or story.lambda_request_id
-        elif message.startswith(("Execution failed due to", "Gateway response type: ")):
+        elif message.startswith(("Execution failed", "Gateway response type: ")) or (
+            "throttle limit exceeded" in message or message.startswith("Throttled by")
+        ):
             story.gateway_error = story.gateway_error or message
         elif message.startswith("Method completed with status: "):
             self._complete(story, message)
@@ -228,21 +255,58 @@ class Collector:
 
     # -- results ----------------------------------------------------------------------
     def stories(self) -> list[Story]:
-        """Every failed request with its cause, oldest first."""
+        """Every failed request with its cause, oldest first.
+
+        A request whose log says it failed but has no ``Method completed`` line
+        (a paste cut short, a log read mid-request) counts too, its status
+        inferred from AWS's rules.
+        """
+        for story in list(self.open.values()):
+            if story.gateway_error or story.function_error:
+                self.open.pop(story.request_id)
+                self.execution.requests += 1
+                self._keep(story)
         stories = sorted(self.failed.values(), key=lambda s: (s.time or 0.0, s.request_id))
         for story in stories:
-            for line in self.function_logs.get(story.lambda_request_id or "", []):
-                story.function_log.append(line.text)
-            explain(story, self.function_logs.get(story.lambda_request_id or "", []))
+            own = self.function_logs.get(story.request_id, []) if story.grouped else []
+            log = self.function_logs.get(story.lambda_request_id or "", []) + own
+            story.function_log.extend(line.text for line in log)
+            explain(story, log)
+            if story.status_inferred and story.status is not None:
+                self.execution.statuses[story.status] += 1
         return stories
 
 
 def explain(story: Story, function_log: list[FunctionLog]) -> None:
     """Decide the cause of one failure: re-run the rules on what the logs show."""
+    verdict = _verdict(story, function_log)
+    if story.status is None and verdict is not None:
+        story.status, story.status_inferred = verdict.status, True
+    if verdict is not None or story.cause:
+        return
+    if story.status is None:  # only a failure line: the kind's failure status
+        story.status, story.status_inferred = profile_for(story.api).failure_status, True
+    if story.status < 500:
+        story.cause = "gateway-4xx"
+        story.explanation = (
+            f"API Gateway answered {story.status} itself, without calling the integration: "
+            "a missing route or method, authorization, throttling or a payload over 10 MB"
+        )
+    else:
+        _no_data_trace(story)
+
+
+def _verdict(story: Story, function_log: list[FunctionLog]) -> Verdict | None:
+    """The rules core's verdict on what the logs hold, with the story's cause set."""
     error = _function_error(story, function_log)
-    if story.gateway_error and "timeout" in story.gateway_error.lower():
+    gateway = story.gateway_error or ""
+    service = service_failure(gateway, api=story.api) if gateway and error is None else None
+    if "timeout" in gateway.lower() and service is None:
         verdict = integration_timeout(story.api)
         _set(story, verdict.findings, "the integration timed out: API Gateway answered 504")
+    elif service is not None:
+        verdict = service
+        _set(story, verdict.findings, "API Gateway's log names the cause")
     elif error is not None:
         verdict = evaluate_payload(
             json.dumps(error).encode(), api=story.api, function_error="Unhandled"
@@ -255,6 +319,9 @@ def explain(story: Story, function_log: list[FunctionLog]) -> None:
             "the logged result is cut off ([TRUNCATED]): "
             "these findings are what its visible part proves",
         )
+        if story.status is None:  # a malformed result: the kind's failure status
+            story.status, story.status_inferred = profile_for(story.api).failure_status, True
+        return None
     elif story.body is not None:
         verdict = evaluate_payload(story.body.encode("utf-8"), api=story.api)
         _set(
@@ -262,21 +329,55 @@ def explain(story: Story, function_log: list[FunctionLog]) -> None:
             verdict.errors or verdict.findings,
             "re-running API Gateway's rules on the logged result",
         )
-    elif (story.status or 0) < 500:
-        story.cause = "gateway-4xx"
-        story.explanation = (
-            f"API Gateway answered {story.status} itself, without calling the integration: "
-            "a missing route or method, authorization, throttling or a payload over 10 MB"
-        )
     else:
-        story.cause = "no-data-trace"
+        return None
+    return verdict
+
+
+def _no_data_trace(story: Story) -> None:
+    """A 5xx whose cause the logs do not hold: say which setting would show it."""
+    named = _named_field(story.gateway_error or "")
+    if named is not None:
+        _set(story, (named,), f"the access log names the field: {story.gateway_error}")
+        return
+    story.cause = "no-data-trace"
+    tracing = (
+        "turn on data tracing (apigw-doctor aws enable-logging --rest-api-id ID --stage NAME "
+        "--data-trace)"
+    )
+    if story.source == "access" and story.gateway_error:
         story.explanation = (
-            "the log does not hold the function's result, so the cause cannot be read: turn "
-            "on data tracing (apigw-doctor aws enable-logging --rest-api-id ID --stage NAME "
-            "--data-trace) or add $context.integrationErrorMessage to the access log format"
+            f"the access log says: {story.gateway_error}; the function's result is not in "
+            f"the logs, so which key is wrong cannot be read: {tracing}, or read the "
+            "function's own log for the same time"
         )
-        if story.gateway_error:
-            story.explanation = f"{story.gateway_error}; {story.explanation}"
+        return
+    story.explanation = (
+        f"the log does not hold the function's result, so the cause cannot be read: "
+        f"{tracing} or add $context.integrationErrorMessage to the access log format"
+    )
+    if story.gateway_error:
+        story.explanation = f"{story.gateway_error}; {story.explanation}"
+
+
+#: HTTP APIs' integrationErrorMessage names the field of the result it rejected
+_WRONG_FIELD = re.compile(r'wrong type for field \\?"?(\w+)')
+_FIELD_CODES = {"body": "GW301", "headers": "GW401", "statusCode": "GW206", "cookies": "GW408"}
+
+
+def _named_field(message: str) -> Finding | None:
+    found = _WRONG_FIELD.search(message)
+    code = _FIELD_CODES.get(found.group(1)) if found else None
+    if code is None:
+        return None
+    shown = "of a type API Gateway rejects (the access log does not show the value)"
+    return finding(
+        code,
+        value=shown,
+        value_short="value",
+        kind="a wrong type",
+        key=found.group(1) if found else "",
+    )
 
 
 def _set(story: Story, findings: tuple[Finding, ...], explanation: str) -> None:
@@ -371,7 +472,13 @@ def _access_time(fields: dict[str, Any]) -> float | None:
 
 
 def _error_message(fields: dict[str, Any]) -> str | None:
-    for key in ("integrationErrorMessage", "errorMessage", "error.message"):
+    for key in (
+        "integrationErrorMessage",
+        "integrationError",
+        "integration.error",
+        "errorMessage",
+        "error.message",
+    ):
         value = fields.get(key)
         if value and value != "-":
             return str(value)

@@ -8,7 +8,7 @@ rule id and how sure we are of it.
 
 from ._apis import API_KINDS, ApiKind, ApiProfile, profile_for
 from ._binary import accept_matches, first_media_range
-from ._evaluate import evaluate, evaluate_payload, integration_timeout
+from ._evaluate import evaluate, evaluate_payload, integration_timeout, service_failure
 from ._limits import DEFAULT_LIMITS, Limits
 from ._verdict import Verdict
 
@@ -25,4 +25,5 @@ __all__ = [
     "first_media_range",
     "integration_timeout",
     "profile_for",
+    "service_failure",
 ]

@@ -14,12 +14,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from ..catalogue import Finding, describe, finding, kind_of, preview
+from ..catalogue import Finding, describe, finding, kind_of, preview, shorten
 from ..encoder import MarshalError, marshal
 from ._apis import V1_KEYS, V2_KEYS, ApiProfile, profile_for
 from ._binary import accept_matches, decode_base64, first_media_range, leading_wildcards
 from ._headers import response_headers, with_default_content_type
 from ._limits import DEFAULT_LIMITS, Limits
+from ._service import service_cause
 from ._verdict import Verdict
 
 RequestHeaders = Mapping[str, str] | Sequence[tuple[str, str]] | None
@@ -36,7 +37,12 @@ _FUNCTION_ERROR_CODES = {
     "Function.ResponseSizeTooLarge": "GW601",
     "Sandbox.Timedout": "GW703",
 }
-_ERROR_OBJECT_KEYS = frozenset({"errorMessage", "errorType"})
+#: the keys of Lambda's error object (the runtime's, or the service's for a crash)
+_ERROR_OBJECT_KEYS = frozenset({"errorMessage", "errorType", "stackTrace", "requestId", "cause"})
+#: the keys of the body Lambda's service sends instead of a result (throttling, ENIs)
+_SERVICE_ERROR_KEYS = frozenset({"Reason", "Type", "message", "Message"})
+#: causes where Lambda's service, not the function, answered: API Gateway sends 500
+_SERVICE_STATUS = {"GW761": 500, "GW762": 500, "GW764": 500, "GW767": 500, "GW763": 429}
 #: payload 2.0 results without statusCode that were probably meant as responses
 _RESPONSE_KEYS = sorted((V1_KEYS | V2_KEYS) - {"statusCode"})
 
@@ -143,6 +149,10 @@ def evaluate_payload(
     if problem is not None:
         findings.append(problem)
         return _failure(profile, findings, payload)
+    if isinstance(value, dict) and "statusCode" not in value:
+        told = _not_a_result(value, profile, findings, payload, lambda_request_id)
+        if told is not None:
+            return told
     if profile.infers_response and not (isinstance(value, dict) and "statusCode" in value):
         return _inferred(value, profile, findings, payload)
     if not isinstance(value, dict):
@@ -151,6 +161,46 @@ def evaluate_payload(
     return _structured(
         value, profile, findings, payload, request_headers, tuple(binary_media_types)
     )
+
+
+def _not_a_result(
+    value: dict[str, Any],
+    profile: ApiProfile,
+    findings: list[Finding],
+    payload: bytes,
+    lambda_request_id: str | None,
+) -> Verdict | None:
+    """A body the function never returned: Lambda's service error (throttling, VPC
+    networking) or its error object for a failed invocation (F1, G1-G6)."""
+    keys = value.keys()
+    if keys and keys <= _SERVICE_ERROR_KEYS and ("Reason" in keys or "Type" in keys):
+        text = " ".join(str(v) for v in value.values())
+        told = _service_verdict(text, profile, findings, payload)
+        if told is not None:
+            return told
+    if "errorMessage" in keys and keys <= _ERROR_OBJECT_KEYS and not profile.infers_response:
+        verdict = _function_error(value, profile, lambda_request_id, payload=payload)
+        return verdict._replace(findings=(finding("GW108"), *findings, *verdict.findings))
+    return None
+
+
+def service_failure(text: str, *, api: str) -> Verdict | None:
+    """The response when a log line or message says the function never answered
+    (invoke permission, throttling, VPC networking: G1-G6), else ``None``."""
+    return _service_verdict(text, profile_for(api), [], None)
+
+
+def _service_verdict(
+    text: str, profile: ApiProfile, findings: list[Finding], payload: bytes | None
+) -> Verdict | None:
+    cause = service_cause(text)
+    if cause is None:
+        return None
+    code, detail = cause
+    findings.append(finding(code, detail=detail))
+    status = _SERVICE_STATUS.get(code, profile.failure_status)
+    line = f"Execution failed due to configuration error: {detail}"
+    return _failure(profile, findings, payload, status=status, log=(line,))
 
 
 def integration_timeout(api: str, limits: Limits = DEFAULT_LIMITS) -> Verdict:
@@ -216,8 +266,6 @@ def _structured(
         names = preview(list(value)) if isinstance(value, dict) else preview(value)
         code = profile.unknown_key_overrides.get(key, profile.unknown_key_code)
         findings.append(finding(code, key=repr(key), names=names))
-    if result.keys() >= _ERROR_OBJECT_KEYS:
-        findings.append(finding("GW108"))
     status = _status(result, profile, findings)
     body = _body(result, profile, findings)
     headers = response_headers(result, profile, findings)
@@ -405,8 +453,13 @@ def _function_error(
     message = str(fields.get("errorMessage", preview(error)))
     error_type = str(fields.get("errorType", "Unhandled"))
     code = _FUNCTION_ERROR_CODES.get(error_type, "GW701")
+    detail = error_type
     if _TIMEOUT_MARKER in message:
         code = "GW703"
+    elif code == "GW701":
+        cause = service_cause(f"{error_type}: {message}")
+        if cause is not None:
+            code, detail = cause[0], shorten(f"{error_type}: {message}", 300)
     shown_size = f"{size:,} bytes" if size is not None else "size not logged"
     findings = [
         finding(
@@ -415,6 +468,7 @@ def _function_error(
             error_message=message,
             size=shown_size,
             limit=limit or DEFAULT_LIMITS.lambda_response_bytes,
+            detail=detail,
         )
     ]
     line = _FUNCTION_ERROR_LOG.format(message=message)
@@ -440,6 +494,8 @@ def _failure(
 ) -> Verdict:
     """The response API Gateway generates itself (R13, H1, V4)."""
     status = status or profile.failure_status
+    # "statusCode missing: REST answers 200" would contradict the failure
+    findings = [f for f in findings if f.code != "GW203"]
     return Verdict(
         api=profile.name,
         status=status,

@@ -1,0 +1,133 @@
+"""Logs in the shapes people post them: each sample is written here in the shape AWS
+prints (console Test output, pasted lines without ids, throttling, crashes, pretty
+JSON access logs, Logs Insights results), and each failure must be found and named."""
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from apigw_doctor.cli import main
+from apigw_doctor.logs import analyse, analyse_lines
+
+SHAPES = Path(__file__).parent / "shapes"
+
+# sample -> [(method, path, status, status inferred, cause)] in time order
+EXPECTED = {
+    "console-test.md": [("GET", "/orders", 502, False, "GW301")],
+    "pasted-without-ids.txt": [
+        ("POST", "/pay", 500, False, "GW761"),  # invoke permission
+        ("GET", "/report", 502, True, "GW102"),  # pretty body, no completion line
+    ],
+    "throttling.log": [
+        ("GET", "/search", 500, False, "GW762"),  # Lambda throttled: 500, not 429
+        ("GET", "/search", 429, False, "GW763"),  # usage plan throttle
+    ],
+    "lambda-crash.log": [
+        ("GET", "/export", 502, False, "GW765"),  # runtime killed (memory)
+        ("GET", "/health", 502, False, "GW766"),  # import error in the function's log
+    ],
+    "access-pretty.json": [
+        ("POST", "/orders", 502, False, "GW301"),  # integrationErrorMessage names body
+        ("GET", "/orders", 500, False, "GW761"),  # $context.integration.error
+    ],
+    "insights.tsv": [("GET", "/items", 502, False, "GW101")],
+    "insights.json": [("PUT", "/items/{id}", 502, False, "GW102")],
+}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_every_failure_is_found_and_named(name: str) -> None:
+    report = analyse([str(SHAPES / name)])
+    found = [
+        (s.method, s.path, s.status, s.status_inferred, s.cause) for s in report.stories
+    ]
+    assert found == EXPECTED[name]
+    assert all(s.findings for s in report.stories), "every cause comes with its finding"
+
+
+def test_lines_without_request_ids_are_said_to_be_grouped() -> None:
+    report = analyse([str(SHAPES / "pasted-without-ids.txt")])
+    first, second = report.stories
+    assert not first.grouped  # "Starting execution for request: <id>" gave the real id
+    assert second.grouped
+    out = CliRunner().invoke(main, ["logs", str(SHAPES / "pasted-without-ids.txt")]).stdout
+    assert "502 (inferred)" in out
+    assert "no request id in the log: lines grouped by position" in out
+    assert "no timestamps in the log" in out and "None" not in out.splitlines()[0]
+
+
+def test_an_access_log_message_is_not_answered_with_add_that_field() -> None:
+    lines = [
+        json.dumps(
+            {
+                "requestId": "Q1=",
+                "status": "502",
+                "resourcePath": "/x",
+                "httpMethod": "GET",
+                "integrationErrorMessage": "Malformed Lambda proxy response",
+            }
+        )
+    ]
+    (story,) = analyse_lines(lines).stories
+    assert story.cause == "no-data-trace"
+    assert "Malformed Lambda proxy response" in story.explanation
+    assert "integrationErrorMessage" not in story.explanation
+
+
+def test_a_failure_without_a_status_line_is_counted() -> None:
+    lines = [
+        "(req-without-end-0001) HTTP Method: GET, Resource Path: /a",
+        "(req-without-end-0001) Endpoint response body before transformations: null",
+        "(req-without-end-0001) Execution failed due to configuration error: "
+        "Malformed Lambda proxy response",
+    ]
+    report = analyse_lines(lines)
+    (story,) = report.stories
+    assert (story.status, story.status_inferred, story.cause) == (502, True, "GW101")
+    assert report.summary()["status5xx"] == 1
+
+
+def test_nothing_understood_exits_2() -> None:
+    result = CliRunner().invoke(main, ["logs", "-"], input="hello\nworld\n")
+    assert result.exit_code == 2
+    assert "nothing in 2 line(s) was understood" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        (
+            '{"Reason": "ReservedFunctionConcurrentInvocationLimitExceeded", "Type": "User", '
+            '"message": "Rate Exceeded."}',
+            "GW762",
+        ),
+        ('{"errorMessage": "RequestId: 1 Process exited before completing request"}', "GW765"),
+    ],
+)
+def test_check_names_bodies_the_function_never_returned(body: str, code: str) -> None:
+    result = CliRunner().invoke(main, ["check", "-", "--format", "json"], input=body)
+    verdict = json.loads(result.stdout)
+    codes = [f["code"] for f in verdict["findings"]]
+    assert code in codes and "GW102" not in codes
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        # a log viewer's clock time before each line
+        [
+            "09:15:02 (c1c2c3c4-0000-4000-8000-000000000009) HTTP Method: GET, Resource Path: /a",
+            "09:15:03 (c1c2c3c4-0000-4000-8000-000000000009) Execution failed due to "
+            "configuration error: Malformed Lambda proxy response",
+            "09:15:03 (c1c2c3c4-0000-4000-8000-000000000009) Method completed with status: 502",
+        ],
+        # one failure line, pasted alone
+        [" Execution failed due to configuration error: Malformed Lambda proxy response"],
+    ],
+    ids=["clock-prefix", "lone-failure-line"],
+)
+def test_short_pastes_still_count_their_failure(lines: list[str]) -> None:
+    (story,) = analyse_lines(lines).stories
+    assert (story.status, story.cause) == (502, "no-data-trace")
