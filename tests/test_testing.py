@@ -1,9 +1,12 @@
 """The in-process test client: events in, API Gateway's rules out."""
 
+from typing import Any
+
 import pytest
 
 from apigw_doctor.testing import Gateway, MalformedResponse
 from handlers import samples
+from support.conformance import assert_matches_case, load_cases, returned_value
 
 
 def test_ok_response_and_context() -> None:
@@ -66,3 +69,26 @@ def test_query_and_headers_inputs() -> None:
 def test_unknown_api_kind() -> None:
     with pytest.raises(ValueError, match="unknown API kind"):
         Gateway(samples.ok, "graphql")
+
+
+CASES = load_cases()
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+def test_every_conformance_case_through_the_test_client(case: dict[str, Any]) -> None:
+    returned = returned_value(case)
+
+    def handler(event: dict[str, Any], context: Any) -> Any:
+        if case.get("function_error"):
+            raise RuntimeError(returned.get("errorMessage", "error"))
+        return returned
+
+    api = Gateway(handler, case["api"], binary_media_types=case.get("binary_media_types", ()))
+    response = api.get("/", headers=case.get("request_headers") or {})
+    assert_matches_case(
+        case,
+        response.status_code,
+        response.verdict.failed,
+        response.headers.lines,
+        response.content,
+    )

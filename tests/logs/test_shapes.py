@@ -40,9 +40,7 @@ EXPECTED = {
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_every_failure_is_found_and_named(name: str) -> None:
     report = analyse([str(SHAPES / name)])
-    found = [
-        (s.method, s.path, s.status, s.status_inferred, s.cause) for s in report.stories
-    ]
+    found = [(s.method, s.path, s.status, s.status_inferred, s.cause) for s in report.stories]
     assert found == EXPECTED[name]
     assert all(s.findings for s in report.stories), "every cause comes with its finding"
 

@@ -361,9 +361,7 @@ def test_u4_function_url_function_error_is_a_plain_text_502() -> None:
         ),
     ],
 )
-def test_service_and_runtime_error_bodies(
-    api: str, returned: Any, status: int, code: str
-) -> None:
+def test_service_and_runtime_error_bodies(api: str, returned: Any, status: int, code: str) -> None:
     verdict = evaluate(returned, api=api)
     codes = [f.code for f in verdict.findings]
     assert (verdict.status, verdict.failed) == (status, True)

@@ -11,6 +11,7 @@ documented error types (Runtime.ImportModuleError, EC2ThrottledException, ...).
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import NamedTuple
 
@@ -55,16 +56,17 @@ _TABLE: tuple[tuple[str, str], ...] = (
     ),
 )
 
-CAUSES: tuple[ServiceCause, ...] = tuple(
-    ServiceCause(code, re.compile(pattern, re.I)) for code, pattern in _TABLE
-)
+@functools.cache
+def causes() -> tuple[ServiceCause, ...]:
+    """The table, compiled on first use: the guard imports the core on every cold start."""
+    return tuple(ServiceCause(code, re.compile(pattern, re.I)) for code, pattern in _TABLE)
 
 
 def service_cause(text: str) -> tuple[str, str] | None:
     """The finding code and the phrase that names it, when ``text`` is such a failure."""
     if not text:
         return None
-    for cause in CAUSES:
+    for cause in causes():
         found = cause.phrase.search(text)
         if found:
             return cause.code, found.group(0).strip()
