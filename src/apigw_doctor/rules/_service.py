@@ -56,6 +56,7 @@ _TABLE: tuple[tuple[str, str], ...] = (
     ),
 )
 
+
 @functools.cache
 def causes() -> tuple[ServiceCause, ...]:
     """The table, compiled on first use: the guard imports the core on every cold start."""
