@@ -366,18 +366,14 @@ _FIELD_CODES = {"body": "GW301", "headers": "GW401", "statusCode": "GW206", "coo
 
 
 def _named_field(message: str) -> Finding | None:
+    """The finding for the field an HTTP API's integrationErrorMessage names, if any."""
     found = _WRONG_FIELD.search(message)
-    code = _FIELD_CODES.get(found.group(1)) if found else None
+    field_name = found.group(1) if found else ""
+    code = _FIELD_CODES.get(field_name)
     if code is None:
         return None
     shown = "of a type API Gateway rejects (the access log does not show the value)"
-    return finding(
-        code,
-        value=shown,
-        value_short="value",
-        kind="a wrong type",
-        key=found.group(1) if found else "",
-    )
+    return finding(code, value=shown, value_short="value", kind="a wrong type", key=field_name)
 
 
 def _set(story: Story, findings: tuple[Finding, ...], explanation: str) -> None:
