@@ -111,7 +111,7 @@ def build_event(
         request_id or str(uuid.uuid4()),
         time.time() if now is None else now,
     )
-    request = with_gateway_headers(request, call.request_id, api)
+    request = with_gateway_headers(request, call.request_id, api, call.now)
     call = call._replace(request=request)
     if api == "function-url":
         return _event_function_url(
@@ -132,14 +132,16 @@ def domain_name(api: str) -> str:
     return f"{API_ID}.execute-api.{REGION}.amazonaws.com"
 
 
-def with_gateway_headers(request: HttpRequest, request_id: str, api: str) -> HttpRequest:
+def with_gateway_headers(
+    request: HttpRequest, request_id: str, api: str, now: float
+) -> HttpRequest:
     """The request as the handler sees it: with the headers the gateway adds.
 
     Handlers read ``Host``, ``X-Forwarded-For`` and the trace id; an event
     without them made correct handlers fail in ``scan``.
     """
     present = {name.lower() for name, _ in request.headers}
-    trace = "Root=1-{:08x}-{}".format(int(time.time()), request_id.replace("-", "")[:24])
+    trace = "Root=1-{:08x}-{}".format(int(now), request_id.replace("-", "")[:24])
     added = [
         ("Host", domain_name(api)),
         ("X-Amzn-Trace-Id", trace),

@@ -41,8 +41,6 @@ _FUNCTION_ERROR_CODES = {
 _ERROR_OBJECT_KEYS = frozenset({"errorMessage", "errorType", "stackTrace", "requestId", "cause"})
 #: the keys of the body Lambda's service sends instead of a result (throttling, ENIs)
 _SERVICE_ERROR_KEYS = frozenset({"Reason", "Type", "message", "Message"})
-#: causes where Lambda's service, not the function, answered: API Gateway sends 500
-_SERVICE_STATUS = {"GW761": 500, "GW762": 500, "GW764": 500, "GW767": 500, "GW763": 429}
 #: payload 2.0 results without statusCode that were probably meant as responses
 _RESPONSE_KEYS = sorted((V1_KEYS | V2_KEYS) - {"statusCode"})
 
@@ -196,9 +194,9 @@ def _service_verdict(
     cause = service_cause(text)
     if cause is None:
         return None
-    code, detail = cause
-    findings.append(finding(code, detail=detail))
-    status = _SERVICE_STATUS.get(code, profile.failure_status)
+    row, detail = cause
+    findings.append(finding(row.code, detail=detail))
+    status = row.status or profile.failure_status
     line = f"Execution failed due to configuration error: {detail}"
     return _failure(profile, findings, payload, status=status, log=(line,))
 
@@ -459,7 +457,7 @@ def _function_error(
     elif code == "GW701":
         cause = service_cause(f"{error_type}: {message}")
         if cause is not None:
-            code, detail = cause[0], shorten(f"{error_type}: {message}", 300)
+            code, detail = cause[0].code, shorten(f"{error_type}: {message}", 300)
     shown_size = f"{size:,} bytes" if size is not None else "size not logged"
     findings = [
         finding(
