@@ -20,9 +20,9 @@ from .events import HttpRequest
 from .handlers import HandlerNotFound, load_handler
 from .lint import Config, LintFinding, lint_paths
 from .lint._project import Module, find_handlers, python_files
+from .project import Function, Note, load_project
 from .rules import Verdict
 from .runtime import Invocation, error_object, timed_out, verdict_of
-from .templates import Function, find_template, load_template
 from .testing import Gateway, Response
 
 _PARAMETER = re.compile(r"\{([^}/]+?)(\+?)\}")
@@ -62,11 +62,26 @@ class HandlerReport:
 
 
 @dataclass
+class Skipped:
+    """A function that gets no requests, and why (its trigger, or what is missing)."""
+
+    name: str
+    reason: str
+    checked_here: bool = True  # False: an API handler that could not be checked
+
+
+@dataclass
 class ScanReport:
     root: Path
-    template: Path | None
+    templates: list[Path] = field(default_factory=list)
     handlers: list[HandlerReport] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
     lint_findings: int = 0
+
+    @property
+    def template(self) -> Path | None:
+        return self.templates[0] if self.templates else None
 
 
 def sample_path(resource: str) -> str:
@@ -84,49 +99,70 @@ def scan(
     *,
     timeout: float = 10.0,
     progress: Callable[[str], None] | None = None,
+    template: Path | None = None,
+    parameters: dict[str, str] | None = None,
 ) -> ScanReport:
-    """Lint ``root`` and call each handler it has."""
-    template_path = find_template(root)
-    report = ScanReport(root, template_path)
-    lint = lint_paths([root], config)
+    """Lint ``root`` and call each API handler its templates name (without a
+    template: each function that reads an API Gateway event)."""
+    project = load_project([root], template=template, parameters=parameters)
+    report = ScanReport(root, project.templates, notes=project.notes)
+    lint = lint_paths([root], config, project=project)
     report.lint_findings = len(lint.findings)
     by_function: dict[tuple[Path, str], list[LintFinding]] = {}
     for item in lint.findings:
         by_function.setdefault((item.path.resolve(), item.handler or ""), []).append(item)
-    entries: list[tuple[Function | None, Path]]
-    if template_path is not None:
-        functions = load_template(template_path).functions
-        entries = [(f, f.module_path.resolve()) for f in functions]
-    else:
-        entries = [(None, path.resolve()) for path in python_files([root])]
-    for function, path in entries:
-        for handler_report in _handlers_in(function, path, config, timeout, progress):
-            handler_report.lint = by_function.get((path, handler_report.name), [])
+    if project.functions:
+        for function in project.functions:
+            handler_report = _function_report(function, report, timeout, progress)
+            if handler_report is not None:
+                path = function.module_path.resolve()
+                handler_report.lint = by_function.get((path, handler_report.name), [])
+                report.handlers.append(handler_report)
+        return report
+    for path in python_files([root]):
+        for handler_report in _signature_handlers(path.resolve(), config, timeout, progress):
+            handler_report.lint = by_function.get((path.resolve(), handler_report.name), [])
             report.handlers.append(handler_report)
     return report
 
 
-def _handlers_in(
-    function: Function | None,
+def _function_report(
+    function: Function,
+    report: ScanReport,
+    timeout: float,
+    progress: Callable[[str], None] | None,
+) -> HandlerReport | None:
+    """Requests for one function of the model, or the reason it gets none."""
+    if not function.is_api_handler:
+        report.skipped.append(Skipped(function.name, function.why_not_api))
+        return None
+    if function.runtime and not function.runtime.startswith("python"):
+        report.skipped.append(Skipped(function.name, f"runtime {function.runtime} is not Python"))
+        return None
+    if function.handler is None:
+        report.skipped.append(
+            Skipped(function.name, "no Python handler could be read (see the notes)", False)
+        )
+        return None
+    bindings = function.api_bindings
+    return _report(
+        function.module_path.resolve(),
+        function.function_name,
+        [(b.kind, b.method, b.path) for b in bindings],
+        function.name,
+        bindings[0].binary_media_types,
+        function.timeout,
+        timeout,
+        progress,
+    )
+
+
+def _signature_handlers(
     path: Path,
     config: Config,
     timeout: float,
     progress: Callable[[str], None] | None,
 ) -> list[HandlerReport]:
-    if function is not None:
-        routes = [(e.api, e.method, e.path) for e in function.endpoints] or [("rest", "GET", "/")]
-        return [
-            _report(
-                path,
-                function.function_name,
-                routes,
-                function.name,
-                function.binary_media_types,
-                function.timeout,
-                timeout,
-                progress,
-            )
-        ]
     try:
         source = path.read_text(encoding="utf-8")
         module = Module(path, source, ast.parse(source, str(path)))
@@ -143,7 +179,7 @@ def _handlers_in(
             timeout,
             progress,
         )
-        for handler in find_handlers(module, config, {})
+        for handler in find_handlers(module, config)
     ]
 
 

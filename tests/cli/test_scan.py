@@ -4,10 +4,12 @@ import json
 import textwrap
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from apigw_doctor.cli import main
 
+PROJECTS = Path(__file__).parents[1] / "project" / "projects"
 PROJECT = Path(__file__).resolve().parents[2] / "examples" / "project"
 
 
@@ -92,10 +94,15 @@ def test_clean_project_exits_0(tmp_path: Path) -> None:
 def test_handler_that_cannot_be_imported(tmp_path: Path) -> None:
     (tmp_path / "template.yaml").write_text(
         textwrap.dedent("""
+        Transform: AWS::Serverless-2016-10-31
         Resources:
           Fn:
             Type: AWS::Serverless::Function
-            Properties: {Handler: app.missing, CodeUri: ., Runtime: python3.12}
+            Properties:
+              Handler: app.missing
+              CodeUri: .
+              Runtime: python3.12
+              Events: {Get: {Type: Api, Properties: {Path: /, Method: GET}}}
     """)
     )
     write(tmp_path, "def handler(event, context):\n    return {}\n")
@@ -108,4 +115,41 @@ def test_broken_template_is_a_usage_error(tmp_path: Path) -> None:
     (tmp_path / "template.yaml").write_text("Resources: [unclosed\n")
     result = CliRunner().invoke(main, ["scan", str(tmp_path)])
     assert result.exit_code == 2
-    assert "cannot read the template" in result.stderr
+    assert "not valid YAML/JSON" in result.stdout  # the note says what is wrong
+    assert "define no Lambda function that could be read" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("project", "handlers", "skipped"),
+    [
+        ("sam-shop", {"Items", "Orders"}, {"AuthFunction", "Report", "Worker"}),
+        ("sls", {"api", "legacy", "url"}, {"consumer"}),
+        ("cdk", {"ItemsFn5C3D"}, {"NodeFn", "WorkerFn11"}),
+        ("nested", {"Hello"}, set()),
+        ("image", {"FromCommand", "FromDockerfile"}, set()),
+        ("repo", {"A"}, {"b"}),
+    ],
+)
+def test_scan_calls_exactly_the_api_handlers(
+    project: str, handlers: set[str], skipped: set[str]
+) -> None:
+    _, report, _ = scan(str(PROJECTS / project))
+    assert {h["name"] for h in report["handlers"]} == handlers
+    assert {s["name"] for s in report["skipped"]} == skipped
+
+
+def test_scan_sends_each_route_of_a_function() -> None:
+    _, report, _ = scan(str(PROJECTS / "sam-shop"))
+    orders = next(h for h in report["handlers"] if h["name"] == "Orders")
+    assert sorted((c["method"], c["resource"]) for c in orders["calls"]) == [
+        ("GET", "/orders/{id}"),
+        ("GET", "/{proxy+}"),
+        ("POST", "/orders"),
+    ]
+
+
+def test_only_non_api_functions_exit_2(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["scan", str(PROJECTS / "repo" / "svc-b")])
+    assert result.exit_code == 2
+    assert "no API handler" in result.stderr
+    assert "skip b: triggered by schedule" in result.stdout

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -60,3 +61,43 @@ def resource_option() -> Callable[[F], F]:
         metavar="TEMPLATE",
         help="The API resource, e.g. /items/{id}, for pathParameters.",
     )
+
+
+def template_options(func: F) -> F:
+    """--template and --parameter-overrides: which deployment the command reads."""
+    func = click.option(
+        "--parameter-overrides",
+        "parameter_overrides",
+        multiple=True,
+        metavar="KEY=VALUE",
+        help="Values for the template's Parameters (repeatable), as `sam deploy` takes them.",
+    )(func)
+    return click.option(
+        "--template",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="Read this template (SAM, CloudFormation, CDK's cdk.out/*.template.json or "
+        "serverless.yml) instead of finding the templates under the path.",
+    )(func)
+
+
+def parse_overrides(values: tuple[str, ...]) -> dict[str, str]:
+    """``KEY=VALUE`` pairs (also several in one, space-separated, as SAM CLI allows)."""
+    found: dict[str, str] = {}
+    for value in values:
+        for pair in value.split():
+            if pair.startswith("ParameterKey="):  # the CloudFormation CLI's spelling
+                fields = dict(p.partition("=")[::2] for p in pair.split(","))
+                pair = f"{fields.get('ParameterKey', '')}={fields.get('ParameterValue', '')}"
+            key, sep, text = pair.partition("=")
+            if not sep or not key:
+                raise click.BadParameter(
+                    f"{pair!r}: write KEY=VALUE, e.g. Stage=dev", param_hint="--parameter-overrides"
+                )
+            found[key] = text
+    return found
+
+
+def render_notes(console: Any, notes: list[Any]) -> None:
+    """What the templates say that was not understood: shown, never dropped."""
+    for note in notes:
+        console.print(f"note: {note}", style="yellow", markup=False, highlight=False)

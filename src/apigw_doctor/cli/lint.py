@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from ..catalogue import CATALOGUE
 from ..lint import Config, ConfigError, LintResult, lint_paths, load_config
 from ..lint._output import FORMATS, RENDERERS
-from ..templates import TemplateError
+from ..project import TemplateError
 from ._inputs import split_list
 from ._options import api_option, format_option
 

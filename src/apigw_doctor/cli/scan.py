@@ -12,9 +12,9 @@ from rich.console import Console
 from rich.text import Text
 
 from ..lint import ConfigError, load_config
+from ..project import TemplateError
 from ..scan import HandlerReport, ScanReport, scan
-from ..templates import TemplateError
-from ._options import format_option
+from ._options import format_option, parse_overrides, render_notes, template_options
 from ._render import render_finding, status_phrase
 
 
@@ -28,17 +28,29 @@ from ._render import render_finding, status_phrase
     show_default=True,
     help="Seconds before a handler call counts as timed out.",
 )
-def scan_command(path: Path, output_format: str, timeout: float) -> None:
-    """Find every handler in PATH that would make API Gateway answer 5xx, and why.
+@template_options
+def scan_command(
+    path: Path,
+    output_format: str,
+    timeout: float,
+    template: Path | None,
+    parameter_overrides: tuple[str, ...],
+) -> None:
+    """Find every API handler in PATH that would make API Gateway answer 5xx, and why.
 
-    Lints the code (see `apigw-doctor lint`), then calls each handler with
-    the requests its routes receive (from template.yaml / serverless.yml
-    when there is one, else GET / for each function taking (event,
-    context)), through API Gateway's rules, in this process.
+    Reads every template under PATH (template.yaml/.json, serverless.yml,
+    samconfig.toml's template, CDK's cdk.out; SAM expanded by AWS's own
+    translator), lints the code (see `apigw-doctor lint`), then calls each
+    function behind an API proxy integration with the requests its routes
+    receive, through API Gateway's rules, in this process.  Functions that
+    other things trigger (queues, schedules, authorizers...) are listed as
+    skipped, with their trigger.  Without a template, a function taking
+    (event, context) that reads an API Gateway event is called with GET /,
+    its API kind assumed (`[tool.apigw-doctor] api` in pyproject.toml sets it).
 
     \b
     Exit status: 0 nothing would fail, 1 some handler would fail (or has a
-    lint error), 2 bad usage.
+    lint error), 2 bad usage, or no API handler found in PATH.
     """
     try:
         config = load_config(path)
@@ -52,6 +64,8 @@ def scan_command(path: Path, output_format: str, timeout: float) -> None:
                 config,
                 timeout=timeout,
                 progress=lambda text: status.update(f"calling {text}"),
+                template=template,
+                parameters=parse_overrides(parameter_overrides),
             )
     except TemplateError as exc:
         raise click.UsageError(str(exc)) from None
@@ -59,17 +73,48 @@ def scan_command(path: Path, output_format: str, timeout: float) -> None:
         click.echo(json.dumps(_as_json(report), indent=2))
     else:
         _render(Console(highlight=False, soft_wrap=True), report)
+    if not report.handlers:
+        click.echo(f"apigw-doctor scan: {_nothing_found(report)}", err=True)
+        sys.exit(2)
     sys.exit(1 if any(h.failing for h in report.handlers) else 0)
 
 
-def _render(console: Console, report: ScanReport) -> None:
-    where = (
-        f"template {report.template}" if report.template else "no template: handlers by signature"
+def _nothing_found(report: ScanReport) -> str:
+    """Why there is nothing to scan: never a silent "0 handlers" and exit 0."""
+    if report.skipped:
+        return (
+            f"no API handler in {report.root}: {len(report.skipped)} function(s), none behind "
+            "an API proxy integration (see 'skipped')"
+        )
+    if report.templates:
+        shown = ", ".join(str(t) for t in report.templates)
+        return (
+            f"the template(s) {shown} define no Lambda function that could be read (see the notes)"
+        )
+    return (
+        f"no template and no function taking (event, context) that reads an API Gateway "
+        f"event under {report.root}; name handlers in pyproject.toml ([tool.apigw-doctor] "
+        'handlers = ["app.handler"]) or give --template'
     )
+
+
+def _render(console: Console, report: ScanReport) -> None:
+    if report.templates:
+        where = "template " + ", ".join(str(t) for t in report.templates)
+    else:
+        where = "no template: handlers that read an API Gateway event, API kind assumed"
     console.print(Text(f"scan of {report.root} ({where})", style="bold"))
+    render_notes(console, report.notes)
     console.print()
     for handler in report.handlers:
         _render_handler(console, handler)
+    for skipped in report.skipped:
+        mark = "skip " if skipped.checked_here else "not checked here "
+        console.print(
+            Text(mark, style="dim") + Text(f"{skipped.name}: {skipped.reason}", style="dim")
+        )
+    if report.skipped:
+        console.print()
     failing = [h for h in report.handlers if h.failing]
     summary = Text(
         f"{len(report.handlers)} handler(s): {len(failing)} would fail behind API Gateway",
@@ -112,6 +157,12 @@ def _as_json(report: ScanReport) -> dict[str, Any]:
     return {
         "root": str(report.root),
         "template": str(report.template) if report.template else None,
+        "templates": [str(t) for t in report.templates],
+        "notes": [{"template": str(n.where), "note": n.text} for n in report.notes],
+        "skipped": [
+            {"name": s.name, "reason": s.reason, "checkedHere": s.checked_here}
+            for s in report.skipped
+        ],
         "handlers": [
             {
                 "name": h.label,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..templates import TEMPLATE_NAMES, TemplateError
+from ..project import TEMPLATE_NAMES, TemplateError
 from ._inputs import split_list
 from ._options import api_option, binary_media_types_option
 

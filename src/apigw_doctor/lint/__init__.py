@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..catalogue import finding
+from ..project import Project as ProjectModel
 from ._checker import HandlerChecker, LintFinding, NoReturnIndex
 from ._project import (
     Config,
@@ -24,6 +25,7 @@ from ._project import (
     Handler,
     Module,
     Project,
+    TemplateHandlers,
     find_handlers,
     load_config,
     python_files,
@@ -66,7 +68,7 @@ def lint_source(
     module = Module(path, source, tree)
     project = Project([path.parent])
     project.modules[path.resolve()] = module
-    return _lint_module(project, module, Config(handlers=handlers, api=api), {})
+    return _lint_module(project, module, Config(handlers=handlers, api=api), TemplateHandlers())
 
 
 def lint_paths(
@@ -75,11 +77,14 @@ def lint_paths(
     *,
     jobs: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    project: ProjectModel | None = None,
 ) -> LintResult:
-    """Lint every Python file under ``paths``; ``progress(done, total)`` as it goes."""
+    """Lint every Python file under ``paths``; ``progress(done, total)`` as it goes.
+
+    ``project`` is the deployment model when the caller has read it already."""
     files = python_files(paths)
     roots = [p if p.is_dir() else p.parent for p in paths]
-    templates = template_handlers(paths)
+    templates = template_handlers(paths, project)
     result = LintResult(files=len(files))
     jobs = jobs or os.cpu_count() or 1
     chunks = [files[i::jobs] for i in range(jobs)] if len(files) >= PARALLEL_THRESHOLD else []
@@ -112,7 +117,7 @@ def _merge(result: LintResult, part: LintResult) -> None:
 
 
 def _lint_files(
-    files: list[Path], roots: list[Path], config: Config, templates: dict[Path, dict[str, str]]
+    files: list[Path], roots: list[Path], config: Config, templates: TemplateHandlers
 ) -> LintResult:
     total = LintResult(files=len(files))
     for part in _each_file(files, roots, config, templates):
@@ -121,7 +126,7 @@ def _lint_files(
 
 
 def _each_file(
-    files: list[Path], roots: list[Path], config: Config, templates: dict[Path, dict[str, str]]
+    files: list[Path], roots: list[Path], config: Config, templates: TemplateHandlers
 ) -> Iterator[LintResult]:
     project = Project(roots)
     for path in files:
@@ -129,7 +134,7 @@ def _each_file(
 
 
 def _lint_one(
-    path: Path, project: Project, config: Config, templates: dict[Path, dict[str, str]]
+    path: Path, project: Project, config: Config, templates: TemplateHandlers
 ) -> LintResult:
     part = LintResult(files=1)
     try:
@@ -160,7 +165,7 @@ def _lint_module(
     project: Project,
     module: Module,
     config: Config,
-    templates: dict[Path, dict[str, str]],
+    templates: TemplateHandlers,
     handlers: list[Handler] | None = None,
 ) -> list[LintFinding]:
     found: list[LintFinding] = []

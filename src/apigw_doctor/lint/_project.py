@@ -11,7 +11,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from ..templates import TemplateError, find_template, load_template
+from ..project import Project as ProjectModel
+from ..project import load_project
 
 SKIP_DIRS = frozenset(
     {
@@ -236,44 +237,116 @@ def python_files(paths: list[Path]) -> list[Path]:
     return found
 
 
-def template_handlers(paths: list[Path]) -> dict[Path, dict[str, str]]:
-    """Handlers named by the nearest template: module path -> {function: api}."""
+@dataclass(frozen=True)
+class TemplateHandlers:
+    """What the project's templates say: module path -> {function: API kind} for the
+    functions behind a proxy integration, and the folders the templates govern (where
+    no other function is a handler: SQS consumers, authorizers... are not)."""
+
+    named: dict[Path, dict[str, str]] = field(default_factory=dict)
+    governed: tuple[Path, ...] = ()
+
+    def governs(self, path: Path) -> bool:
+        return any(path.is_relative_to(folder) for folder in self.governed)
+
+
+def template_handlers(paths: list[Path], project: ProjectModel | None = None) -> TemplateHandlers:
+    """The API handlers the templates under (or above) ``paths`` name."""
+    project = project if project is not None else load_project(paths)
     named: dict[Path, dict[str, str]] = {}
-    seen: set[Path] = set()
-    for path in paths:
-        template_path = find_template(path)
-        if template_path is None or template_path in seen:
-            continue
-        seen.add(template_path)
-        try:
-            template = load_template(template_path)
-        except TemplateError:
-            continue
-        for function in template.functions:
+    for function in project.api_functions:
+        if function.handler is not None:
             named.setdefault(function.module_path.resolve(), {})[function.function_name] = (
-                function.api or "rest"
+                function.api_bindings[0].kind
             )
-    return named
+    governed = tuple(t.parent.resolve() for t in project.templates if not _is_build_output(t))
+    return TemplateHandlers(named, governed if project.functions else ())
+
+
+def _is_build_output(template: Path) -> bool:
+    return "cdk.out" in template.parts
 
 
 def find_handlers(
-    module: Module, config: Config, from_templates: dict[Path, dict[str, str]]
+    module: Module, config: Config, from_templates: TemplateHandlers | None = None
 ) -> list[Handler]:
-    """The handlers of one module: from a template, the config, or their signature."""
-    named = from_templates.get(module.path.resolve())
+    """The handlers of one module: from a template, the config, or what they read."""
+    templates = from_templates or TemplateHandlers()
+    path = module.path.resolve()
+    named = templates.named.get(path)
     if named:
         return [
             Handler(module, module.functions[name], api, "named by the template")
             for name, api in named.items()
             if name in module.functions
         ]
+    if templates.governs(path) and not config.handlers:
+        return []  # a template governs this file and names no API handler in it
     handlers = []
     for node in module.functions.values():
         if config.handlers and _matches(module, node.name, config.handlers):
             handlers.append(Handler(module, node, config.api, "named in pyproject.toml"))
-        elif not config.handlers and _looks_like_handler(node):
-            handlers.append(Handler(module, node, config.api, "takes (event, context)"))
+        elif not config.handlers and _looks_like_handler(node) and serves_an_api(node, module):
+            handlers.append(
+                Handler(
+                    module,
+                    node,
+                    config.api,
+                    f"reads an API Gateway event; API kind assumed {config.api}",
+                )
+            )
     return handlers
+
+
+#: what only an API Gateway event or proxy response has
+_API_MARKERS = frozenset(
+    {
+        "httpMethod",
+        "requestContext",
+        "routeKey",
+        "pathParameters",
+        "queryStringParameters",
+        "multiValueQueryStringParameters",
+        "rawPath",
+        "rawQueryString",
+        "statusCode",
+        "isBase64Encoded",
+    }
+)
+
+
+#: what only other events have: SQS/SNS/S3 records, EventBridge, custom resources,
+#: authorizers, Cognito triggers
+_OTHER_EVENT_MARKERS = frozenset(
+    {
+        "Records",
+        "detail-type",
+        "RequestType",
+        "ResourceProperties",
+        "authorizationToken",
+        "methodArn",
+        "routeArn",
+        "triggerSource",
+        "awslogs",
+    }
+)
+
+
+def _strings(node: ast.AST) -> set[str]:
+    return {
+        c.value for c in ast.walk(node) if isinstance(c, ast.Constant) and isinstance(c.value, str)
+    }
+
+
+def serves_an_api(node: FunctionNode, module: Module) -> bool:
+    """Without a template: a function reads an API Gateway event or builds a proxy
+    response (itself, or through helpers of its module), and reads no other event."""
+    own = _strings(node)
+    if own & _API_MARKERS:
+        return True
+    if own & _OTHER_EVENT_MARKERS:
+        return False
+    return bool(_strings(module.tree) & _API_MARKERS)
 
 
 def _matches(module: Module, name: str, patterns: tuple[str, ...]) -> bool:

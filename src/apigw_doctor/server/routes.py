@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..events import Route
-from ..templates import load_template
+from ..project import Binding, Project, load_template
 
 
 @dataclass(frozen=True)
@@ -66,20 +66,45 @@ class RouteTable:
         api: str | None = None,
         timeout: float | None = None,
         binary_media_types: tuple[str, ...] = (),
+        parameters: dict[str, str] | None = None,
     ) -> RouteTable:
-        """Every Api/HttpApi event of every function in a SAM template or serverless.yml."""
+        """Every proxy route of every function of a template (and its nested stacks)."""
+        project = load_template(path, parameters=parameters or {})
+        return cls.from_project(
+            project, api=api, timeout=timeout, binary_media_types=binary_media_types
+        )
+
+    @classmethod
+    def from_project(
+        cls,
+        project: Project,
+        *,
+        api: str | None = None,
+        timeout: float | None = None,
+        binary_media_types: tuple[str, ...] = (),
+    ) -> RouteTable:
         endpoints = []
-        for function in load_template(path).functions:
+        for function in project.api_functions:
+            if function.handler is None:
+                continue
             target = f"{function.module_path}:{function.function_name}"
-            for event in function.endpoints:
-                endpoints.append(
-                    Endpoint(
-                        Route(event.path, "ANY" if event.method == "ANY" else event.method),
-                        api or event.api,
-                        target,
-                        function.name,
-                        timeout if timeout is not None else function.timeout,
-                        binary_media_types or function.binary_media_types,
+            for binding in function.api_bindings:
+                for resource in _resources(binding):
+                    endpoints.append(
+                        Endpoint(
+                            Route(resource, binding.method),
+                            api or binding.kind,
+                            target,
+                            function.name,
+                            timeout if timeout is not None else function.timeout,
+                            binary_media_types or binding.binary_media_types,
+                        )
                     )
-                )
         return cls(endpoints)
+
+
+def _resources(binding: Binding) -> tuple[str, ...]:
+    """A function URL and an HTTP API's catch-all answer ``/`` too; REST's {proxy+} does not."""
+    if binding.path == "/{proxy+}" and binding.kind != "rest":
+        return ("/", "/{proxy+}")
+    return (binding.path,)

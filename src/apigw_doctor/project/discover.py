@@ -1,0 +1,115 @@
+"""Which templates govern which folders.
+
+A repository may hold several projects; each template governs its own folder.
+Build output (``.aws-sam``, ``cdk.out`` copies of assets, ``node_modules``...)
+is not a project; CDK's synthesized ``cdk.out/*.template.json`` is read when
+no other template governs the folder.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+
+TEMPLATE_NAMES = (
+    "template.yaml",
+    "template.yml",
+    "template.json",
+    "serverless.yml",
+    "serverless.yaml",
+)
+SKIP_DIRS = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".venv",
+        "venv",
+        "env",
+        "node_modules",
+        "__pycache__",
+        ".tox",
+        ".nox",
+        ".mypy_cache",
+        ".ruff_cache",
+        ".pytest_cache",
+        "build",
+        "dist",
+        ".aws-sam",
+        ".serverless",
+        "site-packages",
+        ".eggs",
+        "cdk.out",
+    }
+)
+
+
+def find_template(start: Path) -> Path | None:
+    """The nearest template in ``start`` or a folder above it."""
+    folder = start if start.is_dir() else start.parent
+    for candidate in (folder.resolve(), *folder.resolve().parents):
+        found = _in_folder(candidate)
+        if found:
+            return found[0]
+    return None
+
+
+def discover(paths: list[Path]) -> list[Path]:
+    """Every template under ``paths``, outermost first; the nearest one above a path
+    that has none under it."""
+    found: dict[Path, None] = {}
+    for path in paths:
+        below = list(_below(path)) if path.is_dir() else []
+        if below:
+            found.update(dict.fromkeys(below))
+            continue
+        above = find_template(path)
+        if above is not None:
+            found[above] = None
+    return sorted(found, key=lambda p: (len(p.parts), str(p)))
+
+
+def _below(root: Path) -> Iterator[Path]:
+    for folder, names, _files in _walk(root.resolve()):
+        yield from _in_folder(folder)
+        names[:] = [n for n in names if n not in SKIP_DIRS and not n.startswith(".")]
+
+
+def _walk(root: Path) -> Iterator[tuple[Path, list[str], list[str]]]:
+    import os
+
+    for folder, names, files in os.walk(root):
+        names.sort()
+        yield Path(folder), names, files
+
+
+def _in_folder(folder: Path) -> list[Path]:
+    """The templates of one folder: SAM/CloudFormation, serverless, samconfig's, CDK's."""
+    found = [folder / n for n in TEMPLATE_NAMES if (folder / n).is_file()]
+    configured = _samconfig_template(folder)
+    if configured is not None and configured not in found:
+        found.insert(0, configured)
+    if not found and (folder / "cdk.json").is_file():
+        found = sorted((folder / "cdk.out").glob("*.template.json"))
+    return found
+
+
+def _samconfig_template(folder: Path) -> Path | None:
+    config = folder / "samconfig.toml"
+    if not config.is_file():
+        return None
+    try:
+        data = tomllib.loads(config.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return None
+    for environment in data.values():
+        for command in environment.values() if isinstance(environment, dict) else []:
+            parameters = command.get("parameters") if isinstance(command, dict) else None
+            name = (
+                parameters.get("template_file") or parameters.get("template")
+                if isinstance(parameters, dict)
+                else None
+            )
+            if isinstance(name, str) and (folder / name).is_file():
+                return (folder / name).resolve()
+    return None

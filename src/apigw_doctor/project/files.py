@@ -1,0 +1,46 @@
+"""Reading template files: YAML with CloudFormation's short tags, or JSON."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+
+class TemplateError(Exception):
+    """A template that cannot be read; the message names the file and the problem."""
+
+
+class _CfnLoader(yaml.SafeLoader):
+    """YAML with CloudFormation's short tags (!Ref, !Sub, !GetAtt...) kept as data."""
+
+
+def _tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
+    if isinstance(node, yaml.ScalarNode):
+        value: Any = loader.construct_scalar(node)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+    if suffix == "GetAtt" and isinstance(value, str):
+        value = value.split(".", 1)
+    return {f"Fn::{suffix}" if suffix != "Ref" else "Ref": value}
+
+
+_CfnLoader.add_multi_constructor("!", _tag)
+
+
+def read_document(path: Path) -> dict[str, Any]:
+    """A template as data; a clear error for a file that is not one."""
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = json.loads(text) if path.suffix == ".json" else yaml.load(text, _CfnLoader)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise TemplateError(f"{path}: cannot read the template: {exc}") from None
+    except (ValueError, yaml.YAMLError) as exc:
+        raise TemplateError(f"{path}: not valid YAML/JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise TemplateError(f"{path}: a template must be a mapping at the top level")
+    return data

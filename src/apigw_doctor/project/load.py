@@ -1,0 +1,148 @@
+"""Reading a whole project once: every template, in the reader its kind needs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from . import cloudformation, sam, serverless
+from .discover import discover
+from .files import TemplateError, read_document
+from .model import Note, Project
+
+DEFAULT_REGION = "us-east-1"
+
+
+def load_project(
+    paths: list[Path],
+    *,
+    template: Path | None = None,
+    parameters: dict[str, str] | None = None,
+    stage: str | None = None,
+    region: str = DEFAULT_REGION,
+) -> Project:
+    """The project under ``paths`` (or the one ``template``); unreadable templates
+    become notes, so one broken file never hides the others."""
+    project = Project()
+    templates = [template.resolve()] if template is not None else discover(paths)
+    loaded: set[Path] = set()
+    for path in templates:
+        _load(path, project, loaded, parameters or {}, stage, region)
+    return project
+
+
+def load_template(path: Path, **options: Any) -> Project:
+    """One template and what it nests; a :class:`TemplateError` if it cannot be read."""
+    read_document(path)  # fail loudly on the one file the user named
+    return load_project([], template=path, **options)
+
+
+def _load(
+    path: Path,
+    project: Project,
+    loaded: set[Path],
+    parameters: dict[str, str],
+    stage: str | None,
+    region: str,
+) -> None:
+    path = path.resolve()
+    if path in loaded:
+        return
+    loaded.add(path)
+    project.templates.append(path)
+    try:
+        data = read_document(path)
+    except TemplateError as exc:
+        project.notes.append(Note(path, str(exc).removeprefix(f"{path}: ")))
+        return
+    if path.name.startswith("serverless."):
+        framework = serverless.Reader(path, data, stage=stage, region=region)
+        project.functions.extend(framework.read())
+        project.notes.extend(framework.notes)
+        return
+    nested: dict[str, Path] = {}
+    if sam.is_sam(data):
+        expanded = sam.expand(path, data, parameters, region)
+        project.notes.extend(Note(path, text) for text in expanded.notes)
+        if expanded.template is None:
+            project.functions.extend(sam.read_without_translator(path, data, parameters))
+            project.notes.append(
+                Note(
+                    path,
+                    "functions and events read without SAM's translator: settings of explicit "
+                    "APIs, Cors and Auth are not applied",
+                )
+            )
+            return
+        data, nested = expanded.template, expanded.nested
+        _restore_metadata(data, expanded.metadata)
+        code_dirs = _sam_code_dirs(expanded)
+        layers = _sam_layer_dirs(data, expanded)
+    else:
+        code_dirs, layers = _code_dirs(path.parent), {}
+    reader = cloudformation.Reader(
+        path, data, parameters=parameters, region=region, code_dirs=code_dirs, layer_dirs=layers
+    )
+    functions = reader.read()
+    project.functions.extend(functions)
+    project.notes.extend(reader.notes)
+    if reader.resolver.unresolved:
+        shown = ", ".join(sorted(reader.resolver.unresolved)[:8])
+        project.notes.append(
+            Note(path, f"values only known once deployed, shown as <...>: {shown}")
+        )
+    for child in (*nested.values(), *_nested_stacks(path.parent, data)):
+        if child.is_file():
+            _load(child, project, loaded, parameters, stage, region)
+        else:
+            project.notes.append(Note(path, f"nested stack {child} is not a local file: not read"))
+
+
+def _restore_metadata(data: dict[str, Any], metadata: dict[str, dict[str, Any]]) -> None:
+    for name, values in metadata.items():
+        resource = data.get("Resources", {}).get(name)
+        if isinstance(resource, dict) and values:
+            resource.setdefault("Metadata", values)
+
+
+def _sam_code_dirs(expanded: sam.Expanded) -> Any:
+    def code_dir(name: str, resource: dict[str, Any]) -> Path | None:
+        return expanded.folder_of(resource.get("Properties", {}).get("Code"))
+
+    return code_dir
+
+
+def _sam_layer_dirs(data: dict[str, Any], expanded: sam.Expanded) -> dict[str, Path]:
+    layers = {}
+    for name, resource in data.get("Resources", {}).items():
+        if isinstance(resource, dict) and resource.get("Type") == "AWS::Lambda::LayerVersion":
+            folder = expanded.folder_of(resource.get("Properties", {}).get("Content"))
+            if folder is not None:
+                layers[name] = folder
+    return layers
+
+
+def _code_dirs(base: Path) -> Any:
+    """Plain CloudFormation: CDK names each function's asset folder in its metadata."""
+
+    def code_dir(name: str, resource: dict[str, Any]) -> Path | None:
+        metadata = resource.get("Metadata")
+        asset = metadata.get("aws:asset:path") if isinstance(metadata, dict) else None
+        if isinstance(asset, str):
+            return base / asset
+        code = resource.get("Properties", {}).get("Code")
+        local = code if isinstance(code, str) else None  # `aws cloudformation package` input
+        return base / local if local and not local.startswith("s3://") else None
+
+    return code_dir
+
+
+def _nested_stacks(base: Path, data: dict[str, Any]) -> list[Path]:
+    found = []
+    for resource in data.get("Resources", {}).values():
+        if not isinstance(resource, dict) or resource.get("Type") != "AWS::CloudFormation::Stack":
+            continue
+        url = resource.get("Properties", {}).get("TemplateURL")
+        if isinstance(url, str) and not url.startswith(("https://", "http://", "s3://")):
+            found.append(base / url)
+    return found

@@ -1,0 +1,111 @@
+"""The deployment as AWS sees it: functions, what triggers them, and the APIs in front.
+
+Plain values, read once by ``project.load_project`` and used by every command:
+lint (which functions are API handlers, behind which kind), scan (which
+requests to send, which functions to skip and why), serve (which routes to
+mount) and audit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Binding:
+    """One way a request reaches the function through an API."""
+
+    kind: str  # rest, http-1.0, http-2.0, function-url
+    method: str  # GET ... or ANY
+    path: str  # /items/{id}; a function URL answers every path: /{proxy+}
+    #: a proxy integration passes the result through the proxy rules; a non-proxy
+    #: (AWS, mock) integration maps it with templates, so any shape is valid
+    proxy: bool = True
+    api: str = ""  # the API's logical id (or "url" for a function URL)
+    stage: str = ""
+    binary_media_types: tuple[str, ...] = ()
+    authorizer: str | None = None
+    cors: Any = None
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """Something other than an API that invokes the function."""
+
+    kind: str  # "sqs", "s3", "schedule", "authorizer", "custom-resource", a resource type...
+    source: str = ""  # the resource or setting that names the function
+
+
+@dataclass(frozen=True)
+class Function:
+    """A Lambda function of the deployment, with what a local run needs."""
+
+    name: str  # the template's logical id (serverless: the function's key)
+    template: Path
+    handler: str | None  # module.function, relative to code_dir (None: not Python/zip)
+    code_dir: Path
+    runtime: str | None = None
+    timeout: float = 3.0
+    memory: int = 128
+    layers: tuple[Path, ...] = ()
+    environment: dict[str, str] = field(default_factory=dict)
+    bindings: tuple[Binding, ...] = ()
+    triggers: tuple[Trigger, ...] = ()
+    package_type: str = "Zip"
+
+    @property
+    def module_path(self) -> Path:
+        module = (self.handler or "").rpartition(".")[0]
+        return self.code_dir / (module.replace(".", "/") + ".py")
+
+    @property
+    def function_name(self) -> str:
+        return (self.handler or "").rpartition(".")[2]
+
+    @property
+    def api_bindings(self) -> tuple[Binding, ...]:
+        """The bindings whose result API Gateway reads by the proxy rules."""
+        return tuple(b for b in self.bindings if b.proxy)
+
+    @property
+    def is_api_handler(self) -> bool:
+        return bool(self.api_bindings)
+
+    @property
+    def why_not_api(self) -> str:
+        """Why a function gets no requests: what triggers it instead."""
+        if self.bindings and not self.api_bindings:
+            return "behind a non-proxy integration (mapping templates decide the response)"
+        if self.triggers:
+            kinds = ", ".join(dict.fromkeys(f"{t.kind} ({t.source})" for t in self.triggers))
+            return f"triggered by {kinds}"
+        return "no API or trigger in the template invokes it"
+
+
+@dataclass(frozen=True)
+class Note:
+    """Something in a template that was not understood, or was assumed."""
+
+    where: Path
+    text: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.text}"
+
+
+@dataclass
+class Project:
+    templates: list[Path] = field(default_factory=list)
+    functions: list[Function] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+
+    @property
+    def api_functions(self) -> list[Function]:
+        return [f for f in self.functions if f.is_api_handler]
+
+    def governs(self, path: Path) -> bool:
+        """Whether a template of the project covers this file's folder."""
+        resolved = path.resolve()
+        return any(resolved.is_relative_to(t.parent.resolve()) for t in self.templates)

@@ -1,0 +1,191 @@
+"""SAM templates, expanded by AWS's own translator (``aws-sam-translator``).
+
+SAM's semantics (Globals, ``Cors``, ``Auth``, ``FunctionUrlConfig``, implicit
+APIs, payload versions) are the translator's, not ours: it is what SAM CLI and
+CloudFormation run.  It needs no network, but wants S3 locations for code, so
+local paths are swapped for placeholders first and mapped back afterwards.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from .cloudformation import Resolver
+from .files import TemplateError, read_document
+from .model import Binding, Function, Trigger
+
+BUCKET = "apigw-doctor-local"
+_PLACEHOLDER = f"s3://{BUCKET}/"
+
+
+class _PolicyNames(dict[str, str]):
+    """Managed policy names as ARNs, without asking IAM (the policies do not matter here)."""
+
+    def __missing__(self, name: str) -> str:
+        return f"arn:aws:iam::aws:policy/{name}"
+
+    def __contains__(self, name: object) -> bool:
+        return True
+
+
+class _PolicyLoader:
+    def load(self) -> dict[str, str]:
+        return _PolicyNames()
+
+
+class Expanded:
+    """A SAM template as plain CloudFormation, with its local folders."""
+
+    def __init__(self) -> None:
+        self.template: dict[str, Any] | None = None
+        self.folders: dict[str, Path] = {}  # placeholder S3 key -> local folder
+        self.metadata: dict[str, dict[str, Any]] = {}  # function logical id -> Metadata
+        self.nested: dict[str, Path] = {}  # application logical id -> local template
+        self.notes: list[str] = []
+
+    def folder_of(self, code: Any) -> Path | None:
+        key = code.get("S3Key") if isinstance(code, dict) else None
+        return self.folders.get(str(key)) if key else None
+
+
+def is_sam(data: dict[str, Any]) -> bool:
+    transform = data.get("Transform")
+    names = transform if isinstance(transform, list) else [transform]
+    return any(isinstance(n, str) and n.startswith("AWS::Serverless") for n in names)
+
+
+def expand(path: Path, data: dict[str, Any], parameters: dict[str, str], region: str) -> Expanded:
+    """The translator's output for ``data``; on failure, ``template`` is None and the
+    translator's messages are the notes."""
+    from samtranslator.public.exceptions import InvalidDocumentException
+    from samtranslator.translator.transform import transform
+
+    # the translator warns about its own unpublished metrics when it is collected
+    logging.getLogger("samtranslator.metrics.metrics").setLevel(logging.ERROR)
+    result = Expanded()
+    template = copy.deepcopy(data)
+    _swap_local_paths(path.parent, template, result)
+    previous = os.environ.get("AWS_DEFAULT_REGION")
+    os.environ["AWS_DEFAULT_REGION"] = region  # the translator builds ARNs with it
+    try:
+        result.template = transform(template, dict(parameters), _PolicyLoader())
+    except InvalidDocumentException as exc:
+        result.notes.extend(f"SAM cannot expand the template: {c.message}" for c in exc.causes)
+    except Exception as exc:  # the translator has more failure modes than it documents
+        result.notes.append(f"SAM cannot expand the template: {type(exc).__name__}: {exc}")
+    finally:
+        if previous is None:
+            os.environ.pop("AWS_DEFAULT_REGION", None)
+        else:
+            os.environ["AWS_DEFAULT_REGION"] = previous
+    return result
+
+
+def _local(value: Any) -> bool:
+    return isinstance(value, str) and not value.startswith(("s3://", "https://", "http://"))
+
+
+def _swap_local_paths(base: Path, template: dict[str, Any], result: Expanded) -> None:
+    globals_ = _dict(_dict(template.get("Globals")).get("Function"))
+    default_code = globals_.pop("CodeUri", None)
+    for name, resource in _dict(template.get("Resources")).items():
+        if not isinstance(resource, dict):
+            continue
+        kind = resource.get("Type")
+        props = resource.setdefault("Properties", {})
+        if not isinstance(props, dict):
+            continue
+        if kind == "AWS::Serverless::Function":
+            result.metadata[name] = _dict(resource.get("Metadata"))
+            if props.get("PackageType") == "Image":
+                props.setdefault("ImageUri", f"123456789012.dkr.ecr.us-east-1.amazonaws.com/{name}")
+                continue
+            if "InlineCode" in props:
+                continue
+            code = props.get("CodeUri", default_code)
+            if code is None or _local(code):
+                props["CodeUri"] = _placeholder(result, name, base / str(code or "."))
+        elif kind == "AWS::Serverless::LayerVersion" and _local(props.get("ContentUri")):
+            props["ContentUri"] = _placeholder(result, f"layer-{name}", base / props["ContentUri"])
+        elif kind in ("AWS::Serverless::Api", "AWS::Serverless::HttpApi"):
+            uri = props.get("DefinitionUri")
+            if _local(uri) and "DefinitionBody" not in props:
+                props.pop("DefinitionUri")
+                props["DefinitionBody"] = _definition(base / str(uri), result)
+        elif kind == "AWS::Serverless::Application" and _local(props.get("Location")):
+            result.nested[name] = base / props["Location"]
+            props["Location"] = f"https://s3.amazonaws.com/{BUCKET}/{name}.yaml"
+        elif kind == "AWS::Serverless::StateMachine" and _local(props.get("DefinitionUri")):
+            props["DefinitionUri"] = f"{_PLACEHOLDER}statemachine-{name}"
+
+
+def _placeholder(result: Expanded, key: str, folder: Path) -> str:
+    result.folders[key] = folder
+    return _PLACEHOLDER + key
+
+
+def _definition(path: Path, result: Expanded) -> dict[str, Any]:
+    """A local OpenAPI file, read as the API's body (SAM would upload it)."""
+    try:
+        return read_document(path)
+    except TemplateError as exc:
+        result.notes.append(f"cannot read the API definition: {exc}")
+        return {"swagger": "2.0", "paths": {}}
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def read_without_translator(
+    path: Path, data: dict[str, Any], parameters: dict[str, str]
+) -> list[Function]:
+    """When the translator rejects a template (as SAM CLI would), still list its
+    functions and events the plain way, so the user sees them beside the note."""
+    base = path.parent
+    globals_ = _dict(_dict(data.get("Globals")).get("Function"))
+    resolver = Resolver(_dict(data.get("Resources")), parameters, "us-east-1")
+    functions = []
+    for name, resource in _dict(data.get("Resources")).items():
+        if not isinstance(resource, dict) or resource.get("Type") != "AWS::Serverless::Function":
+            continue
+        props = {**globals_, **_dict(resource.get("Properties"))}
+        bindings, triggers = [], []
+        for event_name, event in _dict(props.get("Events")).items():
+            event = _dict(event)
+            kind, details = event.get("Type"), _dict(event.get("Properties"))
+            method = str(details.get("Method", "ANY")).upper()
+            route = str(details.get("Path", "/{proxy+}"))
+            if kind == "Api":
+                bindings.append(Binding("rest", method, route, stage="Prod"))
+            elif kind == "HttpApi":
+                version = str(details.get("PayloadFormatVersion", "2.0"))
+                bindings.append(
+                    Binding("http-1.0" if version == "1.0" else "http-2.0", method, route)
+                )
+            else:
+                triggers.append(Trigger(str(kind), str(event_name)))
+        if "FunctionUrlConfig" in props:
+            bindings.append(Binding("function-url", "ANY", "/{proxy+}", api="url"))
+        handler = props.get("Handler")
+        timeout = props.get("Timeout", 3)
+        variables = _dict(_dict(props.get("Environment")).get("Variables"))
+        functions.append(
+            Function(
+                name=str(name),
+                template=path,
+                handler=handler if isinstance(handler, str) and "." in handler else None,
+                code_dir=base / str(props.get("CodeUri") or "."),
+                runtime=str(props["Runtime"]) if isinstance(props.get("Runtime"), str) else None,
+                timeout=float(timeout) if isinstance(timeout, (int, float)) else 3.0,
+                environment={str(k): resolver.text(v) for k, v in variables.items()},
+                bindings=tuple(bindings),
+                triggers=tuple(triggers),
+                package_type=str(props.get("PackageType") or "Zip"),
+            )
+        )
+    return functions

@@ -1,0 +1,238 @@
+"""serverless.yml (Serverless Framework): functions, their events and settings.
+
+Variables (``${self:...}``, ``${opt:stage, 'dev'}``, ``${env:X}``, ``${sls:stage}``)
+are resolved where the file alone can say their value; the rest stay visible
+as placeholders and are listed as notes.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from .model import Binding, Function, Note, Trigger
+
+_VARIABLE = re.compile(r"\$\{([^{}]+)\}")
+#: events that are not APIs: what the output calls them
+_TRIGGERS = {
+    "sqs": "SQS",
+    "sns": "SNS",
+    "s3": "S3",
+    "schedule": "schedule",
+    "stream": "stream",
+    "eventBridge": "EventBridge rule",
+    "cloudwatchEvent": "EventBridge rule",
+    "cloudwatchLog": "CloudWatch Logs",
+    "cognitoUserPool": "Cognito trigger",
+    "alb": "ALB target",
+    "iot": "IoT rule",
+    "websocket": "WebSocket API",
+    "kafka": "Kafka",
+    "alexaSkill": "Alexa",
+}
+#: plugins whose generated handler stands in for the app's code
+_WSGI_HANDLERS = ("wsgi_handler.handler", "wsgi.handler")
+
+
+class Reader:
+    def __init__(self, path: Path, data: dict[str, Any], *, stage: str | None, region: str) -> None:
+        self.path = path
+        self.data = data
+        self.notes: list[Note] = []
+        self.unresolved: set[str] = set()
+        provider = _dict(data.get("provider"))
+        self.options = {"stage": stage, "region": region}
+        self.stage = stage or self._text(provider.get("stage", "dev")) or "dev"
+        self.options["stage"] = self.stage
+
+    # -- variables -------------------------------------------------------------------
+    def _text(self, value: Any) -> str:
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if not isinstance(value, str):
+            return "" if value is None else str(value)
+        text: str = value
+        for _ in range(10):  # variables may nest: ${self:custom.${opt:stage}}
+            replaced = _VARIABLE.sub(self._variable, text)
+            if replaced == text:
+                break
+            text = replaced
+        return text
+
+    def _variable(self, match: re.Match[str]) -> str:
+        expression = match.group(1)
+        for candidate in _alternatives(expression):
+            found = self._lookup(candidate)
+            if found is not None:
+                return found
+        self.unresolved.add("${" + expression + "}")
+        return "<" + expression + ">"
+
+    def _lookup(self, candidate: str) -> str | None:
+        if candidate[:1] in "'\"" and candidate[-1:] == candidate[:1]:
+            return candidate[1:-1]
+        source, _, key = candidate.partition(":")
+        if source == "opt":
+            return self.options.get(key) or None
+        if source == "sls" and key == "stage":
+            return self.stage
+        if source == "env":
+            return os.environ.get(key)
+        if source == "self":
+            value: Any = self.data
+            for part in key.split("."):
+                value = value.get(part) if isinstance(value, dict) else None
+            return self._text(value) if isinstance(value, (str, int, float)) else None
+        return None
+
+    # -- functions -------------------------------------------------------------------
+    def read(self) -> list[Function]:
+        provider = _dict(self.data.get("provider"))
+        plugins = self.data.get("plugins")
+        plugin_names = plugins if isinstance(plugins, list) else _dict(plugins).get("modules") or []
+        functions = []
+        for name, spec in _dict(self.data.get("functions")).items():
+            function = self._function(str(name), _dict(spec), provider, plugin_names)
+            if function is not None:
+                functions.append(function)
+        if self.unresolved:
+            shown = ", ".join(sorted(self.unresolved)[:8])
+            self.notes.append(Note(self.path, f"variables left as placeholders: {shown}"))
+        return functions
+
+    def _function(
+        self, name: str, spec: dict[str, Any], provider: dict[str, Any], plugins: list[Any]
+    ) -> Function | None:
+        handler = self._text(spec.get("handler"))
+        image = spec.get("image")
+        if not handler and image is None:
+            self.notes.append(Note(self.path, f"{name}: no handler"))
+            return None
+        if handler in _WSGI_HANDLERS and "serverless-wsgi" in plugins:
+            app = self._text(_dict(_dict(self.data.get("custom")).get("wsgi")).get("app"))
+            self.notes.append(
+                Note(
+                    self.path,
+                    f"{name}: serverless-wsgi serves the WSGI app {app or '?'}; "
+                    "its handler is generated at deploy time and is not checked here",
+                )
+            )
+        folder, _, module_function = handler.rpartition("/")
+        environment = {
+            str(k): self._text(v)
+            for k, v in {
+                **_dict(provider.get("environment")),
+                **_dict(spec.get("environment")),
+            }.items()
+        }
+        bindings, triggers = self._events(spec.get("events"), provider)
+        url = spec.get("url")
+        if url:  # `url: true`, or an object with cors/authorizer settings
+            cors = url.get("cors") if isinstance(url, dict) else None
+            bindings.append(Binding("function-url", "ANY", "/{proxy+}", api="url", cors=cors))
+        timeout = spec.get("timeout", provider.get("timeout", 6))
+        memory = spec.get("memorySize", provider.get("memorySize", 1024))
+        return Function(
+            name=name,
+            template=self.path,
+            handler=module_function if "." in module_function else None,
+            code_dir=self.path.parent / folder,
+            runtime=self._text(spec.get("runtime", provider.get("runtime"))) or None,
+            timeout=float(timeout) if isinstance(timeout, (int, float)) else 6.0,
+            memory=int(memory) if isinstance(memory, int) else 1024,
+            environment=environment,
+            bindings=tuple(bindings),
+            triggers=tuple(triggers),
+            package_type="Image" if image is not None else "Zip",
+        )
+
+    def _events(self, events: Any, provider: dict[str, Any]) -> tuple[list[Binding], list[Trigger]]:
+        bindings: list[Binding] = []
+        triggers: list[Trigger] = []
+        http_api = _dict(provider.get("httpApi"))
+        version = self._text(http_api.get("payload", "2.0")) or "2.0"
+        binary = tuple(
+            str(t) for t in _dict(provider.get("apiGateway")).get("binaryMediaTypes") or []
+        )
+        for event in events if isinstance(events, list) else []:
+            if not isinstance(event, dict):
+                continue
+            for key, config in event.items():
+                key = str(key)
+                if key == "http":
+                    bindings.append(self._http(config, binary))
+                elif key == "httpApi":
+                    bindings.append(self._http_api(config, version))
+                else:
+                    triggers.append(Trigger(_TRIGGERS.get(key, key), key))
+        return bindings, triggers
+
+    def _http(self, config: Any, binary: tuple[str, ...]) -> Binding:
+        if isinstance(config, str):
+            method, _, path = self._text(config).partition(" ")
+            return Binding(
+                "rest",
+                method.upper() or "ANY",
+                _path(path),
+                stage=self.stage,
+                binary_media_types=binary,
+            )
+        config = _dict(config)
+        integration = self._text(config.get("integration", "lambda-proxy")).lower()
+        authorizer = config.get("authorizer")
+        return Binding(
+            "rest",
+            self._text(config.get("method", "ANY")).upper(),
+            _path(self._text(config.get("path", "/"))),
+            proxy=integration in ("lambda-proxy", "aws_proxy", "aws-proxy"),
+            stage=self.stage,
+            binary_media_types=binary,
+            authorizer=self._text(
+                authorizer if isinstance(authorizer, str) else _dict(authorizer).get("name")
+            )
+            or None,
+            cors=config.get("cors"),
+        )
+
+    def _http_api(self, config: Any, version: str) -> Binding:
+        kind = "http-1.0" if version == "1.0" else "http-2.0"
+        if isinstance(config, str):
+            text = self._text(config)
+            if text.strip() == "*":
+                return Binding(kind, "ANY", "/{proxy+}", stage="$default")
+            method, _, path = text.partition(" ")
+            return Binding(kind, method.upper().replace("*", "ANY"), _path(path), stage="$default")
+        config = _dict(config)
+        method = self._text(config.get("method", "*")).upper()
+        return Binding(
+            kind,
+            "ANY" if method == "*" else method,
+            _path(self._text(config.get("path", "/"))),
+            stage="$default",
+            authorizer=self._text(_dict(config.get("authorizer")).get("name")) or None,
+        )
+
+
+def _alternatives(expression: str) -> list[str]:
+    """``opt:stage, 'dev'`` -> ["opt:stage", "'dev'"] (a comma outside quotes)."""
+    parts, current, quote = [], "", ""
+    for char in expression:
+        if char in "'\"" and (not quote or quote == char):
+            quote = "" if quote else char
+        if char == "," and not quote:
+            parts.append(current.strip())
+            current = ""
+        else:
+            current += char
+    parts.append(current.strip())
+    return [p for p in parts if p]
+
+
+def _path(path: str) -> str:
+    return "/" + path.strip().lstrip("/")
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}

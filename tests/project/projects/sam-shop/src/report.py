@@ -1,0 +1,2 @@
+def build(event, context):
+    return {"rows": []}  # a non-proxy integration: mapping templates shape the response

@@ -1,0 +1,3 @@
+def handle(event, context):
+    for record in event["Records"]:
+        print(record["body"])
