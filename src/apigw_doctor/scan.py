@@ -9,20 +9,23 @@ Together they cover every cause in the troubleshooting note.
 from __future__ import annotations
 
 import ast
+import contextlib
 import json
 import re
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .environment import Environment, applied, environment_for
 from .events import HttpRequest
 from .handlers import HandlerNotFound, load_handler
 from .lint import Config, LintFinding, lint_paths
 from .lint._project import Module, find_handlers, python_files
 from .project import Function, Note, load_project
 from .rules import Verdict
-from .runtime import Invocation, error_object, timed_out, verdict_of
+from .runtime import Handler, Invocation, error_object, timed_out, verdict_of
 from .testing import Gateway, Response
 
 _PARAMETER = re.compile(r"\{([^}/]+?)(\+?)\}")
@@ -54,6 +57,7 @@ class HandlerReport:
     lint: list[LintFinding] = field(default_factory=list)
     calls: list[Call] = field(default_factory=list)
     problem: str | None = None  # the handler could not be loaded
+    unchecked: str | None = None  # why it could not be checked here (not a failure)
 
     @property
     def failing(self) -> bool:
@@ -154,6 +158,7 @@ def _function_report(
         function.timeout,
         timeout,
         progress,
+        environment_for(function),
     )
 
 
@@ -192,14 +197,48 @@ def _report(
     function_timeout: float,
     timeout: float,
     progress: Callable[[str], None] | None,
+    environment: Environment | None = None,
 ) -> HandlerReport:
     target = f"{_relative(path)}:{name}"
     report = HandlerReport(name, label, target, routes[0][0])
-    try:
-        handler = load_handler(target)
-    except HandlerNotFound as exc:
-        report.problem = str(exc)
-        return report
+    with applied(environment) if environment else contextlib.nullcontext():
+        try:
+            handler = load_handler(f"{path}:{name}")
+        except HandlerNotFound as exc:
+            missing = _missing_package(exc)
+            if missing:
+                report.unchecked = missing
+            else:
+                report.problem = str(exc)
+            return report
+        _send(
+            report, handler, routes, label, binary_media_types, function_timeout, timeout, progress
+        )
+    return report
+
+
+def _missing_package(exc: HandlerNotFound) -> str | None:
+    """A handler that imports a package this Python lacks: not checked, not failing."""
+    cause = exc.__cause__
+    if not isinstance(cause, ModuleNotFoundError) or not cause.name:
+        return None
+    return (
+        f"importing it needs the package {cause.name!r}, which is not installed in the "
+        f"Python running apigw-doctor ({sys.executable}); install the function's "
+        "requirements there (pip install -r requirements.txt) to check it"
+    )
+
+
+def _send(
+    report: HandlerReport,
+    handler: Handler,
+    routes: list[tuple[str, str, str]],
+    label: str,
+    binary_media_types: tuple[str, ...],
+    function_timeout: float,
+    timeout: float,
+    progress: Callable[[str], None] | None,
+) -> None:
     for api, method, resource in routes:
         if progress:
             progress(f"{label}: {method} {resource}")
@@ -213,7 +252,6 @@ def _report(
         )
         method = "GET" if method == "ANY" else method
         report.calls.append(_call(gateway, method, resource, timeout))
-    return report
 
 
 def _relative(path: Path) -> Path:

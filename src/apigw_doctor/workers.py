@@ -14,12 +14,14 @@ import multiprocessing
 import multiprocessing.connection
 import os
 import signal
+import sys
 import traceback
 from dataclasses import dataclass
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
+from .environment import Environment
 from .handlers import HandlerNotFound, load_handler
 from .runtime import Handler, Invocation, LambdaContext, invoke, timed_out
 
@@ -35,18 +37,36 @@ class Job:
     request_id: str
     function_name: str
     timeout_seconds: float
+    environment: Environment | None = None
+
+
+def _enter(environment: Environment | None, own_environ: dict[str, str], base: Path) -> None:
+    """Each invocation sees its own function's variables, path and folder (a worker
+    may serve several functions of a template, as Lambda's containers never do)."""
+    os.environ.clear()
+    os.environ.update(own_environ)
+    if environment is None:
+        os.chdir(base)
+        return
+    os.environ.update(environment.variables)
+    for folder in reversed(environment.paths):
+        if str(folder) not in sys.path:
+            sys.path.insert(0, str(folder))
+    os.chdir(environment.cwd or base)
 
 
 def _worker_main(connection: multiprocessing.connection.Connection, base: str) -> None:
     """The worker's loop: receive a job, run it, send back the Invocation."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server decides when workers stop
     os.chdir(base)
+    own_environ = dict(os.environ)
     handlers: dict[str, Handler] = {}
     while True:
         try:
             job: Job = connection.recv()
         except (EOFError, OSError):
             return
+        _enter(job.environment, own_environ, Path(base))
         context = LambdaContext(
             job.function_name, timeout_seconds=job.timeout_seconds, request_id=job.request_id
         )

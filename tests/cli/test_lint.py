@@ -193,3 +193,35 @@ def test_pre_commit_hook_definition() -> None:
 
     (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
     assert hook["entry"] == "apigw-doctor lint" and hook["types"] == ["python"]
+
+
+PROJECTS = ROOT / "tests" / "project" / "projects"
+
+
+def test_lint_checks_only_the_templates_api_handlers(tmp_path: Path) -> None:
+    """Worker (SQS), AuthFunction (authorizer), Report (non-proxy) return what would be
+    malformed proxy responses, and must not be reported."""
+    _, out, _ = run("--format", "json", str(PROJECTS / "sam-shop"))
+    handlers = {f["handler"] for f in json.loads(out)}
+    assert not handlers & {"handle", "check", "build"}
+
+
+def test_without_a_template_only_functions_reading_an_api_event_are_handlers(
+    tmp_path: Path,
+) -> None:
+    write(
+        tmp_path,
+        "mixed.py",
+        """
+        def consume(event, context):
+            for record in event["Records"]:
+                print(record)
+
+        def api(event, context):
+            if event["httpMethod"] == "GET":
+                return {"statusCode": 200, "body": "ok"}
+        """,
+    )
+    status, out, _ = run("--format", "json", str(tmp_path))
+    assert status == 1
+    assert {f["handler"] for f in json.loads(out)} == {"api"}

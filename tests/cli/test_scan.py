@@ -146,6 +146,8 @@ def test_scan_sends_each_route_of_a_function() -> None:
         ("GET", "/{proxy+}"),
         ("POST", "/orders"),
     ]
+    items = next(h for h in report["handlers"] if h["name"] == "Items")
+    assert items["calls"][0]["status"] == 200  # the layer is importable, TABLE is set
 
 
 def test_only_non_api_functions_exit_2(tmp_path: Path) -> None:
@@ -153,3 +155,24 @@ def test_only_non_api_functions_exit_2(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "no API handler" in result.stderr
     assert "skip b: triggered by schedule" in result.stdout
+
+
+def test_a_missing_package_is_not_checked_here_not_a_failure(tmp_path: Path) -> None:
+    (tmp_path / "template.yaml").write_text(
+        textwrap.dedent("""
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Fn:
+            Type: AWS::Serverless::Function
+            Properties:
+              Handler: app.handler
+              CodeUri: .
+              Runtime: python3.12
+              Events: {Get: {Type: Api, Properties: {Path: /, Method: GET}}}
+    """)
+    )
+    write(tmp_path, "import no_such_package_here\n\ndef handler(event, context):\n    return {}\n")
+    status, report, _ = scan(str(tmp_path))
+    (handler,) = report["handlers"]
+    assert status == 0 and not handler["failing"]
+    assert "no_such_package_here" in handler["notCheckedHere"]

@@ -107,3 +107,28 @@ def test_serverless_yml(tmp_path: Path) -> None:
         ("rest", "GET", "/hello"),
     ]
     assert routes.endpoints[0].target.startswith(str(tmp_path / "src" / "app.py"))
+
+
+PROJECTS = Path(__file__).parents[1] / "project" / "projects"
+
+
+def test_project_routes_over_http_run_in_the_functions_environment() -> None:
+    """The route table of a SAM project; the handler imports a layer and reads a
+    template variable, as it would in Lambda."""
+    import json
+    import urllib.request
+
+    from support.server import running
+
+    routes = RouteTable.from_template(PROJECTS / "sam-shop" / "template.yaml")
+    table = sorted((e.route.method, e.route.resource, e.function_name) for e in routes.endpoints)
+    assert table == [
+        ("ANY", "/", "Orders"),  # the function URL answers every path
+        ("ANY", "/{proxy+}", "Orders"),
+        ("GET", "/items/{id}", "Items"),
+        ("GET", "/orders/{id}", "Orders"),
+        ("POST", "/orders", "Orders"),
+    ]
+    with running(routes, workers=1) as url:
+        with urllib.request.urlopen(f"{url}/items/1", timeout=30) as response:
+            assert json.loads(response.read()) == {"table": "items", "v": "1"}

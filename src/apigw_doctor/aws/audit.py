@@ -10,6 +10,7 @@ from typing import Any
 
 from ..catalogue import Finding, finding
 from ..lint._project import python_files
+from ..project import load_project
 from ..rules._binary import leading_wildcards
 from .errors import explain
 from .session import AwsOptions
@@ -172,10 +173,18 @@ def _paginate(client: Any, operation: str, key: str, **kwargs: Any) -> list[dict
     return items
 
 
+def _source_files(source: Path) -> list[Path]:
+    """The modules of the project's API handlers (every .py file without a template)."""
+    project = load_project([source])
+    if not project.functions:
+        return python_files([source])
+    return sorted({f.module_path for f in project.api_functions if f.handler})
+
+
 def _base64_handlers(source: Path) -> list[str]:
-    """Functions under ``source`` that return ``"isBase64Encoded": True``."""
+    """API handlers under ``source`` that return ``"isBase64Encoded": True``."""
     names = []
-    for path in python_files([source]):
+    for path in _source_files(source):
         try:
             tree = ast.parse(path.read_text(encoding="utf-8"))
         except (OSError, SyntaxError, UnicodeDecodeError, ValueError):

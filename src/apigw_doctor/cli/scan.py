@@ -116,12 +116,18 @@ def _render(console: Console, report: ScanReport) -> None:
     if report.skipped:
         console.print()
     failing = [h for h in report.handlers if h.failing]
+    unchecked = [h for h in report.handlers if h.unchecked]
     summary = Text(
         f"{len(report.handlers)} handler(s): {len(failing)} would fail behind API Gateway",
         style="bold red" if failing else "bold green",
     )
     if failing:
         summary.append(": " + ", ".join(h.label for h in failing), style="red")
+    if unchecked:
+        summary.append(
+            f"; {len(unchecked)} not checked here: " + ", ".join(h.label for h in unchecked),
+            style="yellow",
+        )
     console.print(summary)
 
 
@@ -137,6 +143,8 @@ def _render_handler(console: Console, handler: HandlerReport) -> None:
     )
     if handler.problem:
         console.print(Text(f"  cannot load: {handler.problem}", style="red"))
+    if handler.unchecked:
+        console.print(Text(f"  not checked here: {handler.unchecked}", style="yellow"))
     for call in handler.calls:
         line = Text(
             f"  {call.method} {call.path} -> {call.verdict.status} "
@@ -171,6 +179,7 @@ def _as_json(report: ScanReport) -> dict[str, Any]:
                 "api": h.api,
                 "failing": h.failing,
                 "problem": h.problem,
+                "notCheckedHere": h.unchecked,
                 "calls": [
                     {
                         "method": c.method,

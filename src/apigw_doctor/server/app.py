@@ -82,7 +82,12 @@ class LocalGateway:
             request_id=request_id,
         )
         job = Job(
-            endpoint.target, event, str(uuid.uuid4()), endpoint.function_name, endpoint.timeout
+            endpoint.target,
+            event,
+            str(uuid.uuid4()),
+            endpoint.function_name,
+            endpoint.timeout,
+            endpoint.environment,
         )
         invocation, verdict = await self._invoke(job, endpoint, client)
         integration_ms = invocation.duration_ms if invocation else 0.0

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..environment import Environment, environment_for
 from ..events import Route
 from ..project import Binding, Project, load_template
 
@@ -19,6 +20,8 @@ class Endpoint:
     function_name: str
     timeout: float
     binary_media_types: tuple[str, ...] = ()
+    #: what the function sees (template environment, layers); None: the server's own
+    environment: Environment | None = None
 
     @property
     def specificity(self) -> tuple[int, int, int]:
@@ -98,6 +101,7 @@ class RouteTable:
                             function.name,
                             timeout if timeout is not None else function.timeout,
                             binary_media_types or binding.binary_media_types,
+                            environment_for(function),
                         )
                     )
         return cls(endpoints)
