@@ -9,7 +9,7 @@ import contextlib
 import os
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .project import Function
@@ -22,6 +22,38 @@ class Environment:
     variables: dict[str, str] = field(default_factory=dict)
     paths: tuple[Path, ...] = ()  # sys.path entries, first wins
     cwd: Path | None = None
+    unset: tuple[str, ...] = ()  # variables of this machine the function must not see
+
+
+#: where boto3 finds an account: withheld unless the user allows real AWS calls
+_CREDENTIALS = (
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_ROLE_ARN",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+)
+_NO_ACCOUNT = {
+    "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent/apigw-doctor/credentials",
+    "AWS_CONFIG_FILE": "/nonexistent/apigw-doctor/config",
+    "AWS_EC2_METADATA_DISABLED": "true",
+}
+
+
+def without_aws(environment: Environment) -> Environment:
+    """The same, with no way for boto3 to find credentials: calls fail fast, nothing
+    real is changed."""
+    return replace(
+        environment,
+        variables={**environment.variables, **_NO_ACCOUNT},
+        unset=(*environment.unset, *_CREDENTIALS),
+    )
 
 
 def environment_for(function: Function, *, region: str | None = None) -> Environment:
@@ -50,6 +82,8 @@ def applied(environment: Environment) -> Iterator[None]:
     saved_path = list(sys.path)
     saved_cwd = Path.cwd()
     os.environ.update(environment.variables)
+    for name in environment.unset:
+        os.environ.pop(name, None)
     sys.path[:0] = [str(p) for p in environment.paths if str(p) not in sys.path]
     if environment.cwd is not None and environment.cwd.is_dir():
         os.chdir(environment.cwd)

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .environment import Environment, applied, environment_for
+from .environment import Environment, applied, environment_for, without_aws
 from .events import HttpRequest
 from .handlers import HandlerNotFound, load_handler
 from .lint import Config, LintFinding, lint_paths
@@ -42,10 +42,11 @@ class Call:
     api: str
     verdict: Verdict
     error: str | None = None  # the handler's traceback, or why it could not run
+    unchecked: str | None = None  # it failed only for lack of AWS here: not a verdict
 
     @property
     def failed(self) -> bool:
-        return self.verdict.failed
+        return self.verdict.failed and self.unchecked is None
 
 
 @dataclass
@@ -63,6 +64,11 @@ class HandlerReport:
     def failing(self) -> bool:
         lint_errors = any(f.finding.severity == "error" for f in self.lint)
         return bool(self.problem) or lint_errors or any(c.failed for c in self.calls)
+
+    @property
+    def not_checked(self) -> str | None:
+        """Why (part of) this handler could not be checked here, if so."""
+        return self.unchecked or next((c.unchecked for c in self.calls if c.unchecked), None)
 
 
 @dataclass
@@ -105,6 +111,7 @@ def scan(
     progress: Callable[[str], None] | None = None,
     template: Path | None = None,
     parameters: dict[str, str] | None = None,
+    aws: bool = False,
 ) -> ScanReport:
     """Lint ``root`` and call each API handler its templates name (without a
     template: each function that reads an API Gateway event)."""
@@ -117,14 +124,17 @@ def scan(
         by_function.setdefault((item.path.resolve(), item.handler or ""), []).append(item)
     if project.functions:
         for function in project.functions:
-            handler_report = _function_report(function, report, timeout, progress)
+            handler_report = _function_report(function, report, timeout, progress, aws)
             if handler_report is not None:
                 path = function.module_path.resolve()
                 handler_report.lint = by_function.get((path, handler_report.name), [])
                 report.handlers.append(handler_report)
         return report
     for path in python_files([root]):
-        for handler_report in _signature_handlers(path.resolve(), config, timeout, progress):
+        isolation = None if aws else without_aws(Environment())
+        for handler_report in _signature_handlers(
+            path.resolve(), config, timeout, progress, isolation
+        ):
             handler_report.lint = by_function.get((path.resolve(), handler_report.name), [])
             report.handlers.append(handler_report)
     return report
@@ -135,6 +145,7 @@ def _function_report(
     report: ScanReport,
     timeout: float,
     progress: Callable[[str], None] | None,
+    aws: bool,
 ) -> HandlerReport | None:
     """Requests for one function of the model, or the reason it gets none."""
     if not function.is_api_handler:
@@ -158,7 +169,7 @@ def _function_report(
         function.timeout,
         timeout,
         progress,
-        environment_for(function),
+        environment_for(function) if aws else without_aws(environment_for(function)),
     )
 
 
@@ -167,6 +178,7 @@ def _signature_handlers(
     config: Config,
     timeout: float,
     progress: Callable[[str], None] | None,
+    environment: Environment | None,
 ) -> list[HandlerReport]:
     try:
         source = path.read_text(encoding="utf-8")
@@ -183,6 +195,7 @@ def _signature_handlers(
             3.0,
             timeout,
             progress,
+            environment,
         )
         for handler in find_handlers(module, config)
     ]
@@ -303,5 +316,43 @@ def _call(gateway: Gateway, method: str, resource: str, timeout: float) -> Call:
             repr(result),
         )
     return Call(
-        method, request.path, resource, gateway.api, result.verdict, result.invocation.log or None
+        method,
+        request.path,
+        resource,
+        gateway.api,
+        result.verdict,
+        result.invocation.log or None,
+        _needed_aws(result.invocation),
+    )
+
+
+#: what boto3 raises when it has no account or no endpoint to talk to
+_AWS_UNREACHABLE = frozenset(
+    {
+        "NoCredentialsError",
+        "PartialCredentialsError",
+        "NoRegionError",
+        "EndpointConnectionError",
+        "ConnectTimeoutError",
+        "ConnectionClosedError",
+        "ProfileNotFound",
+    }
+)
+
+
+def _needed_aws(invocation: Invocation) -> str | None:
+    """Why a call could not be checked: the handler needed AWS, which scan withholds."""
+    if not invocation.function_error:
+        return None
+    try:
+        error = json.loads(invocation.payload)
+    except ValueError:
+        return None
+    kind = error.get("errorType") if isinstance(error, dict) else None
+    if kind not in _AWS_UNREACHABLE:
+        return None
+    return (
+        f"the handler called AWS ({kind}: {error.get('errorMessage')}); scan runs handlers "
+        "without AWS credentials so that it never changes real resources: --aws allows "
+        "real calls"
     )

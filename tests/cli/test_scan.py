@@ -153,7 +153,7 @@ def test_scan_sends_each_route_of_a_function() -> None:
 def test_only_non_api_functions_exit_2(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["scan", str(PROJECTS / "repo" / "svc-b")])
     assert result.exit_code == 2
-    assert "no API handler" in result.stderr
+    assert "no Python API handler" in result.stderr
     assert "skip b: triggered by schedule" in result.stdout
 
 

@@ -29,12 +29,20 @@ from ._render import render_finding, status_phrase
     help="Seconds before a handler call counts as timed out.",
 )
 @template_options
+@click.option(
+    "--aws",
+    "real_aws",
+    is_flag=True,
+    help="Let handlers call AWS with this shell's credentials. Off by default: writes and "
+    "deletes would be real.",
+)
 def scan_command(
     path: Path,
     output_format: str,
     timeout: float,
     template: Path | None,
     parameter_overrides: tuple[str, ...],
+    real_aws: bool,
 ) -> None:
     """Find every API handler in PATH that would make API Gateway answer 5xx, and why.
 
@@ -48,6 +56,10 @@ def scan_command(
     (event, context) that reads an API Gateway event is called with GET /,
     its API kind assumed (`[tool.apigw-doctor] api` in pyproject.toml sets it).
 
+    Handlers run with the template's environment variables and layers, and
+    without AWS credentials: a handler that needed AWS is reported "not
+    checked here", never as failing.  --aws lets them use this shell's.
+
     \b
     Exit status: 0 nothing would fail, 1 some handler would fail (or has a
     lint error), 2 bad usage, or no API handler found in PATH.
@@ -57,6 +69,12 @@ def scan_command(
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from None
     console = Console(stderr=True)
+    if real_aws:
+        console.print(
+            "warning: --aws: handlers call AWS with this shell's credentials; "
+            "what they write or delete is real",
+            style="yellow",
+        )
     try:
         with console.status("scanning", spinner="dots") as status:
             report = scan(
@@ -66,6 +84,7 @@ def scan_command(
                 progress=lambda text: status.update(f"calling {text}"),
                 template=template,
                 parameters=parse_overrides(parameter_overrides),
+                aws=real_aws,
             )
     except TemplateError as exc:
         raise click.UsageError(str(exc)) from None
@@ -83,8 +102,8 @@ def _nothing_found(report: ScanReport) -> str:
     """Why there is nothing to scan: never a silent "0 handlers" and exit 0."""
     if report.skipped:
         return (
-            f"no API handler in {report.root}: {len(report.skipped)} function(s), none behind "
-            "an API proxy integration (see 'skipped')"
+            f"no Python API handler to call in {report.root}: {len(report.skipped)} "
+            "function(s) skipped, each with its reason (see 'skip' above, or 'skipped' in JSON)"
         )
     if report.templates:
         shown = ", ".join(str(t) for t in report.templates)
@@ -116,7 +135,7 @@ def _render(console: Console, report: ScanReport) -> None:
     if report.skipped:
         console.print()
     failing = [h for h in report.handlers if h.failing]
-    unchecked = [h for h in report.handlers if h.unchecked]
+    unchecked = [h for h in report.handlers if h.not_checked and not h.failing]
     summary = Text(
         f"{len(report.handlers)} handler(s): {len(failing)} would fail behind API Gateway",
         style="bold red" if failing else "bold green",
@@ -149,9 +168,12 @@ def _render_handler(console: Console, handler: HandlerReport) -> None:
         line = Text(
             f"  {call.method} {call.path} -> {call.verdict.status} "
             f"{status_phrase(call.verdict.status)}",
-            style="red" if call.failed else "green",
+            style="red" if call.failed else "yellow" if call.unchecked else "green",
         )
         console.print(line)
+        if call.unchecked:
+            console.print(Text(f"    not checked here: {call.unchecked}", style="yellow"))
+            continue
         for item in call.verdict.findings:
             if item.severity != "info":
                 render_finding(console, item, indent="    ")
@@ -179,13 +201,14 @@ def _as_json(report: ScanReport) -> dict[str, Any]:
                 "api": h.api,
                 "failing": h.failing,
                 "problem": h.problem,
-                "notCheckedHere": h.unchecked,
+                "notCheckedHere": h.not_checked,
                 "calls": [
                     {
                         "method": c.method,
                         "path": c.path,
                         "resource": c.resource,
                         "error": c.error,
+                        "notCheckedHere": c.unchecked,
                         **c.verdict.as_json(),
                     }
                     for c in h.calls

@@ -17,6 +17,10 @@ from typing import Any
 
 from .model import Binding, Function, Note, Trigger
 
+#: a Lambda base image names the language and version: public.ecr.aws/lambda/python:3.12
+_BASE_IMAGE = re.compile(
+    r"^\s*FROM\s+\S*?\b(python|nodejs|java|dotnet|go|ruby|provided)[:-]?([\d.]*)", re.M | re.I
+)
 _SUB_REF = re.compile(r"\$\{([A-Za-z0-9]+)(?:\.Arn)?\}")
 _HTTP_METHODS = (
     "get",
@@ -248,8 +252,9 @@ class Reader:
         package = str(props.get("PackageType") or "Zip")
         handler = props.get("Handler")
         code_dir = self.code_dirs(name, resource) or self.base
+        runtime = props.get("Runtime")
         if package == "Image":
-            handler, code_dir = self._image(name, resource, code_dir)
+            handler, code_dir, runtime = self._image(name, resource, code_dir)
         elif "ZipFile" in _dict(props.get("Code")):
             self.note(f"{name}: inline code (Code.ZipFile) cannot be run or linted here")
         environment = {
@@ -261,7 +266,7 @@ class Reader:
             template=self.path,
             handler=handler if isinstance(handler, str) and "." in handler else None,
             code_dir=code_dir,
-            runtime=str(props["Runtime"]) if isinstance(props.get("Runtime"), str) else None,
+            runtime=str(runtime) if isinstance(runtime, str) else None,
             timeout=_number(props.get("Timeout"), 3.0),
             memory=int(_number(props.get("MemorySize"), 128)),
             layers=tuple(self._layers(props.get("Layers"))),
@@ -279,28 +284,29 @@ class Reader:
 
     def _image(
         self, name: str, resource: dict[str, Any], code_dir: Path
-    ) -> tuple[str | None, Path]:
-        """An image function: the handler from ImageConfig.Command or the Dockerfile's CMD."""
+    ) -> tuple[str | None, Path, str | None]:
+        """An image function: the handler from ImageConfig.Command or the Dockerfile's
+        CMD, the runtime from its base image (public.ecr.aws/lambda/python:3.12)."""
         metadata = _dict(resource.get("Metadata"))
         context = metadata.get("DockerContext")
         folder = self.base / context if isinstance(context, str) else code_dir
-        command = _dict(_props(resource).get("ImageConfig")).get("Command")
-        if isinstance(command, list) and command and isinstance(command[0], str):
-            return command[0], folder
         dockerfile = folder / str(metadata.get("Dockerfile") or "Dockerfile")
         try:
             text = dockerfile.read_text(encoding="utf-8")
         except OSError:
-            self.note(
-                f"{name}: an image function without ImageConfig.Command or a readable Dockerfile"
-            )
-            return None, folder
+            text = ""
+        base = _BASE_IMAGE.search(text)
+        runtime = f"{base.group(1).lower()}{base.group(2) or ''}" if base else None
+        command = _dict(_props(resource).get("ImageConfig")).get("Command")
+        if isinstance(command, list) and command and isinstance(command[0], str):
+            return command[0], folder, runtime
         found = re.findall(r'^\s*CMD\s*\[\s*"([^"]+)"', text, re.M)
         if not found:
             self.note(
-                f'{name}: the Dockerfile has no CMD ["module.handler"] to read the handler from'
+                f"{name}: an image function whose handler could not be read "
+                '(no ImageConfig.Command, no CMD ["module.handler"] in a Dockerfile)'
             )
-        return (found[-1] if found else None), folder
+        return (found[-1] if found else None), folder, runtime
 
     # -- REST APIs -------------------------------------------------------------------
     def _rest_api(self, name: str, props: dict[str, Any]) -> None:

@@ -84,14 +84,34 @@ def _walk(root: Path) -> Iterator[tuple[Path, list[str], list[str]]]:
 
 
 def _in_folder(folder: Path) -> list[Path]:
-    """The templates of one folder: SAM/CloudFormation, serverless, samconfig's, CDK's."""
+    """The templates of one folder: SAM/CloudFormation, serverless, samconfig's, CDK's,
+    else any YAML/JSON file that says it is a CloudFormation or SAM template."""
     found = [folder / n for n in TEMPLATE_NAMES if (folder / n).is_file()]
     configured = _samconfig_template(folder)
     if configured is not None and configured not in found:
         found.insert(0, configured)
     if not found and (folder / "cdk.json").is_file():
         found = sorted((folder / "cdk.out").glob("*.template.json"))
-    return found
+    return found or [p for p in sorted(folder.iterdir()) if _says_it_is_a_template(p)]
+
+
+#: what a CloudFormation or SAM template says near its top
+_TEMPLATE_MARKERS = (b"AWSTemplateFormatVersion", b"AWS::Serverless-2016-10-31")
+#: outputs of `sam package` / `aws cloudformation package`: copies with S3 code locations
+_PACKAGED = ("packaged", "package", "output", "out.", "build")
+
+
+def _says_it_is_a_template(path: Path) -> bool:
+    if path.suffix not in (".yaml", ".yml", ".json", ".template") or not path.is_file():
+        return False
+    if path.name.lower().startswith(_PACKAGED):
+        return False
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(8192)
+    except OSError:
+        return False
+    return any(marker in head for marker in _TEMPLATE_MARKERS)
 
 
 def _samconfig_template(folder: Path) -> Path | None:

@@ -32,6 +32,14 @@ def _tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
 _CfnLoader.add_multi_constructor("!", _tag)
 
 
+# CloudFormation reads `Version: 2012-10-17` as text, not as a date
+def _timestamp_as_text(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    return loader.construct_scalar(node)  # type: ignore[arg-type]
+
+
+_CfnLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
+
+
 def read_document(path: Path) -> dict[str, Any]:
     """A template as data; a clear error for a file that is not one."""
     try:

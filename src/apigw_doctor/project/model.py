@@ -44,7 +44,9 @@ class Function:
 
     name: str  # the template's logical id (serverless: the function's key)
     template: Path
-    handler: str | None  # module.function, relative to code_dir (None: not Python/zip)
+    #: Lambda's handler setting, module.function (serverless: path/to/module.function),
+    #: relative to code_dir, the task root (None: not a Python handler we can read)
+    handler: str | None
     code_dir: Path
     runtime: str | None = None
     timeout: float = 3.0

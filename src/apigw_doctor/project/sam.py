@@ -64,8 +64,8 @@ def expand(path: Path, data: dict[str, Any], parameters: dict[str, str], region:
     from samtranslator.public.exceptions import InvalidDocumentException
     from samtranslator.translator.transform import transform
 
-    # the translator warns about its own unpublished metrics when it is collected
-    logging.getLogger("samtranslator.metrics.metrics").setLevel(logging.ERROR)
+    # the translator logs its own bookkeeping (metrics, feature toggles) as warnings
+    logging.getLogger("samtranslator").setLevel(logging.ERROR)
     result = Expanded()
     template = copy.deepcopy(data)
     _swap_local_paths(path.parent, template, result)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +91,10 @@ class Reader:
     # -- functions -------------------------------------------------------------------
     def read(self) -> list[Function]:
         provider = _dict(self.data.get("provider"))
+        cloud = self._text(provider.get("name", "aws")) or "aws"
+        if cloud != "aws":
+            self.notes.append(Note(self.path, f"provider {cloud}: not AWS, not read"))
+            return []
         plugins = self.data.get("plugins")
         plugin_names = plugins if isinstance(plugins, list) else _dict(plugins).get("modules") or []
         functions = []
@@ -97,6 +102,13 @@ class Reader:
             function = self._function(str(name), _dict(spec), provider, plugin_names)
             if function is not None:
                 functions.append(function)
+        authorizers = {b.authorizer for f in functions for b in f.bindings if b.authorizer}
+        functions = [
+            replace(f, triggers=(*f.triggers, Trigger("authorizer", f.name)))
+            if f.name in authorizers
+            else f
+            for f in functions
+        ]
         if self.unresolved:
             shown = ", ".join(sorted(self.unresolved)[:8])
             self.notes.append(Note(self.path, f"variables left as placeholders: {shown}"))
@@ -119,7 +131,9 @@ class Reader:
                     "its handler is generated at deploy time and is not checked here",
                 )
             )
-        folder, _, module_function = handler.rpartition("/")
+            handler = ""
+        # the service folder is the task root; a handler names its file from there
+        module_function = handler
         environment = {
             str(k): self._text(v)
             for k, v in {
@@ -138,7 +152,7 @@ class Reader:
             name=name,
             template=self.path,
             handler=module_function if "." in module_function else None,
-            code_dir=self.path.parent / folder,
+            code_dir=self.path.parent,
             runtime=self._text(spec.get("runtime", provider.get("runtime"))) or None,
             timeout=float(timeout) if isinstance(timeout, (int, float)) else 6.0,
             memory=int(memory) if isinstance(memory, int) else 1024,
