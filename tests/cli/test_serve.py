@@ -80,7 +80,7 @@ def test_serve_a_single_target(tmp_path: Path) -> None:
         ([], "give a TARGET"),
         (["app.py:handler", "--template", "template.yaml"], "not both"),
         (["nothere.py:handler"], "no file"),
-        (["--template", "template.yaml"], "no function has an Api or HttpApi event"),
+        (["--template", "template.yaml"], "no Python function behind an API proxy integration"),
     ],
 )
 def test_usage_errors(tmp_path: Path, args: list[str], message: str) -> None:

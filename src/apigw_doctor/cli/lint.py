@@ -12,9 +12,15 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from ..catalogue import CATALOGUE
 from ..lint import Config, ConfigError, LintResult, lint_paths, load_config
 from ..lint._output import FORMATS, RENDERERS
-from ..project import TemplateError
+from ..project import Project, TemplateError, load_project
 from ._inputs import split_list
-from ._options import api_option, format_option
+from ._options import (
+    api_option,
+    format_option,
+    parse_overrides,
+    render_notes,
+    template_options,
+)
 
 #: show a progress bar on stderr for trees at least this big
 PROGRESS_FILES = 200
@@ -38,6 +44,7 @@ PROGRESS_FILES = 200
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the report to this file instead of stdout.",
 )
+@template_options
 def lint(
     paths: tuple[Path, ...],
     output_format: str,
@@ -46,13 +53,20 @@ def lint(
     ignore: str | None,
     jobs: int | None,
     output: Path | None,
+    template: Path | None,
+    parameter_overrides: tuple[str, ...],
 ) -> None:
     """Find the code paths in Lambda handlers that API Gateway will reject.
 
-    Handlers are the functions a SAM/CloudFormation template or serverless.yml
-    (in or above PATH) names, else those listed in pyproject.toml
-    [tool.apigw-doctor] handlers, else every function taking (event, context).
-    Helpers a handler returns the result of are followed, across files.
+    Handlers are the functions behind an API proxy integration in the
+    templates under PATH (SAM, CloudFormation, CDK's cdk.out, serverless.yml;
+    else the nearest one above), with the API kind the template gives them.
+    Functions a template triggers otherwise (queues, schedules, authorizers,
+    non-proxy integrations) are not handlers.  Without a template: those
+    listed in pyproject.toml [tool.apigw-doctor] handlers, else functions
+    taking (event, context) that read an API Gateway event (the API kind is
+    then assumed: --api or [tool.apigw-doctor] api sets it).  Helpers a
+    handler returns the result of are followed, across files.
 
     Silence one line with `# noqa: GW901`.  Configure defaults in
     pyproject.toml:
@@ -86,9 +100,14 @@ def lint(
         source=config.source,
     )
     try:
-        result = _run(targets, config, jobs)
+        project = load_project(
+            targets, template=template, parameters=parse_overrides(parameter_overrides)
+        )
+        result = _run(targets, config, jobs, project)
     except TemplateError as exc:
         raise click.UsageError(str(exc)) from None
+    if output_format == "text":
+        render_notes(Console(stderr=True, highlight=False), project.notes)
     report = RENDERERS[output_format](result.findings, Path.cwd())
     if output:
         output.write_text(report + "\n", encoding="utf-8")
@@ -105,12 +124,12 @@ def lint(
     sys.exit(1 if failing else 0)
 
 
-def _run(targets: list[Path], config: Config, jobs: int | None) -> LintResult:
+def _run(targets: list[Path], config: Config, jobs: int | None, project: Project) -> LintResult:
     from ..lint._project import python_files
 
     count = len(python_files(targets))
     if count < PROGRESS_FILES or not sys.stderr.isatty():
-        return lint_paths(targets, config, jobs=jobs)
+        return lint_paths(targets, config, jobs=jobs, project=project)
     console = Console(stderr=True)
     columns = (TextColumn("linting"), BarColumn(), MofNCompleteColumn())
     with Progress(*columns, console=console, transient=True) as progress:
@@ -120,4 +139,5 @@ def _run(targets: list[Path], config: Config, jobs: int | None) -> LintResult:
             config,
             jobs=jobs,
             progress=lambda done, total: progress.update(task, completed=done),
+            project=project,
         )

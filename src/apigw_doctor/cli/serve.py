@@ -6,10 +6,11 @@ import os
 from pathlib import Path
 
 import click
+from rich.console import Console
 
-from ..project import TEMPLATE_NAMES, TemplateError
+from ..project import Project, TemplateError, discover, load_project, load_template
 from ._inputs import split_list
-from ._options import api_option, binary_media_types_option
+from ._options import api_option, binary_media_types_option, render_notes
 
 
 @click.command()
@@ -90,18 +91,15 @@ def serve(
     if target and template:
         raise click.UsageError("give TARGET or --template, not both")
     if not target:
-        template = template or _template_here()
-        if template is None:
-            raise click.UsageError("give a TARGET (app.py:handler) or --template template.yaml")
-        try:
-            routes = RouteTable.from_template(
-                template, api=api, timeout=function_timeout, binary_media_types=types
-            )
-        except TemplateError as exc:
-            raise click.UsageError(str(exc)) from None
+        project = _project(template)
+        render_notes(Console(stderr=True, highlight=False), project.notes)
+        routes = RouteTable.from_project(
+            project, api=api, timeout=function_timeout, binary_media_types=types
+        )
         if not routes.endpoints:
-            raise click.UsageError(f"{template}: no function has an Api or HttpApi event")
-        base = template.parent.resolve()
+            shown = ", ".join(str(t) for t in project.templates)
+            raise click.UsageError(f"{shown}: no Python function behind an API proxy integration")
+        base = (template.parent if template else Path.cwd()).resolve()
     else:
         routes = RouteTable.single(
             target, api or "rest", timeout=function_timeout or 3.0, binary_media_types=types
@@ -131,19 +129,31 @@ def serve(
     uvicorn.run(create_app(config), host=host, port=port, log_level="warning", server_header=False)
 
 
-def _template_here() -> Path | None:
-    """A template in the current folder (not above: serving a parent's is a surprise)."""
-    return next((Path(n) for n in TEMPLATE_NAMES if Path(n).is_file()), None)
+def _project(template: Path | None) -> Project:
+    """--template's project, else every template under the current folder (not above:
+    serving a parent's is a surprise)."""
+    try:
+        if template is not None:
+            return load_template(template)
+        here = [t for t in discover([Path.cwd()]) if t.is_relative_to(Path.cwd().resolve())]
+        if not here:
+            raise click.UsageError(
+                "no template under this folder: give a TARGET (app.py:handler) or "
+                "--template template.yaml"
+            )
+        return load_project([Path.cwd()])
+    except TemplateError as exc:
+        raise click.UsageError(str(exc)) from None
 
 
 def _check_target(routes: object, base: Path) -> None:
-    """Fail now, with the reason, when a handler cannot be imported at all."""
-    from ..handlers import HandlerNotFound, load_handler
+    """Fail now, with the reason, when a handler's file does not exist (its module is
+    imported by the workers only, never by the gateway process)."""
     from ..server import RouteTable
 
     assert isinstance(routes, RouteTable)
-    for target in {e.target for e in routes.endpoints}:
-        try:
-            load_handler(target, base=base)
-        except HandlerNotFound as exc:
-            raise click.UsageError(str(exc)) from None
+    for target in sorted({e.target for e in routes.endpoints}):
+        module = target.rpartition(":")[0]
+        path = base / module if module.endswith(".py") or "/" in module else None
+        if path is not None and not path.is_file():
+            raise click.UsageError(f"{target!r}: no file {path}")
