@@ -298,8 +298,8 @@ def find_handlers(
     return handlers
 
 
-#: what only an API Gateway event or proxy response has
-_API_MARKERS = frozenset(
+#: what only an API Gateway event has
+_REQUEST_MARKERS = frozenset(
     {
         "httpMethod",
         "requestContext",
@@ -309,10 +309,10 @@ _API_MARKERS = frozenset(
         "multiValueQueryStringParameters",
         "rawPath",
         "rawQueryString",
-        "statusCode",
-        "isBase64Encoded",
     }
 )
+#: what a proxy response has (other handlers return statusCode too, by habit)
+_RESPONSE_MARKERS = frozenset({"statusCode", "isBase64Encoded"})
 
 
 #: what only other events have: SQS/SNS/S3 records, EventBridge, custom resources,
@@ -342,11 +342,13 @@ def serves_an_api(node: FunctionNode, module: Module) -> bool:
     """Without a template: a function reads an API Gateway event or builds a proxy
     response (itself, or through helpers of its module), and reads no other event."""
     own = _strings(node)
-    if own & _API_MARKERS:
+    if own & _REQUEST_MARKERS:
         return True
     if own & _OTHER_EVENT_MARKERS:
         return False
-    return bool(_strings(module.tree) & _API_MARKERS)
+    return bool(
+        own & _RESPONSE_MARKERS or _strings(module.tree) & (_REQUEST_MARKERS | _RESPONSE_MARKERS)
+    )
 
 
 def _matches(module: Module, name: str, patterns: tuple[str, ...]) -> bool:

@@ -356,12 +356,22 @@ def _subscript(node: ast.Subscript, scope: Scope) -> Value:
         if key in EVENT_OBJECTS:
             return Value("event-object")
         return Value("str") if key == "body" else UNKNOWN
-    if base.kind in ("dynamo", "decimal"):
+    if base.kind == "decimal" or (base.kind == "dynamo" and _holds_items(key)):
         return Value(base.kind)
     if base.kind == "dict" and isinstance(key, str):
         found = base.item(key)
         return classify(*found) if found else UNKNOWN
     return UNKNOWN
+
+
+#: the parts of a DynamoDB result that hold whole items (with their Decimal numbers)
+_ITEM_KEYS = frozenset({"Item", "Items", "Attributes", "Responses"})
+
+
+def _holds_items(key: object) -> bool:
+    """A DynamoDB result, an item list or an item: yes.  One named attribute of an item
+    may be a string or a number, which the code cannot tell: precision first, no."""
+    return key is None or isinstance(key, int) or key in _ITEM_KEYS
 
 
 def _call(node: ast.Call, scope: Scope) -> Value:
@@ -375,7 +385,12 @@ def _call(node: ast.Call, scope: Scope) -> Value:
             key = node.args[0]
             if isinstance(key, ast.Constant) and key.value in EVENT_OBJECTS:
                 return Value("event-object")
-        if base is not None and base.kind in ("dynamo", "decimal"):
+        wanted = (
+            node.args[0].value if node.args and isinstance(node.args[0], ast.Constant) else None
+        )
+        if base is not None and (
+            base.kind == "decimal" or (base.kind == "dynamo" and _holds_items(wanted))
+        ):
             return Value(base.kind)
         return UNKNOWN
     if isinstance(node.func, ast.Attribute) and node.func.attr == "decode":
