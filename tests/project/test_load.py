@@ -141,3 +141,20 @@ def test_unreadable_templates(tmp_path: Path, text: str) -> None:
     with pytest.raises(TemplateError, match=r"template\.yaml"):
         load_template(path)
     assert load_project([tmp_path]).notes  # in a folder, one broken file is a note
+
+
+def test_a_cdk_app_without_cdk_out_is_noted(tmp_path: Path) -> None:
+    (tmp_path / "cdk.json").write_text('{"app": "python3 app.py"}')
+    project = load_project([tmp_path])
+    assert not project.templates
+    assert any("cdk synth" in note.text for note in project.notes)
+
+
+def test_a_cookiecutter_template_is_noted_not_misread(tmp_path: Path) -> None:
+    folder = tmp_path / "{{cookiecutter.project_name}}"
+    folder.mkdir()
+    (folder / "template.yaml").write_text(
+        "Resources:\n  Fn:\n    Properties:\n      Runtime: {{ cookiecutter.runtime }}\n"
+    )
+    (note,) = load_project([tmp_path]).notes
+    assert "template engine" in note.text

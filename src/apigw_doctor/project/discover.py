@@ -133,3 +133,18 @@ def _samconfig_template(folder: Path) -> Path | None:
             if isinstance(name, str) and (folder / name).is_file():
                 return (folder / name).resolve()
     return None
+
+
+def unsynthesized_cdk(paths: list[Path]) -> list[Path]:
+    """CDK apps under ``paths`` without a synthesized cdk.out to read."""
+    found = []
+    for path in paths:
+        if not path.is_dir():
+            continue
+        for folder, names, _files in _walk(path.resolve()):
+            names[:] = [n for n in names if n not in SKIP_DIRS and not n.startswith(".")]
+            if (folder / "cdk.json").is_file() and not any(
+                (folder / "cdk.out").glob("*.template.json")
+            ):
+                found.append(folder)
+    return found

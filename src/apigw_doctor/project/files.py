@@ -48,6 +48,11 @@ def read_document(path: Path) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as exc:
         raise TemplateError(f"{path}: cannot read the template: {exc}") from None
     except (ValueError, yaml.YAMLError) as exc:
+        if "{{" in text or "{%" in text:
+            raise TemplateError(
+                f"{path}: a file for a template engine (cookiecutter/Jinja {{{{ ... }}}}), "
+                "not a deployable template: not read"
+            ) from None
         raise TemplateError(f"{path}: not valid YAML/JSON: {exc}") from None
     if not isinstance(data, dict):
         raise TemplateError(f"{path}: a template must be a mapping at the top level")

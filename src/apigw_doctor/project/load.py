@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from . import cloudformation, sam, serverless
-from .discover import discover
+from .discover import discover, unsynthesized_cdk
 from .files import TemplateError, read_document
 from .model import Note, Project
 
@@ -28,6 +28,15 @@ def load_project(
     loaded: set[Path] = set()
     for path in templates:
         _load(path, project, loaded, parameters or {}, stage, region)
+    if template is None:
+        for folder in unsynthesized_cdk(paths):
+            project.notes.append(
+                Note(
+                    folder / "cdk.json",
+                    "a CDK app without cdk.out: run `cdk synth` so its template can be read; "
+                    "until then its handlers are guessed from their code",
+                )
+            )
     return project
 
 
