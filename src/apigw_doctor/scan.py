@@ -17,6 +17,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from .environment import Environment, applied, environment_for, without_aws
 from .events import HttpRequest
@@ -160,17 +161,17 @@ def _function_report(
         )
         return None
     bindings = function.api_bindings
-    return _report(
+    environment = environment_for(function)
+    plan = _Plan(
         function.module_path.resolve(),
         function.function_name,
-        [(b.kind, b.method, b.path) for b in bindings],
         function.name,
+        [(b.kind, b.method, b.path) for b in bindings],
         bindings[0].binary_media_types,
         function.timeout,
-        timeout,
-        progress,
-        environment_for(function) if aws else without_aws(environment_for(function)),
+        environment if aws else without_aws(environment),
     )
+    return _report(plan, timeout, progress)
 
 
 def _signature_handlers(
@@ -187,36 +188,35 @@ def _signature_handlers(
         return []  # lint has reported it
     return [
         _report(
-            path,
-            handler.name,
-            [(handler.api, "GET", "/")],
-            handler.name,
-            (),
-            3.0,
+            _Plan(
+                path, handler.name, handler.name, [(handler.api, "GET", "/")], (), 3.0, environment
+            ),
             timeout,
             progress,
-            environment,
         )
         for handler in find_handlers(module, config)
     ]
 
 
-def _report(
-    path: Path,
-    name: str,
-    routes: list[tuple[str, str, str]],
-    label: str,
-    binary_media_types: tuple[str, ...],
-    function_timeout: float,
-    timeout: float,
-    progress: Callable[[str], None] | None,
-    environment: Environment | None = None,
-) -> HandlerReport:
-    target = f"{_relative(path)}:{name}"
-    report = HandlerReport(name, label, target, routes[0][0])
-    with applied(environment) if environment else contextlib.nullcontext():
+class _Plan(NamedTuple):
+    """What to call for one handler: where it is, its routes, and its world."""
+
+    path: Path
+    name: str  # the Python function
+    label: str  # the template's name for it
+    routes: list[tuple[str, str, str]]  # (api kind, method, resource)
+    binary_media_types: tuple[str, ...]
+    function_timeout: float
+    environment: Environment | None
+
+
+def _report(plan: _Plan, timeout: float, progress: Callable[[str], None] | None) -> HandlerReport:
+    report = HandlerReport(
+        plan.name, plan.label, f"{_relative(plan.path)}:{plan.name}", plan.routes[0][0]
+    )
+    with applied(plan.environment) if plan.environment else contextlib.nullcontext():
         try:
-            handler = load_handler(f"{path}:{name}")
+            handler = load_handler(f"{plan.path}:{plan.name}")
         except HandlerNotFound as exc:
             missing = _missing_package(exc)
             if missing:
@@ -224,9 +224,7 @@ def _report(
             else:
                 report.problem = str(exc)
             return report
-        _send(
-            report, handler, routes, label, binary_media_types, function_timeout, timeout, progress
-        )
+        _send(report, handler, plan, timeout, progress)
     return report
 
 
@@ -245,23 +243,20 @@ def _missing_package(exc: HandlerNotFound) -> str | None:
 def _send(
     report: HandlerReport,
     handler: Handler,
-    routes: list[tuple[str, str, str]],
-    label: str,
-    binary_media_types: tuple[str, ...],
-    function_timeout: float,
+    plan: _Plan,
     timeout: float,
     progress: Callable[[str], None] | None,
 ) -> None:
-    for api, method, resource in routes:
+    for api, method, resource in plan.routes:
         if progress:
-            progress(f"{label}: {method} {resource}")
+            progress(f"{plan.label}: {method} {resource}")
         gateway = Gateway(
             handler,
             api,
             resource=resource,
-            binary_media_types=binary_media_types,
-            function_name=label,
-            timeout_seconds=function_timeout,
+            binary_media_types=plan.binary_media_types,
+            function_name=plan.label,
+            timeout_seconds=plan.function_timeout,
         )
         method = "GET" if method == "ANY" else method
         report.calls.append(_call(gateway, method, resource, timeout))

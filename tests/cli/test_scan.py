@@ -47,6 +47,21 @@ def test_text_report() -> None:
     assert "9 handler(s): 7 would fail behind API Gateway" in result.stdout
 
 
+def sam_api(folder: Path, handler: str) -> None:
+    """A SAM template with one function behind GET / of a REST API."""
+    (folder / "template.yaml").write_text(
+        "Transform: AWS::Serverless-2016-10-31\n"
+        "Resources:\n"
+        "  Fn:\n"
+        "    Type: AWS::Serverless::Function\n"
+        "    Properties:\n"
+        f"      Handler: {handler}\n"
+        "      CodeUri: .\n"
+        "      Runtime: python3.12\n"
+        "      Events: {Get: {Type: Api, Properties: {Path: /, Method: GET}}}\n"
+    )
+
+
 def write(folder: Path, text: str) -> None:
     (folder / "app.py").write_text(textwrap.dedent(text))
 
@@ -92,19 +107,7 @@ def test_clean_project_exits_0(tmp_path: Path) -> None:
 
 
 def test_handler_that_cannot_be_imported(tmp_path: Path) -> None:
-    (tmp_path / "template.yaml").write_text(
-        textwrap.dedent("""
-        Transform: AWS::Serverless-2016-10-31
-        Resources:
-          Fn:
-            Type: AWS::Serverless::Function
-            Properties:
-              Handler: app.missing
-              CodeUri: .
-              Runtime: python3.12
-              Events: {Get: {Type: Api, Properties: {Path: /, Method: GET}}}
-    """)
-    )
+    sam_api(tmp_path, "app.missing")
     write(tmp_path, "def handler(event, context):\n    return {}\n")
     status, report, _ = scan(str(tmp_path))
     assert status == 1
@@ -158,19 +161,7 @@ def test_only_non_api_functions_exit_2(tmp_path: Path) -> None:
 
 
 def test_a_missing_package_is_not_checked_here_not_a_failure(tmp_path: Path) -> None:
-    (tmp_path / "template.yaml").write_text(
-        textwrap.dedent("""
-        Transform: AWS::Serverless-2016-10-31
-        Resources:
-          Fn:
-            Type: AWS::Serverless::Function
-            Properties:
-              Handler: app.handler
-              CodeUri: .
-              Runtime: python3.12
-              Events: {Get: {Type: Api, Properties: {Path: /, Method: GET}}}
-    """)
-    )
+    sam_api(tmp_path, "app.handler")
     write(tmp_path, "import no_such_package_here\n\ndef handler(event, context):\n    return {}\n")
     status, report, _ = scan(str(tmp_path))
     (handler,) = report["handlers"]

@@ -13,28 +13,11 @@ from typing import Any
 
 from ..project import Project as ProjectModel
 from ..project import load_project
+from ..project.discover import SKIP_DIRS as _NOT_PROJECTS
 
-SKIP_DIRS = frozenset(
-    {
-        ".git",
-        ".hg",
-        ".venv",
-        "venv",
-        "env",
-        "node_modules",
-        "__pycache__",
-        ".tox",
-        ".nox",
-        ".mypy_cache",
-        ".ruff_cache",
-        ".pytest_cache",
-        "build",
-        "dist",
-        ".aws-sam",
-        "site-packages",
-        ".eggs",
-    }
-)
+#: CDK's handler code is read where its template names it: its copy in cdk.out
+SKIP_DIRS = _NOT_PROJECTS - {"cdk.out"}
+
 EVENT_NAMES = ("event", "_event", "evt")
 CONTEXT_NAMES = ("context", "_context", "ctx", "_ctx", "lambda_context")
 
