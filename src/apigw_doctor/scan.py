@@ -152,7 +152,7 @@ def _function_report(
     if not function.is_api_handler:
         report.skipped.append(Skipped(function.name, function.why_not_api))
         return None
-    if function.runtime and not function.runtime.startswith("python"):
+    if not function.is_python:
         report.skipped.append(Skipped(function.name, f"runtime {function.runtime} is not Python"))
         return None
     if function.handler is None:

@@ -3,6 +3,8 @@
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from apigw_doctor.server import RouteTable
 
 SAM = """
@@ -131,3 +133,20 @@ def test_project_routes_over_http_run_in_the_functions_environment() -> None:
     ]
     with running(routes, workers=1) as url, urllib.request.urlopen(f"{url}/items/1") as response:
         assert json.loads(response.read()) == {"table": "items", "v": "1"}
+
+
+@pytest.mark.parametrize(
+    ("project", "routes"),
+    [
+        ("sls", {("ANY", "/"), ("ANY", "/{proxy+}"), ("GET", "/ping")}),  # not integration: lambda
+        ("cdk", {("GET", "/items"), ("GET", "/items/{id}")}),  # the Node URL is not mounted
+        ("nested", {("GET", "/hello")}),
+        ("image", {("GET", "/a"), ("GET", "/b")}),
+        ("repo", {("GET", "/a")}),
+    ],
+)
+def test_route_table_of_each_project_shape(project: str, routes: set[tuple[str, str]]) -> None:
+    from apigw_doctor.project import load_project
+
+    table = RouteTable.from_project(load_project([PROJECTS / project]))
+    assert {(e.route.method, e.route.resource) for e in table.endpoints} == routes

@@ -238,7 +238,7 @@ def template_handlers(paths: list[Path], project: ProjectModel | None = None) ->
     project = project if project is not None else load_project(paths)
     named: dict[Path, dict[str, str]] = {}
     for function in project.api_functions:
-        if function.handler is not None:
+        if function.handler is not None and function.is_python:
             named.setdefault(function.module_path.resolve(), {})[function.function_name] = (
                 function.api_bindings[0].kind
             )

@@ -67,6 +67,11 @@ class Function:
         return (self.handler or "").rpartition(".")[2]
 
     @property
+    def is_python(self) -> bool:
+        """Python, or not said (an image without a recognisable base, say)."""
+        return self.runtime is None or self.runtime.startswith("python")
+
+    @property
     def api_bindings(self) -> tuple[Binding, ...]:
         """The bindings whose result API Gateway reads by the proxy rules."""
         return tuple(b for b in self.bindings if b.proxy)
@@ -81,8 +86,10 @@ class Function:
         if self.bindings and not self.api_bindings:
             return "behind a non-proxy integration (mapping templates decide the response)"
         if self.triggers:
-            kinds = ", ".join(dict.fromkeys(f"{t.kind} ({t.source})" for t in self.triggers))
-            return f"triggered by {kinds}"
+            first: dict[str, str] = {}
+            for trigger in self.triggers:
+                first.setdefault(trigger.kind, trigger.source)
+            return "triggered by " + ", ".join(f"{k} ({s})" for k, s in first.items())
         return "no API or trigger in the template invokes it"
 
 

@@ -88,7 +88,7 @@ class RouteTable:
     ) -> RouteTable:
         endpoints = []
         for function in project.api_functions:
-            if function.handler is None:
+            if function.handler is None or not function.is_python:
                 continue
             target = f"{function.module_path}:{function.function_name}"
             for binding in function.api_bindings:
