@@ -119,6 +119,14 @@ def lint(
         f"{result.files} file(s), {result.lines:,} lines"
     )
     click.echo(summary, err=True)
+    if not result.handlers and result.files:
+        # exit 0 all the same: pre-commit runs lint on files that hold no handler
+        click.echo(
+            "no API handler in these files: none is behind an API proxy integration in a "
+            "template, and none reads an API Gateway event (name handlers under "
+            "[tool.apigw-doctor] handlers in pyproject.toml, or give --template)",
+            err=True,
+        )
     if result.broken:
         sys.exit(2)
     sys.exit(1 if failing else 0)
