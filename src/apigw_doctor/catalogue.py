@@ -719,6 +719,15 @@ _ROWS: tuple[Entry, ...] = (
         "cannot parse the file: {message}",
         "fix the syntax error; nothing in this file was linted",
     ),
+    Entry(
+        "GW914",
+        "not-analysed",
+        "info",
+        "R1",
+        "documented",
+        "not analysed: {message}",
+        "{fix}",
+    ),
     # -- aws audit: API configuration that hides or causes 5xx -----------------
     Entry(
         "GW951",
@@ -828,6 +837,13 @@ def finding(code: str, **args: Any) -> Finding:
         message=row.message.format(**args),
         fix=row.fix.format(**args),
     )
+
+
+def demoted(item: Finding, reason: str) -> Finding:
+    """An error that holds only in some deployments, as a warning that says which."""
+    if item.severity != "error":
+        return item
+    return item._replace(severity="warning", message=f"{item.message} ({reason})")
 
 
 def preview(value: Any, limit: int = 60) -> str:

@@ -6,6 +6,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from apigw_doctor.cli import main
@@ -77,7 +78,7 @@ def test_json_format(tmp_path: Path) -> None:
 
 
 def test_sarif_format(tmp_path: Path) -> None:
-    status, out, _ = run(str(write(tmp_path, "h.py", BROKEN)), "--format", "sarif")
+    status, out, _ = run(str(write(tmp_path, "h.py", BROKEN)), "--format", "sarif", "--api", "rest")
     assert status == 1
     log = json.loads(out)
     assert log["version"] == "2.1.0"
@@ -90,7 +91,7 @@ def test_sarif_format(tmp_path: Path) -> None:
 
 
 def test_github_format(tmp_path: Path) -> None:
-    _, out, _ = run(str(write(tmp_path, "h.py", BROKEN)), "--format", "github")
+    _, out, _ = run(str(write(tmp_path, "h.py", BROKEN)), "--format", "github", "--api", "rest")
     assert out.startswith("::error file=")
     assert ",line=2,col=5,title=GW901::" in out
 
@@ -217,6 +218,15 @@ def test_without_a_template_only_functions_reading_an_api_event_are_handlers(
             for record in event["Records"]:
                 print(record)
 
+        def on_event(event, context):  # EventBridge: returns statusCode by habit
+            if not event.get("detail-type"):
+                return {"statusCode": 200, "processedEvents": 0}
+
+        def rotate(event, context):  # Secrets Manager rotation
+            if event["Step"] == "createSecret":
+                return
+            return {"statusCode": 200}
+
         def api(event, context):
             if event["httpMethod"] == "GET":
                 return {"statusCode": 200, "body": "ok"}
@@ -225,3 +235,47 @@ def test_without_a_template_only_functions_reading_an_api_event_are_handlers(
     status, out, _ = run("--format", "json", str(tmp_path))
     assert status == 1
     assert {f["handler"] for f in json.loads(out)} == {"api"}
+
+
+def test_an_assumed_api_kind_makes_rest_only_errors_warnings(tmp_path: Path) -> None:
+    """No template, no --api: a None result fails only behind REST / payload 1.0."""
+    status, out, _ = run("--format", "json", str(write(tmp_path, "h.py", BROKEN)))
+    (item,) = json.loads(out)
+    assert (status, item["code"], item["severity"]) == (1, "GW901", "warning")
+    assert "API kind is assumed" in item["message"]
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        # PEP 701: valid from Python 3.12, a SyntaxError for 3.11's parser
+        (
+            "def handler(event, context):\n"
+            '    return {"statusCode": 200, "body": f"{event["body"]}"}\n',
+            "needs a newer Python",
+        ),
+        ("def {{ cookiecutter.name }}(event, context):\n    pass\n", "template engine"),
+    ],
+    ids=["pep701", "cookiecutter"],
+)
+def test_files_this_parser_cannot_read_are_info(tmp_path: Path, source: str, message: str) -> None:
+    path = tmp_path / "h.py"
+    path.write_text(source)
+    status, out, _ = run("--format", "json", str(path))
+    (item,) = json.loads(out)
+    assert (status, item["code"], item["severity"]) == (0, "GW914", "info")
+    assert message in item["message"]
+
+
+def test_a_self_referencing_variable_does_not_crash_the_run(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "a.py",
+        "def handler(event, context):\n    r = (1, 2)\n    r = r[1]\n"
+        '    return {"statusCode": 200, "body": r}\n',
+    )
+    write(tmp_path, "b.py", BROKEN)
+    status, out, err = run("--format", "json", "--api", "rest", "--statistics", str(tmp_path))
+    assert status == 1
+    assert [f["code"] for f in json.loads(out)] == ["GW901"]  # b.py still linted
+    assert "GW901  error" in err  # --statistics

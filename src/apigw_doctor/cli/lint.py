@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from pathlib import Path
 
 import click
@@ -44,6 +45,9 @@ PROGRESS_FILES = 200
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the report to this file instead of stdout.",
 )
+@click.option(
+    "--statistics", is_flag=True, help="Also print how many findings each code has (stderr)."
+)
 @template_options
 def lint(
     paths: tuple[Path, ...],
@@ -53,6 +57,7 @@ def lint(
     ignore: str | None,
     jobs: int | None,
     output: Path | None,
+    statistics: bool,
     template: Path | None,
     parameter_overrides: tuple[str, ...],
 ) -> None:
@@ -98,6 +103,7 @@ def lint(
         select=tuple(c.upper() for c in split_list(select)) or config.select,
         ignore=tuple(c.upper() for c in split_list(ignore)) or config.ignore,
         source=config.source,
+        api_set=bool(api) or config.api_set,
     )
     try:
         project = load_project(
@@ -119,6 +125,10 @@ def lint(
         f"{result.files} file(s), {result.lines:,} lines"
     )
     click.echo(summary, err=True)
+    if statistics:
+        for code, count in Counter(f.code for f in result.findings).most_common():
+            row = CATALOGUE[code]
+            click.echo(f"{count:6}  {code}  {row.severity:7}  {row.slug}", err=True)
     if not result.handlers and result.files:
         # exit 0 all the same: pre-commit runs lint on files that hold no handler
         click.echo(

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import ast
 import os
+import shutil
+import subprocess
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..catalogue import finding
+from ..catalogue import Finding, finding
 from ..project import Project as ProjectModel
 from ._checker import HandlerChecker, LintFinding, NoReturnIndex
 from ._project import (
@@ -68,7 +70,12 @@ def lint_source(
     module = Module(path, source, tree)
     project = Project([path.parent])
     project.modules[path.resolve()] = module
-    return _lint_module(project, module, Config(handlers=handlers, api=api), TemplateHandlers())
+    return _lint_module(
+        project,
+        module,
+        Config(handlers=handlers, api=api, api_set=True, by_signature=True),
+        TemplateHandlers(),
+    )
 
 
 def lint_paths(
@@ -141,6 +148,10 @@ def _lint_one(
         source = path.read_text(encoding="utf-8")
         tree = ast.parse(source, str(path))
     except SyntaxError as exc:
+        skipped = _not_for_this_parser(source, exc) or _not_a_handler(path, templates, exc)
+        if skipped is not None:
+            part.findings.append(LintFinding(path, exc.lineno or 1, 1, skipped))
+            return part
         part.findings.append(_syntax_error(path, exc))
         part.broken.append(path)
         return part
@@ -155,7 +166,22 @@ def _lint_one(
     part.lines = source.count("\n") + 1
     handlers = find_handlers(module, config, templates)
     part.handlers = len(handlers)
-    part.findings = _lint_module(project, module, config, templates, handlers)
+    try:
+        part.findings = _lint_module(project, module, config, templates, handlers)
+    except Exception as exc:  # RecursionError included: one file never ends the run
+        problem = f"{type(exc).__name__}: {exc}"[:200]
+        part.findings = [
+            LintFinding(
+                path,
+                1,
+                1,
+                finding(
+                    "GW914",
+                    message=f"apigw-doctor failed on this file ({problem})",
+                    fix="please report it with the file; the rest of the run is complete",
+                ),
+            )
+        ]
     if not cached:
         del project.modules[key]  # keep memory flat on big trees
     return part
@@ -182,6 +208,68 @@ def _silenced(module: Module, item: LintFinding) -> bool:
         return False
     codes = module.noqa[item.line]
     return codes is None or item.code in codes
+
+
+#: what Python 3.11's parser says of syntax that newer Pythons accept
+_NEWER_GRAMMAR = (
+    ("f-string", "Python 3.12 f-strings (PEP 701: quotes and backslashes inside {})"),
+    ("multiple exception types must be parenthesized", "Python 3.14's except A, B: (PEP 758)"),
+    ("type parameter", "Python 3.12 generics (PEP 695)"),
+)
+_NEWER_PYTHONS = ("python3.14", "python3.13", "python3.12")
+
+
+def _not_for_this_parser(source: str, exc: SyntaxError) -> Finding | None:
+    """A file that is not wrong, only not Python 3.11: a template for a template
+    engine, or syntax of a newer Python.  Said as info, never as an error."""
+    if "{{" in source and "}}" in source:
+        return finding(
+            "GW914",
+            message="a file for a template engine (cookiecutter/Jinja {{ ... }})",
+            fix="lint the project generated from it",
+        )
+    message = exc.msg or ""
+    feature = next((f for marker, f in _NEWER_GRAMMAR if marker in message), None)
+    if feature is None or _newer_python_rejects(source):
+        return None
+    return finding(
+        "GW914",
+        message=f"line {exc.lineno} needs a newer Python than this one to parse "
+        f"({feature}: {message})",
+        fix="run apigw-doctor with the Python the function runs on (3.12 or newer)",
+    )
+
+
+def _newer_python_rejects(source: str) -> bool:
+    """Whether a newer Python on PATH also fails to parse it (then it is truly broken)."""
+    newer = next((p for p in map(shutil.which, _NEWER_PYTHONS) if p), None)
+    if newer is None:
+        return False  # cannot tell: precision first, not an error
+    check = (
+        "import ast, sys\n"
+        "try:\n    ast.parse(sys.stdin.read())\nexcept SyntaxError:\n    print('rejects')"
+    )
+    try:
+        done = subprocess.run(
+            [newer, "-c", check], input=source, capture_output=True, text=True, timeout=30
+        )
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return done.stdout.strip() == "rejects"  # a broken interpreter shim tells nothing
+
+
+def _not_a_handler(path: Path, templates: TemplateHandlers, exc: SyntaxError) -> Finding | None:
+    """A file no template names as an API handler's, in a folder templates govern:
+    that it does not parse is no API Gateway failure."""
+    resolved = path.resolve()
+    if not templates.governs(resolved) or resolved in templates.named:
+        return None
+    return finding(
+        "GW914",
+        message=f"cannot parse ({exc.msg}, line {exc.lineno}); no template names it as an "
+        "API handler's module",
+        fix="fix the syntax if a handler imports it",
+    )
 
 
 def _syntax_error(path: Path, exc: SyntaxError) -> LintFinding:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..catalogue import Finding, finding
+from ..catalogue import Finding, demoted, finding
 from ..rules import profile_for
 from ._flow import analyse, dotted_name
 from ._project import FunctionNode, Handler, Module, Project
@@ -30,6 +30,16 @@ _NON_OBJECT = {
     "bool": "a boolean",
     "repr": "a string",
 }
+#: findings that are errors behind a REST API (or payload 1.0) but not behind every kind
+KIND_DEPENDENT = frozenset({"GW901", "GW902", "GW903", "GW904", "GW906", "GW907"})
+_NULL_INFERRED = (
+    "behind payload 2.0 or a function URL, null becomes an inferred 200 response whose "
+    "body is unverified (V3), not a 5xx"
+)
+_KIND_ASSUMED = (
+    "if a REST API is in front: no template places this handler, so the API kind is "
+    "assumed; give it with --api or [tool.apigw-doctor] api"
+)
 _NOT_A_BODY = {
     "dict": "a dict",
     "list": "a list",
@@ -86,10 +96,18 @@ class HandlerChecker:
                 self.module.path,
                 getattr(node, "lineno", 1),
                 getattr(node, "col_offset", 0) + 1,
-                finding(code, handler=repr(self.handler.name), **args),
+                self.in_context(finding(code, handler=repr(self.handler.name), **args)),
                 self.handler.name,
             )
         )
+
+    def in_context(self, item: Finding) -> Finding:
+        """An error only where the API kind makes it one (precision before recall)."""
+        if item.code == "GW901" and self.profile.infers_response:
+            return demoted(item, _NULL_INFERRED)
+        if self.handler.assumed and item.code in KIND_DEPENDENT:
+            return demoted(item, _KIND_ASSUMED)
+        return item
 
     def text(self, node: ast.AST, scope: Scope | None) -> str:
         """Source text of ``node`` for messages, cut to a readable length."""

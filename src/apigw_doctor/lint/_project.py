@@ -37,6 +37,10 @@ class Config:
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     source: Path | None = None
+    #: the API kind was given (pyproject or --api), not assumed
+    api_set: bool = False
+    #: every (event, context) function is a handler (a snippet linted on its own)
+    by_signature: bool = False
 
     def wants(self, code: str) -> bool:
         selected = not self.select or any(code.startswith(s) for s in self.select)
@@ -80,7 +84,9 @@ def _config(section: Any, path: Path) -> Config:
 
     if api not in API_KINDS:
         raise ConfigError(f"{path}: api = {api!r} is not one of {', '.join(API_KINDS)}")
-    return Config(strings("handlers"), api, strings("select"), strings("ignore"), path)
+    return Config(
+        strings("handlers"), api, strings("select"), strings("ignore"), path, "api" in section
+    )
 
 
 @dataclass
@@ -154,6 +160,8 @@ class Handler:
     node: FunctionNode
     api: str
     why: str
+    #: no template or setting gives the API kind: ``api`` is a guess
+    assumed: bool = False
 
     @property
     def name(self) -> str:
@@ -267,16 +275,16 @@ def find_handlers(
         return []  # a template governs this file and names no API handler in it
     handlers = []
     for node in module.functions.values():
+        assumed = not config.api_set
         if config.handlers and _matches(module, node.name, config.handlers):
-            handlers.append(Handler(module, node, config.api, "named in pyproject.toml"))
-        elif not config.handlers and _looks_like_handler(node) and serves_an_api(node, module):
+            handlers.append(Handler(module, node, config.api, "named in pyproject.toml", assumed))
+        elif (
+            not config.handlers
+            and _looks_like_handler(node)
+            and (config.by_signature or serves_an_api(node, module))
+        ):
             handlers.append(
-                Handler(
-                    module,
-                    node,
-                    config.api,
-                    f"reads an API Gateway event; API kind assumed {config.api}",
-                )
+                Handler(module, node, config.api, "reads an API Gateway event", assumed)
             )
     return handlers
 
@@ -321,9 +329,56 @@ def _strings(node: ast.AST) -> set[str]:
     }
 
 
+#: every top-level key of an API Gateway event (payload 1.0 and 2.0)
+_API_EVENT_KEYS = _REQUEST_MARKERS | {
+    "resource",
+    "path",
+    "headers",
+    "multiValueHeaders",
+    "stageVariables",
+    "body",
+    "isBase64Encoded",
+    "version",
+    "cookies",
+}
+
+
+def _event_keys(node: FunctionNode) -> set[str]:
+    """The keys the function reads off its first parameter: event["x"], event.get("x")."""
+    args = node.args.posonlyargs + node.args.args
+    if not args:
+        return set()
+    name = args[0].arg
+    keys = set()
+    for child in ast.walk(node):
+        if (
+            isinstance(child, ast.Subscript)
+            and isinstance(child.value, ast.Name)
+            and child.value.id == name
+            and isinstance(child.slice, ast.Constant)
+        ):
+            keys.add(str(child.slice.value))
+        elif (
+            isinstance(child, ast.Call)
+            and isinstance(child.func, ast.Attribute)
+            and child.func.attr == "get"
+            and isinstance(child.func.value, ast.Name)
+            and child.func.value.id == name
+            and child.args
+            and isinstance(child.args[0], ast.Constant)
+        ):
+            keys.add(str(child.args[0].value))
+    return keys
+
+
 def serves_an_api(node: FunctionNode, module: Module) -> bool:
     """Without a template: a function reads an API Gateway event or builds a proxy
-    response (itself, or through helpers of its module), and reads no other event."""
+    response (itself, or through helpers of its module), and reads no other event.
+
+    A function that reads a key no API Gateway event has (``event["SecretId"]``,
+    ``event["apiPath"]``) is fed by something else, whatever it returns."""
+    if _event_keys(node) - _API_EVENT_KEYS:
+        return False
     own = _strings(node)
     if own & _REQUEST_MARKERS:
         return True

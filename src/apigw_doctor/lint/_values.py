@@ -323,6 +323,10 @@ def _dict(node: ast.Dict, scope: Scope) -> Value:
     return Value("dict", items=items)
 
 
+#: names being resolved right now: ``r = r[1]`` refers to itself, and must not loop
+_RESOLVING: set[tuple[int, str]] = set()
+
+
 def _name(node: ast.Name, scope: Scope) -> Value:
     if node.id in scope.bindings:
         expr, outer = scope.bindings[node.id]
@@ -332,7 +336,14 @@ def _name(node: ast.Name, scope: Scope) -> Value:
     assigned = scope.assignments(node.id)
     if not assigned:
         return UNKNOWN
-    values = [classify(expr, scope) for expr in assigned]
+    key = (id(scope.function), node.id)
+    if key in _RESOLVING:
+        return UNKNOWN
+    _RESOLVING.add(key)
+    try:
+        values = [classify(expr, scope) for expr in assigned]
+    finally:
+        _RESOLVING.discard(key)
     kinds = {v.kind for v in values}
     if len(kinds) != 1 or "unknown" in kinds:
         return UNKNOWN
