@@ -336,14 +336,14 @@ def _name(node: ast.Name, scope: Scope) -> Value:
     assigned = scope.assignments(node.id)
     if not assigned:
         return UNKNOWN
-    key = (id(scope.function), node.id)
-    if key in _RESOLVING:
+    resolving = (id(scope.function), node.id)
+    if resolving in _RESOLVING:
         return UNKNOWN
-    _RESOLVING.add(key)
+    _RESOLVING.add(resolving)
     try:
         values = [classify(expr, scope) for expr in assigned]
     finally:
-        _RESOLVING.discard(key)
+        _RESOLVING.discard(resolving)
     kinds = {v.kind for v in values}
     if len(kinds) != 1 or "unknown" in kinds:
         return UNKNOWN
