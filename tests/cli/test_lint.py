@@ -255,8 +255,10 @@ def test_an_assumed_api_kind_makes_rest_only_errors_warnings(tmp_path: Path) -> 
             "needs a newer Python",
         ),
         ("def {{ cookiecutter.name }}(event, context):\n    pass\n", "template engine"),
+        ('import boto3\nprint "deploying"\n', "a Python 2 file"),
+        ("def helper(a, b):\n    return a +\n", "nothing in it looks like a Lambda handler"),
     ],
-    ids=["pep701", "cookiecutter"],
+    ids=["pep701", "cookiecutter", "python2-script", "broken-helper"],
 )
 def test_files_this_parser_cannot_read_are_info(tmp_path: Path, source: str, message: str) -> None:
     path = tmp_path / "h.py"

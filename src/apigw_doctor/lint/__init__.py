@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Callable, Iterator
@@ -148,7 +149,7 @@ def _lint_one(
         source = path.read_text(encoding="utf-8")
         tree = ast.parse(source, str(path))
     except SyntaxError as exc:
-        skipped = _not_for_this_parser(source, exc) or _not_a_handler(path, templates, exc)
+        skipped = _not_for_this_parser(source, exc) or _not_a_handler(path, source, templates, exc)
         if skipped is not None:
             part.findings.append(LintFinding(path, exc.lineno or 1, 1, skipped))
             return part
@@ -258,16 +259,30 @@ def _newer_python_rejects(source: str) -> bool:
     return done.stdout.strip() == "rejects"  # a broken interpreter shim tells nothing
 
 
-def _not_a_handler(path: Path, templates: TemplateHandlers, exc: SyntaxError) -> Finding | None:
-    """A file no template names as an API handler's, in a folder templates govern:
-    that it does not parse is no API Gateway failure."""
+#: a function that looks like a Lambda handler, in text that does not parse
+_HANDLER_TEXT = re.compile(r"def\s+\w+\s*\(\s*\w*(?:event|evt|request)\w*\s*,\s*\w*(?:context|ctx)")
+
+
+def _not_a_handler(
+    path: Path, source: str, templates: TemplateHandlers, exc: SyntaxError
+) -> Finding | None:
+    """A file that does not parse but is no handler's: a Python 2 script, a file no
+    template names in a folder templates govern, a file with nothing handler-like.
+    That it does not parse is no API Gateway failure."""
     resolved = path.resolve()
-    if not templates.governs(resolved) or resolved in templates.named:
+    if resolved in templates.named:
+        return None
+    if "Missing parentheses in call to 'print'" in (exc.msg or ""):
+        why = "a Python 2 file (Lambda has no Python 2 runtime)"
+    elif templates.governs(resolved):
+        why = "no template names it as an API handler's module"
+    elif not _HANDLER_TEXT.search(source):
+        why = "nothing in it looks like a Lambda handler"
+    else:
         return None
     return finding(
         "GW914",
-        message=f"cannot parse ({exc.msg}, line {exc.lineno}); no template names it as an "
-        "API handler's module",
+        message=f"cannot parse ({exc.msg}, line {exc.lineno}): {why}",
         fix="fix the syntax if a handler imports it",
     )
 
