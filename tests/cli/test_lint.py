@@ -281,3 +281,39 @@ def test_a_self_referencing_variable_does_not_crash_the_run(tmp_path: Path) -> N
     assert status == 1
     assert [f["code"] for f in json.loads(out)] == ["GW901"]  # b.py still linted
     assert "GW901  error" in err  # --statistics
+
+
+def test_a_chain_over_the_routes_the_template_wires_is_exhaustive(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "template.yaml",
+        """
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Fn:
+            Type: AWS::Serverless::Function
+            Properties:
+              Handler: app.handler
+              Runtime: python3.12
+              Events:
+                A: {Type: Api, Properties: {Path: /a, Method: GET}}
+                B: {Type: Api, Properties: {Path: /b, Method: GET}}
+        """,
+    )
+    write(
+        tmp_path,
+        "app.py",
+        """
+        def handler(event, context):
+            if event["resource"] == "/a":
+                return {"statusCode": 200, "body": "a"}
+            elif event["resource"] == "/b":
+                return {"statusCode": 200, "body": "b"}
+        """,
+    )
+    status, out, _ = run("--format", "json", str(tmp_path))
+    assert (status, json.loads(out)) == (0, [])
+    # a route the chain misses makes the fall-through real again
+    (tmp_path / "app.py").write_text((tmp_path / "app.py").read_text().replace('"/b"', '"/c"'))
+    status, out, _ = run("--format", "json", str(tmp_path))
+    assert [f["code"] for f in json.loads(out)] == ["GW901"]

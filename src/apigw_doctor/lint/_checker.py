@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..catalogue import Finding, demoted, finding
 from ..rules import profile_for
-from ._flow import analyse, dotted_name
+from ._flow import analyse, dotted_name, module_enums
 from ._project import FunctionNode, Handler, Module, Project
 from ._values import (
     RUNTIME_UNSERIALISABLE,
@@ -21,6 +21,8 @@ from ._values import (
     call_name,
     classify,
     facts,
+    handler_guards,
+    serves_another_source,
 )
 
 _NON_OBJECT = {
@@ -117,9 +119,15 @@ class HandlerChecker:
 
     def run(self) -> list[LintFinding]:
         node = self.handler.node
-        flow = analyse(node, self.is_no_return.check)
+        enums = module_enums(self.module.tree)
+        flow = analyse(node, self.is_no_return.check, enums, self.handler.closed)
         root = Scope(self.project, self.module, node)
+        guards = handler_guards(node)
         for statement in flow.returns:
+            if any(
+                wanted and serves_another_source(test) for test, wanted in guards.get(statement, ())
+            ):
+                continue  # `if "Records" in event: return ...`: not an API Gateway request
             scope = Scope(self.project, self.module, node, anchor=statement)
             self.RETURN(statement, classify(statement.value, scope), scope)
         if flow.falls_off_after is not None:
@@ -274,11 +282,12 @@ class HandlerChecker:
             if any(k.arg in ("default", "cls") for k in node.keywords):
                 continue
             value = classify(node.args[0], scope)
-            candidates = (
-                [value]
-                if value.kind != "dict"
-                else [classify(item, item_scope) for _, _, item, item_scope in value.items]
-            )
+            if value.kind == "helper":  # json.dumps(load_item()): what the helper returns
+                candidates = list(value.returns)
+            elif value.kind == "dict":
+                candidates = [classify(item, item_scope) for _, _, item, item_scope in value.items]
+            else:
+                candidates = [value]
             kind = next((v.kind for v in candidates if v.kind in UNSERIALISABLE), None)
             if kind is not None:
                 self.report(

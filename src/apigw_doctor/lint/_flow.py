@@ -50,9 +50,44 @@ class _Paths:
     breaks: bool = False
 
 
-def analyse(function: ast.FunctionDef | ast.AsyncFunctionDef, is_no_return: IsNoReturn) -> Flow:
-    """Reachable returns and raises of ``function``, and where it can fall off."""
-    walker = _Walker(is_no_return)
+#: an Enum class of the module -> its member names
+Enums = dict[str, frozenset[str]]
+_ENUM_BASES = frozenset({"Enum", "IntEnum", "StrEnum", "Flag", "IntFlag"})
+
+
+def module_enums(tree: ast.Module) -> Enums:
+    """The Enum classes a module defines, with their members."""
+    found: Enums = {}
+    for node in tree.body:
+        if not isinstance(node, ast.ClassDef):
+            continue
+        bases = {(dotted_name(b) or "").rpartition(".")[2] for b in node.bases}
+        if not bases & _ENUM_BASES:
+            continue
+        members = {
+            target.id
+            for statement in node.body
+            if isinstance(statement, ast.Assign)
+            for target in statement.targets
+            if isinstance(target, ast.Name) and not target.id.startswith("_")
+        }
+        if members:
+            found[node.name] = frozenset(members)
+    return found
+
+
+def analyse(
+    function: ast.FunctionDef | ast.AsyncFunctionDef,
+    is_no_return: IsNoReturn,
+    enums: Enums | None = None,
+    closed: tuple[frozenset[str], ...] = (),
+) -> Flow:
+    """Reachable returns and raises of ``function``, and where it can fall off.
+
+    ``enums`` and ``closed`` (complete sets of string values, such as the routes a
+    template wires to the function) make an if/elif chain over all of them exhaustive.
+    """
+    walker = _Walker(is_no_return, enums or {}, closed)
     if walker.block(function.body, _Paths()):
         walker.flow.falls_off_after = function.body[-1]
     return walker.flow
@@ -77,8 +112,12 @@ def dotted_name(node: ast.expr) -> str | None:
 class _Walker:
     """Visits statements; each method says whether its statement completes."""
 
-    def __init__(self, is_no_return: IsNoReturn) -> None:
+    def __init__(
+        self, is_no_return: IsNoReturn, enums: Enums, closed: tuple[frozenset[str], ...]
+    ) -> None:
         self.is_no_return = is_no_return
+        self.enums = enums
+        self.closed = closed
         self.flow = Flow()
 
     def block(self, body: Sequence[ast.stmt], paths: _Paths) -> bool:
@@ -120,6 +159,11 @@ class _Walker:
         return not (isinstance(node.test, ast.Constant) and not node.test.value)
 
     def visit_If(self, node: ast.If, paths: _Paths) -> bool:
+        if (self.enums or self.closed) and _exhaustive(node, self.enums, self.closed):
+            # if/elif over every member of an Enum (or every route wired to the
+            # function), without else: one branch always runs
+            completes = [self.block(branch.body, paths) for branch in _chain(node)]  # walk all
+            return any(completes)
         body = self.block(node.body, paths)
         if is_constant_true(node.test):
             return body
@@ -172,3 +216,50 @@ def _irrefutable(case: ast.match_case) -> bool:
     while isinstance(pattern, ast.MatchAs) and pattern.pattern is not None:
         pattern = pattern.pattern
     return case.guard is None and isinstance(pattern, ast.MatchAs) and pattern.pattern is None
+
+
+def _chain(node: ast.If) -> list[ast.If]:
+    """``if``, its ``elif``s, in order."""
+    chain = [node]
+    while len(chain[-1].orelse) == 1 and isinstance(chain[-1].orelse[0], ast.If):
+        chain.append(chain[-1].orelse[0])
+    return chain
+
+
+def _exhaustive(node: ast.If, enums: Enums, closed: tuple[frozenset[str], ...]) -> bool:
+    """An if/elif chain with no else whose tests compare one subject with every member
+    of an Enum (``x is Color.RED``), or with every value of a closed set of strings
+    (``event["resource"] == "/a"``); ``or`` joins tests too."""
+    chain = _chain(node)
+    if chain[-1].orelse:
+        return False
+    subjects: set[str] = set()
+    members: dict[str, set[str]] = {}
+    strings: set[str] = set()
+    for branch in chain:
+        test = branch.test
+        tests = (
+            test.values if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.Or) else [test]
+        )
+        for part in tests:
+            if not (
+                isinstance(part, ast.Compare)
+                and len(part.ops) == 1
+                and isinstance(part.ops[0], (ast.Is, ast.Eq))
+            ):
+                return False
+            subjects.add(ast.dump(part.left))
+            right = part.comparators[0]
+            if isinstance(right, ast.Constant) and isinstance(right.value, str):
+                strings.add(right.value)
+                continue
+            member = dotted_name(right)
+            if member is None or member.count(".") != 1:
+                return False
+            enum, _, name = member.partition(".")
+            members.setdefault(enum, set()).add(name)
+    if len(subjects) != 1:
+        return False
+    if any(enum in enums and names >= enums[enum] for enum, names in members.items()):
+        return True
+    return bool(strings) and any(values and strings >= values for values in closed)

@@ -9,8 +9,9 @@ import tomllib
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
+from ..project import Function as ModelFunction
 from ..project import Project as ProjectModel
 from ..project import load_project
 from ..project.discover import SKIP_DIRS as _NOT_PROJECTS
@@ -162,6 +163,8 @@ class Handler:
     why: str
     #: no template or setting gives the API kind: ``api`` is a guess
     assumed: bool = False
+    #: complete sets of values a request brings (see Placement)
+    closed: tuple[frozenset[str], ...] = ()
 
     @property
     def name(self) -> str:
@@ -228,13 +231,33 @@ def python_files(paths: list[Path]) -> list[Path]:
     return found
 
 
+class Placement(NamedTuple):
+    """Where a template puts a handler: its API kind, and the complete sets of values
+    a request can bring (its resources, methods, route keys): an if/elif chain that
+    covers one of them has no other path."""
+
+    api: str
+    closed: tuple[frozenset[str], ...] = ()
+
+
+def _placement(function: ModelFunction) -> Placement:
+    bindings = function.api_bindings
+    closed = [
+        frozenset(b.path for b in bindings),
+        frozenset(f"{b.method} {b.path}" for b in bindings),
+    ]
+    if all(b.method != "ANY" for b in bindings):
+        closed.append(frozenset(b.method for b in bindings))
+    return Placement(bindings[0].kind, tuple(closed))
+
+
 @dataclass(frozen=True)
 class TemplateHandlers:
     """What the project's templates say: module path -> {function: API kind} for the
     functions behind a proxy integration, and the folders the templates govern (where
     no other function is a handler: SQS consumers, authorizers... are not)."""
 
-    named: dict[Path, dict[str, str]] = field(default_factory=dict)
+    named: dict[Path, dict[str, Placement]] = field(default_factory=dict)
     governed: tuple[Path, ...] = ()
 
     def governs(self, path: Path) -> bool:
@@ -244,11 +267,11 @@ class TemplateHandlers:
 def template_handlers(paths: list[Path], project: ProjectModel | None = None) -> TemplateHandlers:
     """The API handlers the templates under (or above) ``paths`` name."""
     project = project if project is not None else load_project(paths)
-    named: dict[Path, dict[str, str]] = {}
+    named: dict[Path, dict[str, Placement]] = {}
     for function in project.api_functions:
         if function.handler is not None and function.is_python:
             named.setdefault(function.module_path.resolve(), {})[function.function_name] = (
-                function.api_bindings[0].kind
+                _placement(function)
             )
     governed = tuple(t.parent.resolve() for t in project.templates if not _is_build_output(t))
     return TemplateHandlers(named, governed if project.functions else ())
@@ -267,8 +290,14 @@ def find_handlers(
     named = templates.named.get(path)
     if named:
         return [
-            Handler(module, module.functions[name], api, "named by the template")
-            for name, api in named.items()
+            Handler(
+                module,
+                module.functions[name],
+                place.api,
+                "named by the template",
+                closed=place.closed,
+            )
+            for name, place in named.items()
             if name in module.functions
         ]
     if templates.governs(path) and not config.handlers:

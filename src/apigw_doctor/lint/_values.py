@@ -430,10 +430,137 @@ def _helper_value(node: ast.Call, scope: Scope) -> Value | None:
     flow = _FLOWS.get(function)
     if flow is None:
         flow = _FLOWS[function] = analyse(function, lambda call: False)
-    returns = [classify(r.value, inner) for r in flow.returns]
+    guards = _guards(function)
+    returns = [
+        classify(r.value, inner)
+        for r in flow.returns
+        if all(_possible(test, wanted, function, inner) for test, wanted in guards.get(r, ()))
+    ]
     if flow.falls_off_after is not None:
         returns.append(Value("none", None, inner))
     return Value("helper", returns=returns)
+
+
+#: for each return of a function, the ``if`` tests around it and the outcome it needs
+Guards = dict[ast.Return, tuple[tuple[ast.expr, bool], ...]]
+_GUARDS: weakref.WeakKeyDictionary[ast.AST, Guards] = weakref.WeakKeyDictionary()
+
+
+#: keys only other events have: a branch testing one serves that source, not an API
+OTHER_SOURCE_KEYS = frozenset(
+    {
+        "Records",
+        "detail-type",
+        "detail",
+        "source",
+        "RequestType",
+        "ResourceProperties",
+        "authorizationToken",
+        "methodArn",
+        "triggerSource",
+        "awslogs",
+        "Sns",
+    }
+)
+
+
+def serves_another_source(test: ast.expr) -> bool:
+    """``"Records" in event``, ``event.get("source")``...: a branch for other events."""
+    return any(
+        isinstance(node, ast.Constant) and node.value in OTHER_SOURCE_KEYS
+        for node in ast.walk(test)
+    )
+
+
+def handler_guards(function: FunctionNode) -> Guards:
+    """The ``if`` tests around each return of a function."""
+    return _guards(function)
+
+
+def _guards(function: FunctionNode) -> Guards:
+    found = _GUARDS.get(function)
+    if found is None:
+        found = _GUARDS[function] = {}
+        _collect(function.body, (), found)
+    return found
+
+
+def _collect(body: list[ast.stmt], stack: tuple[tuple[ast.expr, bool], ...], found: Guards) -> None:
+    for statement in body:
+        if isinstance(statement, ast.Return):
+            found[statement] = stack
+        elif isinstance(statement, ast.If):
+            _collect(statement.body, (*stack, (statement.test, True)), found)
+            _collect(statement.orelse, (*stack, (statement.test, False)), found)
+        elif not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            for field_name in ("body", "orelse", "finalbody", "handlers"):
+                inner = getattr(statement, field_name, None)
+                if isinstance(inner, list):
+                    blocks = [h.body for h in inner] if field_name == "handlers" else [inner]
+                    for block in blocks:
+                        _collect(block, stack, found)
+
+
+def _possible(test: ast.expr, wanted: bool, function: FunctionNode, scope: Scope) -> bool:
+    """Whether a guard can come out as ``wanted`` with the helper's arguments as bound
+    (``respond(200, data)`` never takes ``if payload is None: return None``)."""
+    outcome = _outcome(test, function, scope)
+    return outcome is None or outcome == wanted
+
+
+def _outcome(test: ast.expr, function: FunctionNode, scope: Scope) -> bool | None:
+    """True/False when the bound arguments decide ``test``; None when they do not."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        inner = _outcome(test.operand, function, scope)
+        return None if inner is None else not inner
+    if isinstance(test, ast.Name):
+        known = _argument(test.id, function, scope)
+        return None if known in (None, "notnone") else known != "none"
+    if (
+        isinstance(test, ast.Compare)
+        and len(test.ops) == 1
+        and isinstance(test.left, ast.Name)
+        and isinstance(test.comparators[0], ast.Constant)
+        and test.comparators[0].value is None
+    ):
+        known = _argument(test.left.id, function, scope)
+        if known is None:
+            return None
+        is_none = known == "none"
+        if isinstance(test.ops[0], (ast.Is, ast.Eq)):
+            return is_none
+        if isinstance(test.ops[0], (ast.IsNot, ast.NotEq)):
+            return not is_none
+    return None
+
+
+def _argument(name: str, function: FunctionNode, scope: Scope) -> str | None:
+    """ "none" or "truthy" when a parameter's bound value (or default) says so, else None."""
+    if name in scope.bindings:
+        expr: ast.expr | None = scope.bindings[name][0]
+    else:
+        expr = _default(name, function)
+    if isinstance(expr, ast.Constant):
+        return "none" if expr.value is None else "truthy" if expr.value else None
+    if isinstance(expr, (ast.Dict, ast.List, ast.Tuple, ast.Set)):
+        items = expr.keys if isinstance(expr, ast.Dict) else expr.elts
+        return "truthy" if items else None
+    if isinstance(expr, (ast.JoinedStr, ast.Call)) and isinstance(expr, ast.Call):
+        return None
+    return None
+
+
+def _default(name: str, function: FunctionNode) -> ast.expr | None:
+    positional = function.args.posonlyargs + function.args.args
+    defaults = function.args.defaults
+    offset = len(positional) - len(defaults)
+    for index, arg in enumerate(positional):
+        if arg.arg == name and index >= offset:
+            return defaults[index - offset]
+    for arg, default in zip(function.args.kwonlyargs, function.args.kw_defaults, strict=True):
+        if arg.arg == name:
+            return default
+    return None
 
 
 def _bind(
