@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..catalogue import Finding, demoted, finding
 from ..rules import profile_for
-from ._flow import analyse, dotted_name, module_enums
+from ._flow import analyse, dotted_name
 from ._project import FunctionNode, Handler, Module, Project
 from ._values import (
     RUNTIME_UNSERIALISABLE,
@@ -119,10 +119,9 @@ class HandlerChecker:
 
     def run(self) -> list[LintFinding]:
         node = self.handler.node
-        enums = module_enums(self.module.tree)
-        flow = analyse(node, self.is_no_return.check, enums, self.handler.closed)
+        flow = analyse(node, self.is_no_return.check, self.module.enums, self.handler.closed)
         root = Scope(self.project, self.module, node)
-        guards = handler_guards(node)
+        guards = handler_guards(node) if self.module.mentions_other_sources(node) else {}
         for statement in flow.returns:
             if any(
                 wanted and serves_another_source(test) for test, wanted in guards.get(statement, ())

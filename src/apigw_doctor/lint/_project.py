@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import ast
 import fnmatch
+import functools
+import re
 import tomllib
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -15,6 +17,7 @@ from ..project import Function as ModelFunction
 from ..project import Project as ProjectModel
 from ..project import load_project
 from ..project.discover import SKIP_DIRS as _NOT_PROJECTS
+from ._flow import Enums, module_enums
 
 #: CDK's handler code is read where its template names it: its copy in cdk.out
 SKIP_DIRS = _NOT_PROJECTS - {"cdk.out"}
@@ -121,6 +124,19 @@ class Module:
                         alias.name,
                     )
         return found
+
+    @cached_property
+    def enums(self) -> Enums:
+        return module_enums(self.tree)
+
+    def mentions_other_sources(self, node: FunctionNode) -> bool:
+        """Whether a function quotes a key only other events have (cheap text test)."""
+        return bool(set(_QUOTED.findall(self.segment(node))) & OTHER_SOURCE_KEYS)
+
+    @cached_property
+    def strings(self) -> set[str]:
+        """Every quoted word of the module (read once, from its text)."""
+        return set(_QUOTED.findall(self.source))
 
     @cached_property
     def lines(self) -> list[str]:
@@ -352,12 +368,6 @@ _OTHER_EVENT_MARKERS = frozenset(
 )
 
 
-def _strings(node: ast.AST) -> set[str]:
-    return {
-        c.value for c in ast.walk(node) if isinstance(c, ast.Constant) and isinstance(c.value, str)
-    }
-
-
 #: every top-level key of an API Gateway event (payload 1.0 and 2.0)
 _API_EVENT_KEYS = _REQUEST_MARKERS | {
     "resource",
@@ -372,32 +382,40 @@ _API_EVENT_KEYS = _REQUEST_MARKERS | {
 }
 
 
-def _event_keys(node: FunctionNode) -> set[str]:
-    """The keys the function reads off its first parameter: event["x"], event.get("x")."""
+_QUOTED = re.compile(r"""["']([A-Za-z][\w-]*)["']""")
+
+
+@functools.lru_cache(maxsize=64)
+def _key_reads(name: str) -> re.Pattern[str]:
+    return re.compile(rf"""\b{re.escape(name)}\s*(?:\[\s*|\.get\(\s*)["']([^"'\n]+)["']""")
+
+
+def _reads(node: FunctionNode, module: Module) -> tuple[set[str], set[str]]:
+    """From the function's text (no tree walk: this runs for every candidate of a
+    big tree): the words it quotes, and the keys it reads off its first parameter
+    (``event["x"]``, ``event.get("x")``)."""
+    text = module.segment(node)
     args = node.args.posonlyargs + node.args.args
-    if not args:
-        return set()
-    name = args[0].arg
-    keys = set()
-    for child in ast.walk(node):
-        if (
-            isinstance(child, ast.Subscript)
-            and isinstance(child.value, ast.Name)
-            and child.value.id == name
-            and isinstance(child.slice, ast.Constant)
-        ):
-            keys.add(str(child.slice.value))
-        elif (
-            isinstance(child, ast.Call)
-            and isinstance(child.func, ast.Attribute)
-            and child.func.attr == "get"
-            and isinstance(child.func.value, ast.Name)
-            and child.func.value.id == name
-            and child.args
-            and isinstance(child.args[0], ast.Constant)
-        ):
-            keys.add(str(child.args[0].value))
-    return keys
+    keys = set(_key_reads(args[0].arg).findall(text)) if args else set()
+    return set(_QUOTED.findall(text)), keys
+
+
+#: keys only other events have: a branch testing one serves that source, not an API
+OTHER_SOURCE_KEYS = frozenset(
+    {
+        "Records",
+        "detail-type",
+        "detail",
+        "source",
+        "RequestType",
+        "ResourceProperties",
+        "authorizationToken",
+        "methodArn",
+        "triggerSource",
+        "awslogs",
+        "Sns",
+    }
+)
 
 
 def serves_an_api(node: FunctionNode, module: Module) -> bool:
@@ -406,16 +424,14 @@ def serves_an_api(node: FunctionNode, module: Module) -> bool:
 
     A function that reads a key no API Gateway event has (``event["SecretId"]``,
     ``event["apiPath"]``) is fed by something else, whatever it returns."""
-    if _event_keys(node) - _API_EVENT_KEYS:
+    own, keys = _reads(node, module)
+    if keys - _API_EVENT_KEYS:
         return False
-    own = _strings(node)
     if own & _REQUEST_MARKERS:
         return True
     if own & _OTHER_EVENT_MARKERS:
         return False
-    return bool(
-        own & _RESPONSE_MARKERS or _strings(module.tree) & (_REQUEST_MARKERS | _RESPONSE_MARKERS)
-    )
+    return bool(own & _RESPONSE_MARKERS or module.strings & (_REQUEST_MARKERS | _RESPONSE_MARKERS))
 
 
 def _matches(module: Module, name: str, patterns: tuple[str, ...]) -> bool:

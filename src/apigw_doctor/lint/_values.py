@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ._flow import Flow, analyse, dotted_name
-from ._project import FunctionNode, Module, Project
+from ._project import OTHER_SOURCE_KEYS, FunctionNode, Module, Project
 
 #: call name (last dotted parts) -> kind of its result
 CALL_KINDS = {
@@ -444,24 +444,6 @@ def _helper_value(node: ast.Call, scope: Scope) -> Value | None:
 #: for each return of a function, the ``if`` tests around it and the outcome it needs
 Guards = dict[ast.Return, tuple[tuple[ast.expr, bool], ...]]
 _GUARDS: weakref.WeakKeyDictionary[ast.AST, Guards] = weakref.WeakKeyDictionary()
-
-
-#: keys only other events have: a branch testing one serves that source, not an API
-OTHER_SOURCE_KEYS = frozenset(
-    {
-        "Records",
-        "detail-type",
-        "detail",
-        "source",
-        "RequestType",
-        "ResourceProperties",
-        "authorizationToken",
-        "methodArn",
-        "triggerSource",
-        "awslogs",
-        "Sns",
-    }
-)
 
 
 def serves_another_source(test: ast.expr) -> bool:
