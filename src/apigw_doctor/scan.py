@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import io
 import json
 import re
 import sys
@@ -60,6 +61,7 @@ class HandlerReport:
     calls: list[Call] = field(default_factory=list)
     problem: str | None = None  # the handler could not be loaded
     unchecked: str | None = None  # why it could not be checked here (not a failure)
+    output: str = ""  # what the handler printed (its function log)
 
     @property
     def failing(self) -> bool:
@@ -214,7 +216,12 @@ def _report(plan: _Plan, timeout: float, progress: Callable[[str], None] | None)
     report = HandlerReport(
         plan.name, plan.label, f"{_relative(plan.path)}:{plan.name}", plan.routes[0][0]
     )
-    with applied(plan.environment) if plan.environment else contextlib.nullcontext():
+    output = io.StringIO()  # what the handler prints is its function log, not scan's output
+    with (
+        applied(plan.environment) if plan.environment else contextlib.nullcontext(),
+        contextlib.redirect_stdout(output),
+        contextlib.redirect_stderr(output),
+    ):
         try:
             handler = load_handler(f"{plan.path}:{plan.name}")
         except HandlerNotFound as exc:
@@ -225,7 +232,16 @@ def _report(plan: _Plan, timeout: float, progress: Callable[[str], None] | None)
                 report.problem = str(exc)
             return report
         _send(report, handler, plan, timeout, progress)
+    report.output = _bounded(output.getvalue())
     return report
+
+
+def _bounded(text: str, limit: int = 16_384) -> str:
+    return (
+        text
+        if len(text) <= limit
+        else text[:limit] + f"\n[... {len(text) - limit:,} more characters]"
+    )
 
 
 def _missing_package(exc: HandlerNotFound) -> str | None:
@@ -335,8 +351,25 @@ _AWS_UNREACHABLE = frozenset(
 )
 
 
+#: what Python and requests raise when a host cannot be reached from here
+_NETWORK_UNREACHABLE = frozenset(
+    {
+        "ConnectionError",
+        "ConnectTimeout",
+        "ReadTimeout",
+        "URLError",
+        "gaierror",
+        "NameResolutionError",
+        "MaxRetryError",
+        "NewConnectionError",
+        "ConnectionRefusedError",
+    }
+)
+
+
 def _needed_aws(invocation: Invocation) -> str | None:
-    """Why a call could not be checked: the handler needed AWS, which scan withholds."""
+    """Why a call could not be checked: the handler needed AWS (which scan withholds)
+    or a network this machine does not reach."""
     if not invocation.function_error:
         return None
     try:
@@ -344,10 +377,12 @@ def _needed_aws(invocation: Invocation) -> str | None:
     except ValueError:
         return None
     kind = error.get("errorType") if isinstance(error, dict) else None
-    if kind not in _AWS_UNREACHABLE:
-        return None
-    return (
-        f"the handler called AWS ({kind}: {error.get('errorMessage')}); scan runs handlers "
-        "without AWS credentials so that it never changes real resources: --aws allows "
-        "real calls"
-    )
+    shown = f"{kind}: {str(error.get('errorMessage'))[:200]}" if isinstance(error, dict) else ""
+    if kind in _AWS_UNREACHABLE:
+        return (
+            f"the handler called AWS ({shown}); scan runs handlers without AWS credentials "
+            "so that it never changes real resources: --aws allows real calls"
+        )
+    if kind in _NETWORK_UNREACHABLE:
+        return f"the handler needed a host this machine cannot reach ({shown})"
+    return None

@@ -167,3 +167,20 @@ def test_a_missing_package_is_not_checked_here_not_a_failure(tmp_path: Path) -> 
     (handler,) = report["handlers"]
     assert status == 0 and not handler["failing"]
     assert "no_such_package_here" in handler["notCheckedHere"]
+
+
+def test_what_a_handler_prints_stays_out_of_the_report(tmp_path: Path) -> None:
+    sam_api(tmp_path, "app.handler")
+    write(
+        tmp_path,
+        "import urllib.request\n\n"
+        "def handler(event, context):\n"
+        "    print('Received event:', event)\n"
+        "    urllib.request.urlopen('http://no-such-host.invalid/', timeout=2)\n"
+        "    return {'statusCode': 200}\n",
+    )
+    status, report, _ = scan(str(tmp_path))  # the JSON parses: nothing printed into it
+    (handler,) = report["handlers"]
+    assert "Received event:" in handler["functionLog"]
+    assert status == 0 and not handler["failing"]
+    assert "cannot reach" in handler["notCheckedHere"]

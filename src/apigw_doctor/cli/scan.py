@@ -151,10 +151,12 @@ def _render(console: Console, report: ScanReport) -> None:
 
 
 def _render_handler(console: Console, handler: HandlerReport) -> None:
-    mark = Text(
-        "FAIL " if handler.failing else "ok   ",
-        style="bold red" if handler.failing else "bold green",
-    )
+    if handler.failing:
+        mark = Text("FAIL ", style="bold red")
+    elif handler.not_checked:
+        mark = Text("n/c  ", style="bold yellow")  # not checked here
+    else:
+        mark = Text("ok   ", style="bold green")
     console.print(
         mark
         + Text(f"{handler.label}", style="bold")
@@ -202,6 +204,7 @@ def _as_json(report: ScanReport) -> dict[str, Any]:
                 "failing": h.failing,
                 "problem": h.problem,
                 "notCheckedHere": h.not_checked,
+                "functionLog": h.output,
                 "calls": [
                     {
                         "method": c.method,
