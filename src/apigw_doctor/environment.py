@@ -56,6 +56,12 @@ def without_aws(environment: Environment) -> Environment:
     )
 
 
+def lambda_defaults(region: str | None = None) -> Environment:
+    """What every function sees, when no template says more: its region."""
+    region = region or os.environ.get("AWS_REGION") or DEFAULT_REGION
+    return Environment({"AWS_REGION": region, "AWS_DEFAULT_REGION": region})
+
+
 def environment_for(function: Function, *, region: str | None = None) -> Environment:
     """Lambda's own variables, then the template's (Globals and the function's)."""
     region = region or os.environ.get("AWS_REGION") or DEFAULT_REGION

@@ -15,12 +15,18 @@ import json
 import re
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from .environment import Environment, applied, environment_for, without_aws
+from .environment import (
+    Environment,
+    applied,
+    environment_for,
+    lambda_defaults,
+    without_aws,
+)
 from .events import HttpRequest
 from .handlers import HandlerNotFound, load_handler
 from .lint import Config, LintFinding, lint_paths
@@ -134,7 +140,7 @@ def scan(
                 report.handlers.append(handler_report)
         return report
     for path in python_files([root]):
-        isolation = None if aws else without_aws(Environment())
+        isolation = lambda_defaults() if aws else without_aws(lambda_defaults())
         for handler_report in _signature_handlers(
             path.resolve(), config, timeout, progress, isolation
         ):
@@ -172,6 +178,7 @@ def _function_report(
         bindings[0].binary_media_types,
         function.timeout,
         environment if aws else without_aws(environment),
+        (function.module_name, function.code_dir.resolve()),
     )
     return _report(plan, timeout, progress)
 
@@ -210,6 +217,9 @@ class _Plan(NamedTuple):
     binary_media_types: tuple[str, ...]
     function_timeout: float
     environment: Environment | None
+    #: Lambda's own import of the handler: a dotted module under the code folder
+    #: (so ``from .models import x`` works as in Lambda); None: import the file
+    module: tuple[str, Path] | None = None
 
 
 def _report(plan: _Plan, timeout: float, progress: Callable[[str], None] | None) -> HandlerReport:
@@ -221,9 +231,14 @@ def _report(plan: _Plan, timeout: float, progress: Callable[[str], None] | None)
         applied(plan.environment) if plan.environment else contextlib.nullcontext(),
         contextlib.redirect_stdout(output),
         contextlib.redirect_stderr(output),
+        _fresh_imports(),
     ):
         try:
-            handler = load_handler(f"{plan.path}:{plan.name}")
+            if plan.module is not None:
+                module, code_dir = plan.module
+                handler = load_handler(f"{module}:{plan.name}", base=code_dir)
+            else:
+                handler = load_handler(f"{plan.path}:{plan.name}")
         except HandlerNotFound as exc:
             missing = _missing_package(exc)
             if missing:
@@ -242,6 +257,21 @@ def _bounded(text: str, limit: int = 16_384) -> str:
         if len(text) <= limit
         else text[:limit] + f"\n[... {len(text) - limit:,} more characters]"
     )
+
+
+@contextlib.contextmanager
+def _fresh_imports() -> Iterator[None]:
+    """Each function imports its own modules, as in its own Lambda: two functions'
+    ``app`` modules from two code folders must not be one cached module.  Packages
+    installed in site-packages stay cached."""
+    before = set(sys.modules)
+    try:
+        yield
+    finally:
+        for name in set(sys.modules) - before:
+            path = getattr(sys.modules[name], "__file__", None) or ""
+            if "site-packages" not in path and "dist-packages" not in path:
+                del sys.modules[name]
 
 
 def _missing_package(exc: HandlerNotFound) -> str | None:

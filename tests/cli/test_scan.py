@@ -1,5 +1,6 @@
 """`apigw-doctor scan`: lint plus real calls, on the bundled example and on traps."""
 
+import base64
 import json
 import textwrap
 from pathlib import Path
@@ -184,3 +185,12 @@ def test_what_a_handler_prints_stays_out_of_the_report(tmp_path: Path) -> None:
     assert "Received event:" in handler["functionLog"]
     assert status == 0 and not handler["failing"]
     assert "cannot reach" in handler["notCheckedHere"]
+
+
+def test_handlers_are_imported_as_lambda_imports_them() -> None:
+    """``shop.orders.handler`` is a package module with relative imports; another
+    function's ``shop`` is a different module in a different code folder."""
+    status, report, _ = scan(str(PROJECTS / "packaged"))
+    bodies = {h["name"]: base64.b64decode(h["calls"][0]["body_base64"]) for h in report["handlers"]}
+    assert status == 0
+    assert bodies == {"Orders": b'"orders"', "Other": b"other"}

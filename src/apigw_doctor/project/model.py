@@ -63,6 +63,11 @@ class Function:
         return self.code_dir / (module.replace(".", "/") + ".py")
 
     @property
+    def module_name(self) -> str:
+        """The module Lambda imports: ``handlers/api.handler`` -> ``handlers.api``."""
+        return (self.handler or "").rpartition(".")[0].replace("/", ".")
+
+    @property
     def function_name(self) -> str:
         return (self.handler or "").rpartition(".")[2]
 
