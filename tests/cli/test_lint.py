@@ -317,3 +317,26 @@ def test_a_chain_over_the_routes_the_template_wires_is_exhaustive(tmp_path: Path
     (tmp_path / "app.py").write_text((tmp_path / "app.py").read_text().replace('"/b"', '"/c"'))
     status, out, _ = run("--format", "json", str(tmp_path))
     assert [f["code"] for f in json.loads(out)] == ["GW901"]
+
+
+def test_a_decorator_may_add_parameters_to_a_handler(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "app.py",
+        """
+        import functools
+
+        def inject(func):
+            @functools.wraps(func)
+            def wrapper(event, context):
+                return func(event, context, {"user": "x"})
+            return wrapper
+
+        @inject
+        def handler(event, context, user):
+            if event["httpMethod"] == "GET":
+                return {"statusCode": 200, "body": user["user"]}
+        """,
+    )
+    _, out, _ = run("--format", "json", "--api", "rest", str(tmp_path))
+    assert [(f["handler"], f["code"]) for f in json.loads(out)] == [("handler", "GW901")]

@@ -440,5 +440,11 @@ def _matches(module: Module, name: str, patterns: tuple[str, ...]) -> bool:
 
 
 def _looks_like_handler(node: FunctionNode) -> bool:
-    args = [a.arg for a in node.args.posonlyargs + node.args.args]
-    return len(args) == 2 and args[0] in EVENT_NAMES and args[1] in CONTEXT_NAMES
+    """``(event, context)``; more parameters only when a decorator supplies them or
+    they have defaults (Lambda itself passes two)."""
+    params = node.args.posonlyargs + node.args.args
+    args = [a.arg for a in params]
+    if len(args) < 2 or args[0] not in EVENT_NAMES or args[1] not in CONTEXT_NAMES:
+        return False
+    extra = len(args) - 2
+    return extra == 0 or bool(node.decorator_list) or len(node.args.defaults) >= extra

@@ -385,8 +385,21 @@ def _holds_items(key: object) -> bool:
     return key is None or isinstance(key, int) or key in _ITEM_KEYS
 
 
+#: DynamoDB reads: the Table resource returns Decimal numbers, the low-level client
+#: typed attribute maps ({"N": "1.5"}), which json.dumps writes as they are
+_DYNAMO_READS = frozenset({"get_item", "query", "scan", "batch_get_item"})
+
+
 def _call(node: ast.Call, scope: Scope) -> Value:
     name = call_name(node)
+    if name in ("boto3.client", "client") and node.args:
+        return Value("aws-client")
+    if (
+        name.rpartition(".")[2] in _DYNAMO_READS
+        and isinstance(node.func, ast.Attribute)
+        and classify(node.func.value, scope).kind == "aws-client"
+    ):
+        return UNKNOWN
     helper = _helper_value(node, scope)
     if helper is not None:
         return helper
