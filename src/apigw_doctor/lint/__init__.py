@@ -21,7 +21,7 @@ from pathlib import Path
 
 from ..catalogue import Finding, finding
 from ..project import Project as ProjectModel
-from ._checker import HandlerChecker, LintFinding, NoReturnIndex
+from ._checker import HandlerChecker, LintFinding, NoReturnIndex, RouteChecker, route_functions
 from ._project import (
     Config,
     ConfigError,
@@ -199,6 +199,10 @@ def _lint_module(
     no_return = NoReturnIndex(project, module)
     for handler in find_handlers(module, config, templates) if handlers is None else handlers:
         found += HandlerChecker(project, handler, no_return).run()
+    for route in route_functions(module):
+        found += RouteChecker(
+            project, Handler(module, route, "rest", "a Powertools route"), no_return
+        ).run()
     unique = {(f.line, f.column, f.code, f.finding.message): f for f in found}
     kept = [f for f in unique.values() if config.wants(f.code) and not _silenced(module, f)]
     return sorted(kept, key=lambda f: (f.line, f.column, f.code))

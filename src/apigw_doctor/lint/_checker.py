@@ -87,6 +87,8 @@ class HandlerChecker:
         self.profile = profile_for(handler.api)
         self.findings: list[LintFinding] = []
         self.builds_responses = False
+        #: what fails when the result cannot be serialised
+        self.serialiser_error = "Runtime.MarshalError"
 
     def report(self, node: ast.AST | None, scope: Scope | None, code: str, **args: str) -> None:
         """A finding at ``node``, or at the handler's return when ``node`` is elsewhere."""
@@ -268,7 +270,7 @@ class HandlerChecker:
             "GW910",
             what=UNSERIALISABLE[value.kind],
             where=where,
-            error="Runtime.MarshalError",
+            error=self.serialiser_error,
             fix=_SERIALISE_FIX[value.kind],
         )
 
@@ -383,3 +385,56 @@ def _never_returns(function: FunctionNode, is_no_return: Callable[[ast.Call], bo
         return True
     flow = analyse(function, is_no_return)
     return not flow.returns and flow.falls_off_after is None
+
+
+#: Powertools' event handlers: a route's result is serialised by the resolver
+RESOLVERS = frozenset(
+    {
+        "APIGatewayRestResolver",
+        "APIGatewayHttpResolver",
+        "ApiGatewayResolver",
+        "LambdaFunctionUrlResolver",
+        "ALBResolver",
+    }
+)
+ROUTE_METHODS = frozenset({"get", "post", "put", "delete", "patch", "head", "route"})
+
+
+class RouteChecker(HandlerChecker):
+    """A Powertools route: its result is valid by construction, except for values the
+    resolver's json.dumps cannot write (its encoder handles Decimal, not datetimes or
+    sets): a TypeError, and a 502 for the client."""
+
+    def run(self) -> list[LintFinding]:
+        self.serialiser_error = "TypeError in the resolver's json.dumps"
+        node = self.handler.node
+        for statement in analyse(node, self.is_no_return.check).returns:
+            scope = Scope(self.project, self.module, node, anchor=statement)
+            if statement.value is not None:
+                self.SERIALISABLE(statement.value, scope, "the route's result")
+        return [f for f in self.findings if f.code == "GW910"]
+
+
+def route_functions(module: Module) -> list[FunctionNode]:
+    """Functions a Powertools resolver of the module routes to (``@app.get("/x")``)."""
+    resolvers = {
+        target.id
+        for node in module.tree.body
+        if isinstance(node, ast.Assign)
+        and isinstance(node.value, ast.Call)
+        and call_name(node.value).rpartition(".")[2] in RESOLVERS
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
+    if not resolvers:
+        return []
+    return [
+        function
+        for function in module.functions.values()
+        for decorator in function.decorator_list
+        if isinstance(decorator, ast.Call)
+        and isinstance(decorator.func, ast.Attribute)
+        and decorator.func.attr in ROUTE_METHODS
+        and isinstance(decorator.func.value, ast.Name)
+        and decorator.func.value.id in resolvers
+    ]
