@@ -423,6 +423,8 @@ def route_functions(module: Module) -> list[FunctionNode]:
         if isinstance(node, ast.Assign)
         and isinstance(node.value, ast.Call)
         and call_name(node.value).rpartition(".")[2] in RESOLVERS
+        # a custom serializer, or validation (which encodes with pydantic), writes more
+        and not {k.arg for k in node.value.keywords} & {"serializer", "enable_validation"}
         for target in node.targets
         if isinstance(target, ast.Name)
     }
