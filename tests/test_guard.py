@@ -7,9 +7,11 @@ import logging
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from apigw_doctor import evaluate
-from apigw_doctor.guard import GuardError, guard
+from apigw_doctor.guard import GuardError, _plainly_valid, guard
 from apigw_doctor.runtime import LambdaContext
 from support.conformance import load_cases, returned_value
 from support.imports import third_party_imports
@@ -117,3 +119,41 @@ def test_bad_arguments() -> None:
 
 def test_guard_imports_only_the_standard_library() -> None:
     assert third_party_imports("apigw_doctor.guard") == ""
+
+
+def test_a_valid_result_never_loads_the_rules_core() -> None:
+    """The guard runs on every cold start: the happy path stays on the standard library."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from apigw_doctor.guard import guard\n"
+        "h = guard(api='rest')(lambda e, c: {'statusCode': 200, 'body': 'ok'})\n"
+        "assert h({}, None) == {'statusCode': 200, 'body': 'ok'}\n"
+        "print(sorted(m for m in sys.modules if m.startswith('apigw_doctor')))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded = done.stdout
+    assert "apigw_doctor.rules._evaluate" not in loaded
+    assert "apigw_doctor.catalogue" not in loaded
+
+
+results = st.dictionaries(
+    st.sampled_from(["statusCode", "body", "headers", "isBase64Encoded", "cookies", "extra"]),
+    st.none()
+    | st.integers(-5, 700)
+    | st.text(max_size=5)
+    | st.booleans()
+    | st.dictionaries(st.text(max_size=3), st.text(max_size=3) | st.integers(), max_size=2),
+    max_size=5,
+)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(result=results, api=st.sampled_from(["rest", "http-1.0", "http-2.0", "function-url"]))
+def test_the_shortcut_never_passes_what_the_rules_question(result: Any, api: str) -> None:
+    if _plainly_valid(result, api):
+        verdict = evaluate(result, api=api)
+        assert verdict.ok
+        assert not [f for f in verdict.findings if f.severity != "info"]

@@ -17,26 +17,30 @@ otherwise; ``"report"`` only logs; ``"strict"`` raises :class:`GuardError`
 
 from __future__ import annotations
 
-import base64
-import datetime
-import decimal
 import functools
 import json
 import logging
 import os
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
-from .catalogue import Finding
-from .rules import Verdict, evaluate, profile_for
-from .rules._apis import V1_KEYS, V2_KEYS
+from .rules._keys import KEYS_BY_KIND, V1_KEYS, V2_KEYS
+
+if TYPE_CHECKING:  # the rules core loads only when a result is not obviously valid
+    from collections.abc import Callable
+    from typing import TypeVar
+
+    from .catalogue import Finding
+    from .rules import Verdict
+
+    F = TypeVar("F", bound=Callable[..., Any])
 
 logger = logging.getLogger("apigw_doctor.guard")
 
-F = TypeVar("F", bound=Callable[..., Any])
 MODES = ("repair", "report", "strict")
 #: any of these makes a dict a response (else it is data to wrap)
 _RESPONSE_KEYS = V1_KEYS | V2_KEYS
+#: a body this large is checked in full (the payload limit warns near 6 MB)
+_QUICK_BODY_LIMIT = 1_000_000
 
 
 class GuardError(Exception):
@@ -51,7 +55,8 @@ def guard(
     api: str = "rest", *, mode: str = "repair", binary_media_types: tuple[str, ...] = ()
 ) -> Callable[[F], F]:
     """Wrap a Lambda handler so it never returns what API Gateway rejects."""
-    profile_for(api)
+    if api not in KEYS_BY_KIND:
+        raise ValueError(f"unknown API kind {api!r}: expected one of {', '.join(KEYS_BY_KIND)}")
     if mode not in MODES:
         raise ValueError(f"unknown guard mode {mode!r}: expected one of {', '.join(MODES)}")
 
@@ -90,6 +95,10 @@ def _checked(
     event: Any,
     request_id: str,
 ) -> Any:
+    if _plainly_valid(result, api):
+        return result  # the common case: no need to load the rules core
+    from .rules import evaluate
+
     headers = _request_headers(event)
     verdict = evaluate(
         result,
@@ -114,6 +123,33 @@ def _checked(
             return repaired
         _log(again.errors, request_id)
     return internal_error(api, request_id)
+
+
+def _plainly_valid(result: Any, api: str) -> bool:
+    """A response no rule can object to, and no rule warns about: an int status, a
+    string body, string headers, no binary, no multi-value headers or cookies.  Only
+    ever a shortcut: anything else goes through the whole rules core."""
+    if type(result) is not dict or not result.keys() <= KEYS_BY_KIND[api]:
+        return False
+    status = result.get("statusCode")
+    body = result.get("body")
+    headers = result.get("headers")
+    return (
+        type(status) is int
+        and 100 <= status <= 599
+        and (body is None or (type(body) is str and len(body) < _QUICK_BODY_LIMIT))
+        and (headers is None or _string_map(headers))
+        and result.get("isBase64Encoded", False) is False
+        and "multiValueHeaders" not in result
+        and "cookies" not in result
+        and "base64Encoded" not in result
+    )
+
+
+def _string_map(headers: Any) -> bool:
+    return type(headers) is dict and all(
+        type(k) is str and type(v) is str for k, v in headers.items()
+    )
 
 
 def _warnings(verdict: Verdict) -> list[Finding]:
@@ -153,6 +189,10 @@ def internal_error(api: str, request_id: str) -> dict[str, Any]:
 
 def _to_json(value: Any) -> Any:
     """What ``json.dumps`` cannot write, as the value a client most likely wants."""
+    import base64
+    import datetime
+    import decimal
+
     if isinstance(value, decimal.Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
@@ -190,7 +230,9 @@ def _json_response(status: int, data: Any) -> dict[str, Any]:
 
 
 def _repair_response(result: dict[str, Any], api: str) -> dict[str, Any]:
-    allowed = profile_for(api).allowed_keys
+    import base64
+
+    allowed = KEYS_BY_KIND[api]
     fixed: dict[str, Any] = {k: v for k, v in result.items() if k in allowed}
     fixed["statusCode"] = _status(result.get("statusCode"))
     body = result.get("body")

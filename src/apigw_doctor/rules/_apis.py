@@ -9,10 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Literal, NamedTuple
 
-ApiKind = Literal["rest", "http-1.0", "http-2.0", "function-url"]
+from ._keys import KEYS_BY_KIND, V1_KEYS, V2_KEYS
 
-V1_KEYS = frozenset({"statusCode", "headers", "multiValueHeaders", "body", "isBase64Encoded"})
-V2_KEYS = frozenset({"statusCode", "headers", "cookies", "body", "isBase64Encoded"})
+ApiKind = Literal["rest", "http-1.0", "http-2.0", "function-url"]
 
 REST_FAILURE_BODY = b'{"message": "Internal server error"}'
 HTTP_FAILURE_BODY = b'{"message":"Internal Server Error"}'
@@ -65,7 +64,7 @@ class ApiProfile(NamedTuple):
 
 _REST = ApiProfile(
     name="rest",
-    allowed_keys=V1_KEYS | {"base64Encoded"},
+    allowed_keys=KEYS_BY_KIND["rest"],
     unknown_key_code="GW102",
     status_missing_code="GW203",
     infers_response=False,

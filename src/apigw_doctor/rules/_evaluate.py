@@ -16,9 +16,10 @@ from typing import Any
 
 from ..catalogue import Finding, describe, finding, kind_of, preview, shorten
 from ..encoder import MarshalError, marshal
-from ._apis import V1_KEYS, V2_KEYS, ApiProfile, profile_for
+from ._apis import ApiProfile, profile_for
 from ._binary import accept_matches, decode_base64, first_media_range, leading_wildcards
 from ._headers import response_headers, with_default_content_type
+from ._keys import V1_KEYS, V2_KEYS
 from ._limits import DEFAULT_LIMITS, Limits
 from ._service import service_cause
 from ._verdict import Verdict

@@ -1,0 +1,14 @@
+"""The top-level keys of a proxy response, per payload format (spec R2, V1).
+
+A module of its own so the guard can read them without importing the rules core.
+"""
+
+V1_KEYS = frozenset({"statusCode", "headers", "multiValueHeaders", "body", "isBase64Encoded"})
+V2_KEYS = frozenset({"statusCode", "headers", "cookies", "body", "isBase64Encoded"})
+#: the keys of each API kind (REST also takes SAM CLI's base64Encoded alias, R2 peer)
+KEYS_BY_KIND = {
+    "rest": V1_KEYS | {"base64Encoded"},
+    "http-1.0": V1_KEYS,
+    "http-2.0": V2_KEYS,
+    "function-url": V2_KEYS,
+}
