@@ -6,6 +6,7 @@ working directory.  From the project model, so a handler that reads
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import sys
 from collections.abc import Iterator
@@ -62,8 +63,33 @@ def lambda_defaults(region: str | None = None) -> Environment:
     return Environment({"AWS_REGION": region, "AWS_DEFAULT_REGION": region})
 
 
-def environment_for(function: Function, *, region: str | None = None) -> Environment:
-    """Lambda's own variables, then the template's (Globals and the function's)."""
+class EnvVarsError(Exception):
+    """An --env-vars file that cannot be used; the message says why and how to fix it."""
+
+
+def load_env_vars(path: Path) -> dict[str, dict[str, str]]:
+    """``sam local``'s format: ``{"Parameters": {...}, "FunctionName": {...}}``; the
+    first applies to every function, the others to one function each."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise EnvVarsError(f"{path}: cannot read the environment file: {exc}") from None
+    if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
+        raise EnvVarsError(
+            f'{path}: expected {{"Parameters": {{"VAR": "value"}}, "FunctionName": '
+            '{"VAR": "value"}} (the format of sam local --env-vars)'
+        )
+    return {str(k): {str(n): str(v) for n, v in values.items()} for k, values in data.items()}
+
+
+def environment_for(
+    function: Function,
+    *,
+    region: str | None = None,
+    overrides: dict[str, dict[str, str]] | None = None,
+) -> Environment:
+    """Lambda's own variables, then the template's (Globals and the function's), then
+    an --env-vars file's (for every function, then for this one)."""
     region = region or os.environ.get("AWS_REGION") or DEFAULT_REGION
     code = function.code_dir.resolve()
     variables = {
@@ -75,6 +101,8 @@ def environment_for(function: Function, *, region: str | None = None) -> Environ
         "LAMBDA_TASK_ROOT": str(code),
         **({"AWS_EXECUTION_ENV": f"AWS_Lambda_{function.runtime}"} if function.runtime else {}),
         **function.environment,
+        **(overrides or {}).get("Parameters", {}),
+        **(overrides or {}).get(function.name, {}),
     }
     # Lambda puts each layer's python/ folder on the path after the code (/opt/python)
     layers = tuple(layer.resolve() / "python" for layer in function.layers)

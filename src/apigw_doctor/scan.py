@@ -9,6 +9,7 @@ Together they cover every cause in the troubleshooting note.
 from __future__ import annotations
 
 import ast
+import asyncio
 import contextlib
 import io
 import json
@@ -121,6 +122,7 @@ def scan(
     template: Path | None = None,
     parameters: dict[str, str] | None = None,
     aws: bool = False,
+    env_vars: dict[str, dict[str, str]] | None = None,
 ) -> ScanReport:
     """Lint ``root`` and call each API handler its templates name (without a
     template: each function that reads an API Gateway event)."""
@@ -133,7 +135,7 @@ def scan(
         by_function.setdefault((item.path.resolve(), item.handler or ""), []).append(item)
     if project.functions:
         for function in project.functions:
-            handler_report = _function_report(function, report, timeout, progress, aws)
+            handler_report = _function_report(function, report, timeout, progress, aws, env_vars)
             if handler_report is not None:
                 path = function.module_path.resolve()
                 handler_report.lint = by_function.get((path, handler_report.name), [])
@@ -155,6 +157,7 @@ def _function_report(
     timeout: float,
     progress: Callable[[str], None] | None,
     aws: bool,
+    env_vars: dict[str, dict[str, str]] | None,
 ) -> HandlerReport | None:
     """Requests for one function of the model, or the reason it gets none."""
     if not function.is_api_handler:
@@ -169,7 +172,7 @@ def _function_report(
         )
         return None
     bindings = function.api_bindings
-    environment = environment_for(function)
+    environment = environment_for(function, overrides=env_vars)
     plan = _Plan(
         function.module_path.resolve(),
         function.function_name,
@@ -325,10 +328,16 @@ def _call(gateway: Gateway, method: str, resource: str, timeout: float) -> Call:
     outcome: list[Response | BaseException] = []
 
     def run() -> None:
+        # Lambda calls handlers on a main thread that has an event loop; asyncio-based
+        # adapters (Mangum) look for one, so this thread gets its own
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
         try:
             outcome.append(gateway.send(request))
         except BaseException as exc:  # the scan must outlive any handler
             outcome.append(exc)
+        finally:
+            loop.close()
 
     worker = threading.Thread(target=run, daemon=True)
     worker.start()

@@ -9,6 +9,8 @@ its own request: the worker is replaced and the pool keeps serving.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import io
 import json
 import multiprocessing
 import multiprocessing.connection
@@ -16,7 +18,7 @@ import os
 import signal
 import sys
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
@@ -40,6 +42,10 @@ class Job:
     environment: Environment | None = None
 
 
+def _bounded(text: str, limit: int = 65_536) -> str:
+    return text if len(text) <= limit else text[:limit] + "\n[... function log cut]\n"
+
+
 def _enter(environment: Environment | None, own_environ: dict[str, str], base: Path) -> None:
     """Each invocation sees its own function's variables, path and folder (a worker
     may serve several functions of a template, as Lambda's containers never do)."""
@@ -58,6 +64,7 @@ def _enter(environment: Environment | None, own_environ: dict[str, str], base: P
 def _worker_main(connection: multiprocessing.connection.Connection, base: str) -> None:
     """The worker's loop: receive a job, run it, send back the Invocation."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server decides when workers stop
+    os.setpgid(0, 0)  # its own process group: what a handler starts ends with it
     os.chdir(base)
     own_environ = dict(os.environ)
     handlers: dict[str, Handler] = {}
@@ -71,9 +78,12 @@ def _worker_main(connection: multiprocessing.connection.Connection, base: str) -
             job.function_name, timeout_seconds=job.timeout_seconds, request_id=job.request_id
         )
         try:
-            if job.target not in handlers:
-                handlers[job.target] = load_handler(job.target, base=Path(base))
-            result = invoke(handlers[job.target], job.event, context)
+            printed = io.StringIO()  # the function's log, never the server's output
+            with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
+                if job.target not in handlers:
+                    handlers[job.target] = load_handler(job.target, base=Path(base))
+                result = invoke(handlers[job.target], job.event, context)
+            result = replace(result, log=_bounded(printed.getvalue()) + result.log)
         except HandlerNotFound as exc:
             error = {
                 "errorMessage": f"Unable to import module: {exc}",
@@ -109,6 +119,9 @@ class _Worker:
         child.close()
 
     def stop(self) -> None:
+        if self.process.pid is not None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.process.pid, signal.SIGKILL)  # the handler's children too
         if self.process.is_alive():
             self.process.kill()
         self.process.join(timeout=5)

@@ -194,3 +194,35 @@ def test_handlers_are_imported_as_lambda_imports_them() -> None:
     bodies = {h["name"]: base64.b64decode(h["calls"][0]["body_base64"]) for h in report["handlers"]}
     assert status == 0
     assert bodies == {"Orders": b'"orders"', "Other": b"other"}
+
+
+def test_env_vars_file_in_sam_locals_format(tmp_path: Path) -> None:
+    sam_api(tmp_path, "app.handler")
+    write(
+        tmp_path,
+        "import os\n\ndef handler(event, context):\n"
+        "    return {'statusCode': 200, 'body': os.environ['GREETING'] + os.environ['NAME']}\n",
+    )
+    env = tmp_path / "env.json"
+    env.write_text('{"Parameters": {"GREETING": "hi "}, "Fn": {"NAME": "fn"}}')
+    status, report, _ = scan(str(tmp_path), "--env-vars", str(env))
+    (handler,) = report["handlers"]
+    assert base64.b64decode(handler["calls"][0]["body_base64"]) == b"hi fn"
+    env.write_text("[1, 2]")
+    result = CliRunner().invoke(main, ["scan", str(tmp_path), "--env-vars", str(env)])
+    assert result.exit_code == 2 and "sam local --env-vars" in result.stderr
+
+
+def test_an_asyncio_adapter_runs_as_on_lambdas_main_thread(tmp_path: Path) -> None:
+    """Mangum and other ASGI adapters look for the thread's event loop."""
+    sam_api(tmp_path, "app.handler")
+    write(
+        tmp_path,
+        "import asyncio\n\n"
+        "async def app():\n    return {'statusCode': 200, 'body': 'async'}\n\n"
+        "def handler(event, context):\n"
+        "    return asyncio.get_event_loop().run_until_complete(app())\n",
+    )
+    status, report, _ = scan(str(tmp_path))
+    assert status == 0
+    assert report["handlers"][0]["calls"][0]["status"] == 200

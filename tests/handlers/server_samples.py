@@ -53,3 +53,19 @@ def segfault(event: dict[str, Any], context: Any) -> Any:
 def slow(event: dict[str, Any], context: Any) -> Any:
     time.sleep(2)
     return {"statusCode": 200}
+
+
+def spawns_and_hangs(event: dict[str, Any], context: Any) -> Any:
+    """Starts a child process, prints, then outlives its timeout."""
+    import subprocess
+
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(300)"])
+    with open(event["queryStringParameters"]["pidfile"], "w") as handle:
+        handle.write(str(child.pid))
+    print("started", child.pid)
+    time.sleep(60)
+
+
+def prints(event: dict[str, Any], context: Any) -> Any:
+    print("hello from the handler")
+    return {"statusCode": 200, "body": "printed"}

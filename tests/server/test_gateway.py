@@ -22,6 +22,8 @@ ROUTES = RouteTable(
         endpoint("/segfault", "segfault"),
         endpoint("/slow", "slow", timeout=5.0),
         endpoint("/http/{proxy+}", "ok", "http-2.0"),
+        endpoint("/spawns", "spawns_and_hangs", timeout=1.0),
+        endpoint("/prints", "prints"),
     ]
 )
 
@@ -141,3 +143,30 @@ def test_reload_restarts_workers_on_change(tmp_path: Path) -> None:
         while httpx.get(base + "/x").status_code != 202:
             assert time.monotonic() < deadline, "workers were not reloaded"
             time.sleep(0.3)
+
+
+def test_a_handlers_child_processes_end_with_its_worker(url: str, tmp_path: Path) -> None:
+    import os
+
+    pidfile = tmp_path / "pid"
+    response = httpx.get(f"{url}/spawns", params={"pidfile": str(pidfile)}, timeout=30)
+    assert response.status_code == 502  # the function timed out
+    child = int(pidfile.read_text())
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        pytest.fail(f"the handler's child {child} outlived its worker")
+
+
+def test_what_a_handler_prints_is_its_function_log(url: str) -> None:
+    response = httpx.get(f"{url}/prints", timeout=30)
+    assert response.text == "printed"
+    inspector = httpx.get(f"{url}/__apigw-doctor/api/requests").json()
+    record = next(r for r in inspector if r["requestId"] == response.headers["x-amzn-requestid"])
+    detail = httpx.get(f"{url}/__apigw-doctor/api/requests/{record['id']}").json()
+    assert "hello from the handler" in detail["functionLog"]

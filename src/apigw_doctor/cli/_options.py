@@ -101,3 +101,23 @@ def render_notes(console: Any, notes: list[Any]) -> None:
     """What the templates say that was not understood: shown, never dropped."""
     for note in notes:
         console.print(f"note: {note}", style="yellow", markup=False, highlight=False)
+
+
+def env_vars_option() -> Callable[[F], F]:
+    return click.option(
+        "--env-vars",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help='Environment variables in sam local\'s format: {"Parameters": {...}, '
+        '"FunctionName": {...}} (every function, then one function).',
+    )
+
+
+def read_env_vars(path: Path | None) -> dict[str, dict[str, str]] | None:
+    from ..environment import EnvVarsError, load_env_vars
+
+    if path is None:
+        return None
+    try:
+        return load_env_vars(path)
+    except EnvVarsError as exc:
+        raise click.BadParameter(str(exc), param_hint="--env-vars") from None

@@ -14,7 +14,14 @@ from rich.text import Text
 from ..lint import ConfigError, load_config
 from ..project import TemplateError
 from ..scan import HandlerReport, ScanReport, scan
-from ._options import format_option, parse_overrides, render_notes, template_options
+from ._options import (
+    env_vars_option,
+    format_option,
+    parse_overrides,
+    read_env_vars,
+    render_notes,
+    template_options,
+)
 from ._render import render_finding, status_phrase
 
 
@@ -29,6 +36,7 @@ from ._render import render_finding, status_phrase
     help="Seconds before a handler call counts as timed out.",
 )
 @template_options
+@env_vars_option()
 @click.option(
     "--aws",
     "real_aws",
@@ -42,6 +50,7 @@ def scan_command(
     timeout: float,
     template: Path | None,
     parameter_overrides: tuple[str, ...],
+    env_vars: Path | None,
     real_aws: bool,
 ) -> None:
     """Find every API handler in PATH that would make API Gateway answer 5xx, and why.
@@ -85,6 +94,7 @@ def scan_command(
                 template=template,
                 parameters=parse_overrides(parameter_overrides),
                 aws=real_aws,
+                env_vars=read_env_vars(env_vars),
             )
     except TemplateError as exc:
         raise click.UsageError(str(exc)) from None

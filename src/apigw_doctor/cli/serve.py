@@ -10,7 +10,13 @@ from rich.console import Console
 
 from ..project import Project, TemplateError, discover, load_project, load_template
 from ._inputs import split_list
-from ._options import api_option, binary_media_types_option, render_notes
+from ._options import (
+    api_option,
+    binary_media_types_option,
+    env_vars_option,
+    read_env_vars,
+    render_notes,
+)
 
 
 @click.command()
@@ -52,6 +58,7 @@ from ._options import api_option, binary_media_types_option, render_notes
     show_default=True,
     help="Execution and access logs on stderr.",
 )
+@env_vars_option()
 def serve(
     target: str | None,
     template: Path | None,
@@ -65,6 +72,7 @@ def serve(
     workers: int | None,
     reload: bool,
     log_format: str,
+    env_vars: Path | None,
 ) -> None:
     """Serve handlers over HTTP exactly as API Gateway would, with a request inspector.
 
@@ -94,7 +102,11 @@ def serve(
         project = _project(template)
         render_notes(Console(stderr=True, highlight=False), project.notes)
         routes = RouteTable.from_project(
-            project, api=api, timeout=function_timeout, binary_media_types=types
+            project,
+            api=api,
+            timeout=function_timeout,
+            binary_media_types=types,
+            env_vars=read_env_vars(env_vars),
         )
         if not routes.endpoints:
             shown = ", ".join(str(t) for t in project.templates)

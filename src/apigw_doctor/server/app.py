@@ -154,6 +154,7 @@ class LocalGateway:
             event=event,
             function_error=invocation.function_error if invocation else None,
             log_lines=lines,
+            function_log=invocation.log if invocation else "",
         )
         return _response(verdict, request_id, api)
 

@@ -30,6 +30,8 @@ class Record:
     event: dict[str, Any] | None = None
     function_error: str | None = None
     log_lines: list[str] = field(default_factory=list)
+    #: what the function printed, and its traceback (the function's own log)
+    function_log: str = ""
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -62,6 +64,7 @@ class Record:
             "functionError": self.function_error,
             "response": self.verdict.as_json(),
             "log": self.log_lines,
+            "functionLog": self.function_log,
         }
 
 

@@ -85,6 +85,7 @@ class RouteTable:
         api: str | None = None,
         timeout: float | None = None,
         binary_media_types: tuple[str, ...] = (),
+        env_vars: dict[str, dict[str, str]] | None = None,
     ) -> RouteTable:
         endpoints = []
         for function in project.api_functions:
@@ -101,7 +102,7 @@ class RouteTable:
                             function.name,
                             timeout if timeout is not None else function.timeout,
                             binary_media_types or binding.binary_media_types,
-                            environment_for(function),
+                            environment_for(function, overrides=env_vars),
                         )
                     )
         return cls(endpoints)
