@@ -205,7 +205,7 @@ def test_env_vars_file_in_sam_locals_format(tmp_path: Path) -> None:
     )
     env = tmp_path / "env.json"
     env.write_text('{"Parameters": {"GREETING": "hi "}, "Fn": {"NAME": "fn"}}')
-    status, report, _ = scan(str(tmp_path), "--env-vars", str(env))
+    _, report, _ = scan(str(tmp_path), "--env-vars", str(env))
     (handler,) = report["handlers"]
     assert base64.b64decode(handler["calls"][0]["body_base64"]) == b"hi fn"
     env.write_text("[1, 2]")
