@@ -67,13 +67,16 @@ def _worker_main(connection: multiprocessing.connection.Connection, base: str) -
     os.setpgid(0, 0)  # its own process group: what a handler starts ends with it
     os.chdir(base)
     own_environ = dict(os.environ)
+    entered: tuple[Environment | None] | None = None  # the environment now in force
     handlers: dict[str, Handler] = {}
     while True:
         try:
             job: Job = connection.recv()
         except (EOFError, OSError):
             return
-        _enter(job.environment, own_environ, Path(base))
+        if entered is None or entered[0] != job.environment:
+            _enter(job.environment, own_environ, Path(base))
+            entered = (job.environment,)
         context = LambdaContext(
             job.function_name, timeout_seconds=job.timeout_seconds, request_id=job.request_id
         )
