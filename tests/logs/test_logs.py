@@ -8,7 +8,8 @@ import pytest
 
 from apigw_doctor.logs import analyse, analyse_lines, as_json
 from apigw_doctor.logs._partial import close_json
-from apigw_doctor.logs._redact import redact
+from apigw_doctor.redaction import redact_text as redact
+from support.secrets import SECRET_LINES, SECRETS
 
 SAMPLES = Path(__file__).parent / "samples"
 EXECUTION_CAUSES = {
@@ -180,3 +181,16 @@ def test_fast_path_matches_the_line_parser(tmp_path: Path) -> None:
         (s.request_id, s.path, s.cause) for s in slow.stories
     ]
     assert fast.summary()["firstSeen"] == slow.summary()["firstSeen"]
+
+
+def test_no_secret_reaches_any_output_even_through_findings() -> None:
+    """Findings quote the logged result: their messages and fixes are redacted too,
+    and a quoted value with escapes never breaks the JSON report."""
+    report = analyse_lines(SECRET_LINES)
+    (story,) = report.stories
+    assert story.findings  # the body is an object: GW301 quotes it
+    text = as_json(report, redacted=True)
+    json.loads(text)
+    for secret in SECRETS:
+        assert secret not in text
+    assert "hunter2" in as_json(report, redacted=False)

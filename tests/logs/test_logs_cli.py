@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from moto import mock_aws
 
 from apigw_doctor.cli import main
+from support.secrets import SECRET_LINES, SECRETS
 
 SAMPLES = Path(__file__).parent / "samples"
 
@@ -176,3 +177,14 @@ def test_cloudwatch_errors(cloudwatch: None) -> None:
     assert "reading log group API-Gateway-Execution-Logs_nope/prod: ResourceNotFound" in err
     status, _, err = run("--rest-api-id", "a1b2c3", "--stage", "prod", "--since", "soon")
     assert status == 2 and "30m, 1h, 2d" in err
+
+
+def test_text_and_html_reports_hold_no_secret(tmp_path: Path) -> None:
+    log = tmp_path / "secrets.log"
+    log.write_text("\n".join(SECRET_LINES) + "\n")
+    page = tmp_path / "report.html"
+    status, out, _ = run(str(log), "--html", str(page))
+    assert status == 1
+    for secret in SECRETS:
+        assert secret not in out
+        assert secret not in page.read_text()

@@ -13,7 +13,7 @@ from rich.text import Text
 
 from ..logs import Report, SourceError, analyse, analyse_lines, as_html, as_json, sparkline
 from ..logs._read import size_of
-from ..logs._redact import redact
+from ..redaction import redact_text
 from ._options import api_option, format_option
 from ._render import render_finding
 
@@ -177,7 +177,7 @@ def _from_cloudwatch(
 
 
 def _render(console: Console, report: Report, redacted: bool) -> None:
-    clean = redact if redacted else (lambda text: text)
+    clean = redact_text if redacted else (lambda text: text)
     summary = report.summary()
     seen = (
         f"first seen {summary['firstSeen']}, last seen {summary['lastSeen']}"
@@ -223,9 +223,10 @@ def _render(console: Console, report: Report, redacted: bool) -> None:
             console.print(Text(f"  result: {clean(shown)}", style="dim"))
         for entry in story.function_log[:3]:
             console.print(Text(f"  function log: {clean(entry)[:300]}", style="dim"))
-        console.print(Text(f"  cause: {story.explanation}"))
+        console.print(Text(f"  cause: {clean(story.explanation)}"))
         for item in story.findings:
-            render_finding(console, item, indent="    ")
+            masked = item._replace(message=clean(item.message), fix=clean(item.fix))
+            render_finding(console, masked, indent="    ")
         console.print()
 
 

@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._redact import redact
+from ..redaction import redact_data, redact_text
 from ._stories import Story, Totals
 
 SPARKS = "▁▂▃▄▅▆▇█"
@@ -93,14 +93,16 @@ def sparkline(report: Report) -> str:
 
 
 def as_json(report: Report, *, redacted: bool) -> str:
-    clean = redact if redacted else (lambda text: text)
-    stories = [json.loads(clean(json.dumps(s.as_json()))) for s in report.stories]
+    """Redacted as data before it is JSON: escaping can never hide a secret."""
+    stories = [s.as_json() for s in report.stories]
+    if redacted:
+        stories = [redact_data(story) for story in stories]
     return json.dumps({"summary": report.summary(), "failed": stories}, indent=2)
 
 
 def as_html(report: Report, *, redacted: bool) -> str:
     """One page, no external resources: an SVG timeline and the request table."""
-    clean = redact if redacted else (lambda text: text)
+    clean = redact_text if redacted else (lambda text: text)
     causes = [cause for cause, _ in report.by_cause().most_common()]
     palette = ["#cf222e", "#bf8700", "#8250df", "#0969da", "#1a7f37", "#57606a"]
     colour = {cause: palette[i % len(palette)] for i, cause in enumerate(causes)}
@@ -128,8 +130,8 @@ def as_html(report: Report, *, redacted: bool) -> str:
     rows = []
     for story in report.stories:
         fixes = "<br>".join(
-            html.escape(f"{f.code} {f.message} -- fix: {f.fix}") for f in story.findings
-        ) or html.escape(story.explanation)
+            html.escape(clean(f"{f.code} {f.message} -- fix: {f.fix}")) for f in story.findings
+        ) or html.escape(clean(story.explanation))
         rows.append(
             "<tr>"
             + "".join(

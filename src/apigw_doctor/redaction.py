@@ -1,0 +1,74 @@
+"""One redaction layer for everything the tool shows of a request: credentials in
+headers, cookies, query strings and bodies, bearer and basic credentials, JWTs and
+AWS access keys.  Applied to structured data before it is rendered (text, JSON,
+HTML, the inspector), so escaping never hides a secret from it, and shared by
+``serve`` and ``logs``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+MASK = "[REDACTED]"
+#: header, field and parameter names whose values are secrets
+_SENSITIVE = re.compile(
+    r"(?i)^(?:authorization|proxy-authorization|cookie|set-cookie|x-amz-security-token)$"
+    r"|api[-_]?key|token|secret|passw(?:or)?d|credential|session[-_]?id"
+)
+_NAME = r"[A-Za-z][\w-]*"
+_RULES: tuple[tuple[re.Pattern[str], Any], ...] = (
+    # name: value, name=value, "name": "value" (headers, query strings, JSON in text)
+    (
+        re.compile(
+            rf"""(?P<name>{_NAME})(?P<sep>(?:\\?")?\s*[:=]\s*(?:\\?")?)"""
+            rf"""(?P<value>[^"\\&,;{{}}\[\s\r\n][^"\\&,}}\r\n]*)"""
+        ),
+        lambda m: (
+            m.group(0)
+            if not _SENSITIVE.search(m.group("name"))
+            else f"{m.group('name')}{m.group('sep')}{MASK}"
+        ),
+    ),
+    (re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/-]+=*"), r"\1 " + MASK),
+    (re.compile(r"\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]+"), "[REDACTED-JWT]"),
+    (re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"), "[REDACTED-AWS-KEY]"),
+)
+
+
+def redact_text(text: str) -> str:
+    """A string with every secret it visibly holds masked."""
+    for pattern, replacement in _RULES:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def redact_data(value: Any) -> Any:
+    """A copy of JSON-like data with secrets masked: whole values under sensitive
+    names (single and multi-value headers alike), and secrets inside any string."""
+    if isinstance(value, dict):
+        return {
+            key: _masked(item)
+            if isinstance(key, str) and _SENSITIVE.search(key)
+            else redact_data(item)
+            for key, item in value.items()
+        }
+    if isinstance(value, (list, tuple)):
+        return [redact_data(item) for item in value]
+    if isinstance(value, str):
+        return redact_text(value)
+    return value
+
+
+def _masked(value: Any) -> Any:
+    if isinstance(value, list):
+        return [MASK for _ in value]
+    return MASK if value not in (None, "", "-") else value
+
+
+def escape_controls(text: str) -> str:
+    """A log line that cannot forge others: control characters written as escapes."""
+    return "".join(
+        ch if ch >= " " and ch not in "\x7f\u2028\u2029" else ch.encode("unicode_escape").decode()
+        for ch in text
+    )
