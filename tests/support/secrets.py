@@ -8,7 +8,8 @@ SECRET_LINES = [
     '"body": {"token": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl", '
     '"password": "hunter2"}, "headers": {"Set-Cookie": "sid=s3t-c00kie", '
     '"X-Note": "a \\\\"quoted\\\\" word"}}',
-    "(req-secret-0001) Execution failed due to configuration error: Malformed Lambda proxy response",
+    "(req-secret-0001) Execution failed due to configuration error: "
+    "Malformed Lambda proxy response",
     "(req-secret-0001) Method completed with status: 502",
 ]
 SECRETS = ("k3y-value", "c00kie", "dXNlcjpwYXNz", "eyJhbGci", "hunter2", "s3t-c00kie")
