@@ -321,6 +321,17 @@ _ROWS: tuple[Entry, ...] = (
         '"headers": {{"Content-Type": "application/json"}}  # set the real type',
     ),
     Entry(
+        "GW412",
+        "header-name-invalid",
+        "error",
+        "R6",
+        "unknown",
+        "header name {name} is not a valid HTTP header name (space, colon, line break or "
+        "non-ASCII); read here as a failed integration, as HTTP cannot carry it (unverified: "
+        "the other reading drops the header)",
+        'use a plain name such as "X-Request-Id" (letters, digits and -)',
+    ),
+    Entry(
         "GW411",
         "content-type-defaulted-url",
         "info",

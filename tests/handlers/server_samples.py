@@ -69,3 +69,7 @@ def spawns_and_hangs(event: dict[str, Any], context: Any) -> Any:
 def prints(event: dict[str, Any], context: Any) -> Any:
     print("hello from the handler")
     return {"statusCode": 200, "body": "printed"}
+
+
+def bad_header_name(event: dict[str, Any], context: Any) -> Any:
+    return {"statusCode": 200, "headers": {"Bad Name": "x"}, "body": "ok"}

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import ipaddress
+import logging
 import os
+import time
 from pathlib import Path
 
 import click
@@ -59,6 +62,26 @@ from ._options import (
     help="Execution and access logs on stderr.",
 )
 @env_vars_option()
+@click.option(
+    "--show-secrets",
+    is_flag=True,
+    help="Show Authorization, cookies, API keys and tokens in the inspector and the logs "
+    "(masked by default).",
+)
+@click.option(
+    "--allow-host",
+    "allow_hosts",
+    multiple=True,
+    metavar="NAME",
+    help="A Host name the inspector answers besides loopback's (repeatable).",
+)
+@click.option(
+    "--max-connections",
+    type=click.IntRange(min=1),
+    default=512,
+    show_default=True,
+    help="Connections served at once; more get 503, so slow clients cannot use up files.",
+)
 def serve(
     target: str | None,
     template: Path | None,
@@ -73,6 +96,9 @@ def serve(
     reload: bool,
     log_format: str,
     env_vars: Path | None,
+    show_secrets: bool,
+    allow_hosts: tuple[str, ...],
+    max_connections: int,
 ) -> None:
     """Serve handlers over HTTP exactly as API Gateway would, with a request inspector.
 
@@ -126,7 +152,18 @@ def serve(
         log_format=log_format,
         reload=reload,
         base=base,
+        show_secrets=show_secrets,
+        allow_hosts=tuple(h.lower() for h in allow_hosts),
     )
+    if not _is_loopback(host):
+        click.echo(
+            f"apigw-doctor: warning: listening on {host}, not loopback: other machines can call "
+            "your handlers; the inspector still answers loopback Host names only "
+            "(--allow-host NAME to open it)",
+            err=True,
+        )
+    logging.getLogger("asyncio").addFilter(OncePerSecond())
+    logging.getLogger("uvicorn.error").addFilter(OncePerSecond())
     click.echo(
         f"apigw-doctor: serving {len(routes.endpoints)} route(s) on "
         f"http://{host}:{port}/ ; inspector: http://{host}:{port}/__apigw-doctor/",
@@ -138,7 +175,43 @@ def serve(
             f"{endpoint.target} ({endpoint.api})",
             err=True,
         )
-    uvicorn.run(create_app(config), host=host, port=port, log_level="warning", server_header=False)
+    uvicorn.run(
+        create_app(config),
+        host=host,
+        port=port,
+        log_level="warning",
+        server_header=False,
+        limit_concurrency=max_connections,
+        timeout_keep_alive=5,
+    )
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
+class OncePerSecond(logging.Filter):
+    """The same message at most once a second: a flood of accept errors (out of file
+    descriptors) must not fill the disk with stderr."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.last: dict[str, float] = {}
+        self.dropped = 0
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        key = f"{record.name}:{record.msg}"
+        now = time.monotonic()
+        if now - self.last.get(key, -1.0) < 1.0:
+            self.dropped += 1
+            return False
+        self.last[key] = now
+        if len(self.last) > 1000:
+            self.last.clear()
+        return True
 
 
 def _project(template: Path | None) -> Project:

@@ -7,6 +7,7 @@ separate lines are what makes several cookies work).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ..catalogue import Finding, describe, finding, preview
@@ -94,6 +95,17 @@ def _cookies(result: dict[str, Any], findings: list[Finding]) -> list[str]:
     return []
 
 
+#: an HTTP header name (RFC 9110 token)
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+
+
+def _valid_names(lines: Headers, findings: list[Finding]) -> Headers:
+    bad = [name for name, _ in lines if not _TOKEN.fullmatch(name)]
+    for name in dict.fromkeys(bad):
+        findings.append(finding("GW412", name=preview(name, 40)))
+    return lines
+
+
 def response_headers(
     result: dict[str, Any], profile: ApiProfile, findings: list[Finding]
 ) -> Headers:
@@ -107,7 +119,7 @@ def response_headers(
         lines = _single_value_lines(result, findings)
     if "cookies" in result and "cookies" in profile.allowed_keys:
         lines.extend(("set-cookie", cookie) for cookie in _cookies(result, findings))
-    return lines
+    return _valid_names(lines, findings)
 
 
 def with_default_content_type(

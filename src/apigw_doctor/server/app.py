@@ -18,6 +18,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route as StarletteRoute
 
 from ..events import HttpRequest, build_event
+from ..redaction import redact_data
 from ..rules import DEFAULT_LIMITS, Verdict, integration_timeout
 from ..runtime import Invocation, verdict_of
 from ..workers import Job, WorkerPool
@@ -26,6 +27,7 @@ from .logs import LogWriter, Metrics, execution_lines
 from .routes import Endpoint, RouteTable
 
 PREFIX = "/__apigw-doctor"
+_LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1", "0:0:0:0:0:0:0:1"})
 #: API Gateway's own answers, before any function runs
 TOO_LARGE = (413, b'{"message":"Request Too Long"}')
 NO_ROUTE = {"rest": (403, b'{"message":"Missing Authentication Token"}')}
@@ -43,6 +45,10 @@ class ServerConfig:
     base: Path = field(default_factory=Path.cwd)
     max_request_bytes: int = DEFAULT_LIMITS.gateway_payload_bytes
     history: int = 200
+    #: show credentials in the inspector and the logs (off: masked)
+    show_secrets: bool = False
+    #: Host names the inspector answers besides loopback's (DNS rebinding guard)
+    allow_hosts: tuple[str, ...] = ()
 
 
 class LocalGateway:
@@ -53,7 +59,9 @@ class LocalGateway:
         self.pool = WorkerPool(config.workers, config.base)
         self.history = History(config.history)
         self.metrics = Metrics()
-        self.logs = LogWriter(json_format=config.log_format == "json")
+        self.logs = LogWriter(
+            json_format=config.log_format == "json", redact=not config.show_secrets
+        )
 
     async def handle(self, request: Request) -> Response:
         started = time.perf_counter()
@@ -237,21 +245,42 @@ def create_app(config: ServerConfig) -> Starlette:
                 watcher.cancel()
             await gateway.pool.stop()
 
+    def trusted(request: Request) -> bool:
+        """The inspector shows requests: answer only to a loopback Host (or one the user
+        allowed), so a page elsewhere cannot read it through DNS rebinding."""
+        host = (request.headers.get("host") or "").rsplit(":", 1)[0].strip("[]").lower()
+        return host in _LOOPBACK_NAMES or host.startswith("127.") or host in config.allow_hosts
+
+    def refused() -> Response:
+        return JSONResponse(
+            {"message": "the inspector answers loopback Host names only (--allow-host NAME)"},
+            status_code=403,
+        )
+
+    def shown(data: Any) -> Any:
+        return data if config.show_secrets else redact_data(data)
+
     async def inspector(request: Request) -> Response:
-        return HTMLResponse(page())
+        return HTMLResponse(page()) if trusted(request) else refused()
 
     async def requests_list(request: Request) -> Response:
-        return JSONResponse([r.summary() for r in gateway.history.recent()])
+        if not trusted(request):
+            return refused()
+        return JSONResponse(shown([r.summary() for r in gateway.history.recent()]))
 
     async def request_detail(request: Request) -> Response:
+        if not trusted(request):
+            return refused()
         record = gateway.history.get(int(request.path_params["id"]))
         if record is None:
             return JSONResponse(
                 {"message": "no such request (only recent ones are kept)"}, status_code=404
             )
-        return JSONResponse(record.detail())
+        return JSONResponse(shown(record.detail()))
 
     async def metrics(request: Request) -> Response:
+        if not trusted(request):
+            return refused()
         return JSONResponse(gateway.metrics.as_json())
 
     methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]

@@ -8,6 +8,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
+from ..redaction import escape_controls, redact_data, redact_text
+
 LAMBDA_URI = (
     "https://lambda.us-east-1.amazonaws.com/2015-03-31/functions/"
     "arn:aws:lambda:us-east-1:123456789012:function:{name}/invocations"
@@ -51,6 +53,8 @@ class LogWriter:
 
     json_format: bool = False
     stream: TextIO = field(default_factory=lambda: sys.stderr)
+    #: mask credentials (--show-secrets turns it off)
+    redact: bool = True
 
     def execution(self, request_id: str, lines: list[str]) -> None:
         for line in lines:
@@ -59,18 +63,23 @@ class LogWriter:
                     "timestamp": int(time.time() * 1000),
                     "requestId": request_id,
                     "type": "execution",
-                    "message": line,
+                    "message": redact_text(line) if self.redact else line,
                 }
                 print(json.dumps(record), file=self.stream)
             else:
-                print(f"({request_id}) {line}", file=self.stream)
+                shown = redact_text(line) if self.redact else line
+                print(f"({request_id}) {escape_controls(shown)}", file=self.stream)
         self.stream.flush()
 
     def access(self, record: dict[str, Any]) -> None:
+        record = redact_data(record) if self.redact else record
         if self.json_format:
             print(json.dumps({"type": "access", **record}), file=self.stream)
         else:
-            print(" ".join(f"{k}={v}" for k, v in record.items()), file=self.stream)
+            print(
+                " ".join(f"{k}={escape_controls(str(v))}" for k, v in record.items()),
+                file=self.stream,
+            )
         self.stream.flush()
 
 

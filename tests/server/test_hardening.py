@@ -1,0 +1,64 @@
+"""The local gateway against careless handlers and hostile clients, over real HTTP."""
+
+import logging
+
+import httpx
+import pytest
+
+from apigw_doctor.cli.serve import OncePerSecond
+from apigw_doctor.server import RouteTable
+from support.server import endpoint, running
+
+ROUTES = RouteTable([endpoint("/echo", "echo"), endpoint("/bad", "bad_header_name")])
+SECRET_HEADERS = {"Authorization": "Bearer t0ken-value", "X-Api-Key": "k3y-value"}
+
+
+def detail(base: str, response: httpx.Response) -> dict:  # type: ignore[type-arg]
+    listing = httpx.get(f"{base}/__apigw-doctor/api/requests").json()
+    record = next(r for r in listing if r["requestId"] == response.headers["x-amzn-requestid"])
+    return httpx.get(f"{base}/__apigw-doctor/api/requests/{record['id']}").json()  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize("show_secrets", [False, True])
+def test_the_inspector_masks_credentials(show_secrets: bool) -> None:
+    with running(ROUTES, workers=1, show_secrets=show_secrets) as base:
+        response = httpx.post(
+            f"{base}/echo?password=hunter2", headers=SECRET_HEADERS, json={"statusCode": 200}
+        )
+        text = str(detail(base, response))
+    for secret in ("t0ken-value", "k3y-value", "hunter2"):
+        assert (secret in text) is show_secrets
+
+
+def test_the_inspector_answers_loopback_host_names_only() -> None:
+    with running(ROUTES, workers=1) as base:
+        assert httpx.get(f"{base}/__apigw-doctor/api/requests").status_code == 200
+        evil = httpx.get(f"{base}/__apigw-doctor/api/requests", headers={"Host": "evil.example"})
+        assert evil.status_code == 403
+    with running(ROUTES, workers=1, allow_hosts=("dev.local",)) as base:
+        allowed = httpx.get(f"{base}/__apigw-doctor/api/metrics", headers={"Host": "dev.local"})
+        assert allowed.status_code == 200
+
+
+def test_a_query_string_cannot_forge_log_lines(capfd: pytest.CaptureFixture[str]) -> None:
+    with running(ROUTES, workers=1) as base:
+        httpx.post(
+            f"{base}/echo?q=x%0A(forged)%20Method%20completed%20with%20status:%20200",
+            json={"statusCode": 200},
+        )
+    lines = capfd.readouterr().err.splitlines()
+    assert not any(line.startswith("(forged)") for line in lines)
+
+
+def test_an_invalid_header_name_is_a_502_with_a_finding() -> None:
+    with running(ROUTES, workers=1) as base:
+        response = httpx.get(f"{base}/bad")
+        assert response.status_code == 502
+        assert detail(base, response)["errors"] == ["GW412"]
+
+
+def test_repeated_log_messages_pass_once_a_second() -> None:
+    once = OncePerSecond()
+    record = logging.LogRecord("asyncio", logging.ERROR, "x", 1, "accept failed", None, None)
+    assert [once.filter(record) for _ in range(1000)].count(True) == 1
+    assert once.dropped == 999
