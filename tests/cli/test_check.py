@@ -147,3 +147,36 @@ def test_help_explains_exit_status() -> None:
     status, out, _ = run("check", "--help")
     assert status == 0
     assert "Exit status" in out and "--binary-media-types" in out
+
+
+def test_jsonl_splits_on_newlines_only(tmp_path: Path) -> None:
+    """A \\r or U+2028 inside a result is part of that line, not a new one."""
+    path = tmp_path / "r.jsonl"
+    path.write_bytes(
+        b'{"statusCode": 200, "body": "a\\rb\\xe2\\x80\\xa8c"}\r\n{"statusCode": 201}\n'
+    )
+    result = CliRunner().invoke(main, ["check", "--jsonl", str(path)])
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(r["line"], r["status"]) for r in rows] == [(1, 200), (2, 201)]
+
+
+def test_a_gzip_bomb_stops_at_the_cap(tmp_path: Path) -> None:
+    import gzip
+
+    path = tmp_path / "bomb.json.gz"
+    with gzip.open(path, "wb") as handle:
+        for _ in range(40):
+            handle.write(b" " * (1024 * 1024))  # 40 MB of spaces, ~40 KB on disk
+    result = CliRunner().invoke(main, ["check", str(path)])
+    assert result.exit_code == 2
+    assert "more than 16 MB" in result.stderr
+
+
+def test_an_oversize_jsonl_line_is_skipped_and_said(tmp_path: Path) -> None:
+    path = tmp_path / "r.jsonl"
+    path.write_bytes(
+        b'{"statusCode": 200}\n' + b" " * (17 * 1024 * 1024) + b'\n{"statusCode": 204}\n'
+    )
+    result = CliRunner().invoke(main, ["check", "--jsonl", str(path)])
+    assert [json.loads(line)["line"] for line in result.stdout.splitlines()] == [1, 3]
+    assert ":2: skipped" in result.stderr

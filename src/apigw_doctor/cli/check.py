@@ -11,7 +11,7 @@ import click
 from rich.console import Console
 
 from ..rules import Verdict, evaluate_payload
-from ._inputs import parse_header, read_input, split_list
+from ._inputs import MAX_RESULT_BYTES, input_lines, parse_header, read_input, split_list
 from ._options import api_option, binary_media_types_option, format_option
 from ._render import render_verdict
 
@@ -129,8 +129,14 @@ def _check_files(sources: tuple[str, ...], settings: _Settings, output_format: s
 
 def _lines(sources: tuple[str, ...]) -> Iterator[tuple[str, int, bytes]]:
     for source in sources:
-        for number, line in enumerate(read_input(source).splitlines(), start=1):
-            if line.strip():
+        for number, line in input_lines(source):
+            if line is None:
+                click.echo(
+                    f"{source}:{number}: skipped: a line over "
+                    f"{MAX_RESULT_BYTES // (1024 * 1024)} MB cannot be a Lambda result",
+                    err=True,
+                )
+            elif line.strip():
                 yield source, number, line
 
 
