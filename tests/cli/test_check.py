@@ -152,9 +152,8 @@ def test_help_explains_exit_status() -> None:
 def test_jsonl_splits_on_newlines_only(tmp_path: Path) -> None:
     """A \\r or U+2028 inside a result is part of that line, not a new one."""
     path = tmp_path / "r.jsonl"
-    path.write_bytes(
-        b'{"statusCode": 200, "body": "a\\rb\\xe2\\x80\\xa8c"}\r\n{"statusCode": 201}\n'
-    )
+    line = '{"statusCode": 200,\r"body": "b\u2028c"}'.encode()  # raw CR and U+2028
+    path.write_bytes(line + b'\r\n{"statusCode": 201}\n')
     result = CliRunner().invoke(main, ["check", "--jsonl", str(path)])
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert [(r["line"], r["status"]) for r in rows] == [(1, 200), (2, 201)]
