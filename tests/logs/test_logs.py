@@ -194,3 +194,37 @@ def test_no_secret_reaches_any_output_even_through_findings() -> None:
     for secret in SECRETS:
         assert secret not in text
     assert "hunter2" in as_json(report, redacted=False)
+
+
+def test_a_huge_line_is_skipped_and_counted(tmp_path: Path) -> None:
+    path = tmp_path / "huge.log"
+    lines = (SAMPLES / "execution.log").read_bytes()
+    path.write_bytes(b"x" * (20 * 1024 * 1024) + b"\n" + lines)
+    report = analyse([str(path)])
+    assert report.summary()["requests"] == 7  # everything after it is still read
+    assert report.skipped >= 1
+
+
+def test_line_separators_inside_a_logged_body_do_not_split_it() -> None:
+    lines = [
+        "(u2028-req-0001) HTTP Method: GET, Resource Path: /x",
+        '(u2028-req-0001) Endpoint response body before transformations: {"statusCode": 200, '
+        '"body": {"a": "x\u2028y"}}',
+        "(u2028-req-0001) Method completed with status: 502",
+    ]
+    path_text = "\n".join(lines) + "\n"
+    report = analyse_lines(path_text.split("\n"))
+    (story,) = report.stories
+    assert story.cause == "GW301"
+
+
+def test_odd_cloudwatch_timestamps_are_no_crash(tmp_path: Path) -> None:
+    events = [
+        {"timestamp": float("nan"), "message": "(odd-ts-0001) Method completed with status: 502"},
+        {"timestamp": -1e18, "message": "(odd-ts-0002) Method completed with status: 502"},
+        {"timestamp": 1e20, "message": "(odd-ts-0003) Method completed with status: 502"},
+    ]
+    path = tmp_path / "events.json"
+    path.write_text(json.dumps({"events": events}))
+    report = analyse([str(path)])
+    assert len(report.stories) == 3

@@ -105,22 +105,48 @@ def lines(name: str, progress: Progress | None = None) -> Iterator[str]:
         source.close()
 
 
+#: a longer line is skipped (and counted): no log line of API Gateway or Lambda is this
+#: long, and holding one would break the promise of bounded memory
+MAX_LINE = 8 * 1024 * 1024
+#: what stands in for a line that was too long
+TOO_LONG = "\x00apigw-doctor: a line over 8 MB was skipped"
+
+
 def _text_lines(head: bytes, stream: IO[bytes], progress: Progress | None) -> Iterator[str]:
-    pending = head
+    """Lines split on ``\\n`` only (a U+2028 or \\x0b inside a logged body is part of
+    its line), in chunks; a line past MAX_LINE is dropped without being held whole."""
+    parts: list[bytes] = []  # the current line's pieces (no quadratic concatenation)
+    held = 0
+    dropping = False
+    chunk = head
     if progress:
         progress(len(head))
-    while True:
+    while chunk:
+        start = 0
+        while (cut := chunk.find(b"\n", start)) != -1:
+            if dropping:
+                yield TOO_LONG
+            else:
+                parts.append(chunk[start:cut])
+                yield _decoded(b"".join(parts))
+            parts, held, dropping = [], 0, False
+            start = cut + 1
+        if not dropping:
+            parts.append(chunk[start:])
+            held += len(chunk) - start
+            if held > MAX_LINE:
+                parts, held, dropping = [], 0, True
         chunk = stream.read(CHUNK)
-        if not chunk:
-            if pending:
-                yield from pending.decode("utf-8", "replace").splitlines()
-            return
-        if progress:
+        if progress and chunk:
             progress(len(chunk))
-        data = pending + chunk
-        cut = data.rfind(b"\n") + 1
-        yield from data[:cut].decode("utf-8", "replace").splitlines()
-        pending = data[cut:]
+    if dropping:
+        yield TOO_LONG
+    elif held:
+        yield _decoded(b"".join(parts))
+
+
+def _decoded(line: bytes) -> str:
+    return line.decode("utf-8", "replace").rstrip("\r")
 
 
 def _events_document(head: bytes, stream: IO[bytes], progress: Progress | None) -> Iterator[str]:
@@ -173,14 +199,17 @@ def _event_line(event: Any) -> str:
     if not isinstance(event, dict):
         return ""
     stamp = event.get("timestamp")
-    when = (
-        datetime.fromtimestamp(stamp / 1000, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f") + "+00:00"
-        if isinstance(stamp, (int, float))
-        else "-"
-    )
+    try:
+        when = (
+            datetime.fromtimestamp(stamp / 1000, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f") + "+00:00"
+            if isinstance(stamp, (int, float)) and not isinstance(stamp, bool)
+            else "-"
+        )
+    except (ValueError, OverflowError, OSError):  # NaN, -1e18, 1e20: no time, not a crash
+        when = "-"
     stream = event.get("logStreamName") or "-"
     message = str(event.get("message", "")).rstrip("\n")
-    return f"{when} {stream} {message}"
+    return message if when == "-" else f"{when} {stream} {message}"
 
 
 def size_of(name: str) -> int | None:
