@@ -121,14 +121,18 @@ class _Worker:
         self.process.start()
         child.close()
 
-    def stop(self) -> None:
+    def kill(self) -> None:
+        """End the worker and whatever its handler started; never waits."""
         if self.process.pid is not None:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(self.process.pid, signal.SIGKILL)  # the handler's children too
-        if self.process.is_alive():
-            self.process.kill()
-        self.process.join(timeout=5)
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(self.process.pid, signal.SIGKILL)
         self.connection.close()
+
+    def stop(self) -> None:
+        self.kill()
+        self.process.join(timeout=5)
 
 
 class WorkerPool:
@@ -141,6 +145,7 @@ class WorkerPool:
         self.base = base or Path.cwd()
         self._idle: asyncio.Queue[_Worker] | None = None
         self._all: set[_Worker] = set()
+        self._reaping: set[asyncio.Future[None]] = set()
         self.replaced = 0
 
     async def start(self) -> None:
@@ -155,10 +160,22 @@ class WorkerPool:
         self._idle.put_nowait(worker)
 
     def _replace(self, worker: _Worker) -> None:
-        worker.stop()
+        """Kill a worker at once and start another; the reaping and the new process's
+        start-up happen off the event loop, so no handler can freeze the gateway."""
+        worker.kill()
         self._all.discard(worker)
         self.replaced += 1
-        self._add()
+        self._reaping.add(asyncio.ensure_future(self._renew(worker)))
+
+    async def _renew(self, dead: _Worker) -> None:
+        try:
+            await asyncio.to_thread(dead.process.join, 5)
+            fresh = await asyncio.to_thread(_Worker, self.base)
+        finally:
+            self._reaping = {t for t in self._reaping if not t.done()}
+        self._all.add(fresh)
+        assert self._idle is not None
+        self._idle.put_nowait(fresh)
 
     async def restart(self) -> None:
         """New workers for every idle one (``--reload``); busy ones finish first."""
@@ -167,8 +184,11 @@ class WorkerPool:
             self._replace(self._idle.get_nowait())
 
     async def stop(self) -> None:
+        for task in list(self._reaping):
+            task.cancel()
         for worker in list(self._all):
-            worker.stop()
+            worker.kill()
+        await asyncio.to_thread(_join_all, list(self._all))
         self._all.clear()
 
     async def run(self, job: Job, timeout: float) -> Invocation:
@@ -182,7 +202,9 @@ class WorkerPool:
                 return timed_out(job.request_id, timeout)
             result: Invocation = worker.connection.recv()
         except (EOFError, OSError, BrokenPipeError):
-            worker.process.join(timeout=5)  # reap it, so its exit code is known
+            # the worker closed its pipe: it died, or its handler closed every descriptor
+            # and runs on; wait for it off the loop, briefly, then kill it regardless
+            await asyncio.to_thread(worker.process.join, 1.0)
             code = worker.process.exitcode
             self._replace(worker)
             return _exited(job, code)
@@ -214,8 +236,20 @@ async def _readable(connection: multiprocessing.connection.Connection, timeout: 
         loop.remove_reader(descriptor)
 
 
+def _join_all(workers: list[_Worker]) -> None:
+    for worker in workers:
+        worker.process.join(timeout=5)
+
+
 def _exited(job: Job, code: int | None) -> Invocation:
-    shown = f"signal {-code}" if code is not None and code < 0 else f"exit status {code}"
+    if code is None:  # it cut its own pipe and ran on: killed by the gateway
+        error = {
+            "errorMessage": f"RequestId: {job.request_id} Error: Runtime exited without "
+            "providing a reason",
+            "errorType": "Runtime.ExitError",
+        }
+        return Invocation(json.dumps(error).encode(), "Unhandled", job.request_id, 0.0)
+    shown = f"signal {-code}" if code < 0 else f"exit status {code}"
     error = {
         "errorMessage": f"RequestId: {job.request_id} Error: Runtime exited with error: {shown}",
         "errorType": "Runtime.ExitError",

@@ -73,3 +73,10 @@ def prints(event: dict[str, Any], context: Any) -> Any:
 
 def bad_header_name(event: dict[str, Any], context: Any) -> Any:
     return {"statusCode": 200, "headers": {"Bad Name": "x"}, "body": "ok"}
+
+
+def closes_its_pipe(event: dict[str, Any], context: Any) -> Any:
+    """Closes every inherited descriptor (the worker's pipe too), then runs on."""
+    os.closerange(3, 1024)
+    while True:
+        time.sleep(0.1)

@@ -24,6 +24,7 @@ ROUTES = RouteTable(
         endpoint("/http/{proxy+}", "ok", "http-2.0"),
         endpoint("/spawns", "spawns_and_hangs", timeout=1.0),
         endpoint("/prints", "prints"),
+        endpoint("/closes", "closes_its_pipe", timeout=30.0),
     ]
 )
 
@@ -170,3 +171,23 @@ def test_what_a_handler_prints_is_its_function_log(url: str) -> None:
     record = next(r for r in inspector if r["requestId"] == response.headers["x-amzn-requestid"])
     detail = httpx.get(f"{url}/__apigw-doctor/api/requests/{record['id']}").json()
     assert "hello from the handler" in detail["functionLog"]
+
+
+def test_a_handler_that_cuts_its_pipe_freezes_nothing(url: str) -> None:
+    """While the worker that closed its descriptors is dealt with, the other routes
+    and the inspector keep answering."""
+
+    async def both() -> tuple[httpx.Response, float]:
+        async with httpx.AsyncClient(timeout=30) as client:
+            cut = asyncio.create_task(client.get(f"{url}/closes"))
+            await asyncio.sleep(0.3)
+            start = time.monotonic()
+            ok = await client.get(f"{url}/__apigw-doctor/api/metrics")
+            assert ok.status_code == 200
+            await client.get(f"{url}/ok")
+            return await cut, time.monotonic() - start
+
+    response, others = asyncio.run(both())
+    assert response.status_code in (502, 504)  # whichever of EOF and the integration timeout
+    assert others < 2.0
+    assert httpx.get(f"{url}/ok", timeout=30).status_code == 200  # the pool recovered

@@ -62,3 +62,28 @@ def test_repeated_log_messages_pass_once_a_second() -> None:
     record = logging.LogRecord("asyncio", logging.ERROR, "x", 1, "accept failed", None, None)
     assert [once.filter(record) for _ in range(1000)].count(True) == 1
     assert once.dropped == 999
+
+
+def test_the_history_is_bounded_in_bytes() -> None:
+    from apigw_doctor.rules import Verdict
+    from apigw_doctor.server.inspector import KEEP_BYTES, History
+
+    history = History(size=200, budget=4 * 1024 * 1024)
+    big = b"x" * (9 * 1024 * 1024)
+    for _ in range(50):
+        history.add(
+            request_id="r",
+            method="POST",
+            path="/",
+            api="rest",
+            function="f",
+            duration_ms=1.0,
+            verdict=Verdict("rest", 200, [], big, False, payload=big),
+            event={"body": "y" * (9 * 1024 * 1024)},
+        )
+    assert history.held <= 4 * 1024 * 1024
+    record = history.recent()[0]
+    detail = record.detail()
+    assert detail["cut"] and detail["sizes"]["result"] == len(big)
+    assert len(record.verdict.body) == KEEP_BYTES
+    assert detail["event"]["bodyBytesInRequest"] == 9 * 1024 * 1024

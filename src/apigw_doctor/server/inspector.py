@@ -32,6 +32,8 @@ class Record:
     log_lines: list[str] = field(default_factory=list)
     #: what the function printed, and its traceback (the function's own log)
     function_log: str = ""
+    #: true sizes of what was cut to KEEP_BYTES
+    sizes: dict[str, int] = field(default_factory=dict)
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -65,19 +67,63 @@ class Record:
             "response": self.verdict.as_json(),
             "log": self.log_lines,
             "functionLog": self.function_log,
+            "sizes": self.sizes,
+            "cut": any(size > KEEP_BYTES for size in self.sizes.values()),
         }
 
 
-class History:
-    """The most recent requests, newest first, bounded so memory stays flat."""
+#: what one record keeps of a body, an event's body or a result (the true size is shown)
+KEEP_BYTES = 256 * 1024
+#: what the whole history may hold
+HISTORY_BYTES = 64 * 1024 * 1024
 
-    def __init__(self, size: int = 200) -> None:
+
+def _cut(data: bytes | None) -> tuple[bytes | None, int]:
+    if data is None or len(data) <= KEEP_BYTES:
+        return data, 0 if data is None else len(data)
+    return data[:KEEP_BYTES], len(data)
+
+
+def _kept(record: Record) -> int:
+    verdict = record.verdict
+    body = (record.event or {}).get("body") if isinstance(record.event, dict) else None
+    return len(verdict.body) + len(verdict.payload or b"") + len(body or "") + 2048
+
+
+class History:
+    """The most recent requests, newest first, bounded in count and in bytes: a record
+    keeps at most KEEP_BYTES of each body (saying how much there was), and the oldest
+    go once the whole passes HISTORY_BYTES."""
+
+    def __init__(self, size: int = 200, budget: int = HISTORY_BYTES) -> None:
         self._records: deque[Record] = deque(maxlen=size)
         self._ids = itertools.count(1)
+        self.budget = budget
+        self.held = 0
 
     def add(self, **fields: Any) -> Record:
-        record = Record(id=next(self._ids), time=time.time(), **fields)
+        verdict: Verdict = fields.pop("verdict")
+        body, body_size = _cut(verdict.body)
+        payload, payload_size = _cut(verdict.payload)
+        event = fields.pop("event", None)
+        if isinstance(event, dict) and isinstance(event.get("body"), str):
+            text = event["body"]
+            if len(text) > KEEP_BYTES:
+                event = {**event, "body": text[:KEEP_BYTES], "bodyBytesInRequest": len(text)}
+        record = Record(
+            id=next(self._ids),
+            time=time.time(),
+            verdict=verdict._replace(body=body or b"", payload=payload),
+            event=event,
+            sizes={"body": body_size, "result": payload_size},
+            **fields,
+        )
+        if len(self._records) == self._records.maxlen:
+            self.held -= _kept(self._records[-1])
         self._records.appendleft(record)
+        self.held += _kept(record)
+        while self.held > self.budget and len(self._records) > 1:
+            self.held -= _kept(self._records.pop())
         return record
 
     def recent(self) -> list[Record]:
