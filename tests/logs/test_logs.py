@@ -228,3 +228,18 @@ def test_odd_cloudwatch_timestamps_are_no_crash(tmp_path: Path) -> None:
     path.write_text(json.dumps({"events": events}))
     report = analyse([str(path)])
     assert len(report.stories) == 3
+
+
+def test_a_decompression_bomb_stops_with_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from apigw_doctor.logs import SourceError
+    from apigw_doctor.logs import _read
+
+    monkeypatch.setattr(_read, "BOMB_BYTES", 4 * 1024 * 1024)
+    path = tmp_path / "bomb.gz"
+    with gzip.open(path, "wb") as handle:
+        for _ in range(16):
+            handle.write(b"\0" * (1024 * 1024))
+    with pytest.raises(SourceError, match="expands more than 1000:1"):
+        analyse([str(path)])

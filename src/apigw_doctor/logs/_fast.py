@@ -19,7 +19,7 @@ COMPLETED = b"Method completed with status: "
 FUNCTION_MARKERS = (b"[ERROR]", b"Task timed out after", b"Response payload size exceeded")
 #: how far before its completion line a request's other lines may stand: a near
 #: window first (cheap), the far one only when the request's start is not in it
-NEAR, WINDOW = 16 * 1024, 256 * 1024
+NEAR, WINDOW = 16 * 1024, 2 * 1024 * 1024
 
 
 def looks_like_execution_log(head: bytes) -> bool:

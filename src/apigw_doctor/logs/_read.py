@@ -22,6 +22,35 @@ class SourceError(Exception):
     """A source that cannot be read; the message names it and the problem."""
 
 
+#: a .gz that expands past both of these is a decompression bomb, not a log export
+BOMB_BYTES = 256 * 1024 * 1024
+BOMB_RATIO = 1000
+
+
+class _Capped:
+    """A gzip stream that stops with a clear error when it expands like a bomb."""
+
+    def __init__(self, name: str, raw: IO[bytes]) -> None:
+        self.name = name
+        self.raw = raw
+        self.inner = gzip.GzipFile(fileobj=raw)
+        self.out = 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.inner.read(size)
+        self.out += len(data)
+        if self.out > BOMB_BYTES and self.out > BOMB_RATIO * max(self.raw.tell(), 1):
+            raise SourceError(
+                f"{self.name!r} expands more than {BOMB_RATIO}:1 past "
+                f"{BOMB_BYTES // (1024 * 1024)} MB: not a log export; stopped"
+            )
+        return data
+
+    def close(self) -> None:
+        self.inner.close()
+        self.raw.close()
+
+
 def open_source(name: str) -> IO[bytes]:
     try:
         if name == "-":
@@ -29,7 +58,7 @@ def open_source(name: str) -> IO[bytes]:
         raw: IO[bytes] = open(name, "rb")  # noqa: SIM115 - closed by the caller's loop
         if raw.read(2) == b"\x1f\x8b":
             raw.seek(0)
-            return gzip.GzipFile(fileobj=raw)  # type: ignore[return-value]
+            return _Capped(name, raw)  # type: ignore[return-value]
         raw.seek(0)
         return raw
     except OSError as exc:
