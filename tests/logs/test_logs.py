@@ -233,8 +233,7 @@ def test_odd_cloudwatch_timestamps_are_no_crash(tmp_path: Path) -> None:
 def test_a_decompression_bomb_stops_with_a_clear_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from apigw_doctor.logs import SourceError
-    from apigw_doctor.logs import _read
+    from apigw_doctor.logs import SourceError, _read
 
     monkeypatch.setattr(_read, "BOMB_BYTES", 4 * 1024 * 1024)
     path = tmp_path / "bomb.gz"
