@@ -17,7 +17,22 @@ _SENSITIVE = re.compile(
     r"|api[-_]?key|token|secret|passw(?:or)?d|credential|session[-_]?id"
 )
 _NAME = r"[A-Za-z][\w-]*"
+_QUOTED_ITEM = re.compile(r'(\\?")(?:[^"\\]|\\[^"])*(\\?")')
+
+
+def _mask_list(match: re.Match[str]) -> str:
+    if not _SENSITIVE.search(match.group("name")):
+        return match.group(0)
+    items = _QUOTED_ITEM.sub(lambda m: f"{m.group(1)}{MASK}{m.group(2)}", match.group("items"))
+    return f"{match.group('name')}{match.group('sep')}[{items}]"
+
+
 _RULES: tuple[tuple[re.Pattern[str], Any], ...] = (
+    # "Cookie": ["a=1", "b=2"]: a multi-value header list in logged JSON text
+    (
+        re.compile(rf"""(?P<name>{_NAME})(?P<sep>(?:\\?")?\s*:\s*)\[(?P<items>[^\]]*)\]"""),
+        _mask_list,
+    ),
     # name: value, name=value, "name": "value" (headers, query strings, JSON in text)
     (
         re.compile(

@@ -173,7 +173,7 @@ def test_cloudwatch_insights_prints_its_query(cloudwatch: None) -> None:
 
 def test_cloudwatch_errors(cloudwatch: None) -> None:
     status, _, err = run("--rest-api-id", "nope", "--stage", "prod")
-    assert status == 1
+    assert status == 2  # could not read: not "failures found"
     assert "reading log group API-Gateway-Execution-Logs_nope/prod: ResourceNotFound" in err
     status, _, err = run("--rest-api-id", "a1b2c3", "--stage", "prod", "--since", "soon")
     assert status == 2 and "30m, 1h, 2d" in err

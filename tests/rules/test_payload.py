@@ -173,3 +173,10 @@ def test_verdict_json_shape() -> None:
     assert set(out) == {"api", "status", "failed", "headers", "body_base64", "findings", "log"}
     assert set(out["findings"][0]) == {"code", "severity", "rule", "confidence", "message", "fix"}
     json.dumps(out)
+
+
+def test_a_result_nested_past_pythons_recursion_limit_is_read() -> None:
+    """Other runtimes write JSON 3,000 deep; API Gateway reads it, so must we."""
+    deep = b"[" * 3000 + b"]" * 3000
+    verdict = evaluate_payload(b'{"statusCode": 200, "body": "x", "x": ' + deep + b"}", api="rest")
+    assert [f.code for f in verdict.findings] == ["GW102"]  # the key, not "not JSON"

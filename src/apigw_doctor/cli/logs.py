@@ -88,8 +88,9 @@ def logs(
     with the status AWS's rules give (marked inferred).
 
     \b
-    Exit status: 0 no failed request, 1 failed requests found, 2 bad usage
-    or nothing in the input was understood as a log line.
+    Exit status: 0 no failed request, 1 failed requests found, 2 bad usage,
+    a source that could not be read (a file, CloudWatch), or nothing in the
+    input understood as a log line.
     """
     if (rest_api_id or functions) and paths:
         raise click.UsageError("read files or CloudWatch (--rest-api-id/--function), not both")
@@ -171,9 +172,9 @@ def _from_cloudwatch(
         return analyse_lines(
             cloudwatch.download(options, groups, window), api=api, sources=groups.names
         )
-    except AwsError as exc:
+    except AwsError as exc:  # could not read: 2, never 1 ("failures found")
         click.echo(f"apigw-doctor logs: {exc}", err=True)
-        sys.exit(1)
+        sys.exit(2)
 
 
 def _render(console: Console, report: Report, redacted: bool) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
@@ -233,13 +234,33 @@ def _parse(payload: bytes) -> tuple[Any, Finding | None]:
             return None, finding("GW106", problem="the payload is empty")
         return None, finding("GW106", problem=f"{exc.msg} at line {exc.lineno} column {exc.colno}")
     except RecursionError:
-        return None, finding("GW106", problem="nested too deeply to parse")
+        deep = _parse_deep(text)
+        if deep is None:
+            return None, finding("GW106", problem="nested too deeply to parse")
+        return deep, None
     except ValueError:
         pass  # an integer past Python's digit limit: read it as AWS would
     try:
         return _BIG_INT_DECODER.decode(text), None
     except (ValueError, RecursionError) as exc:
         return None, finding("GW106", problem=str(exc))
+
+
+#: how deep a result may nest: API Gateway reads what other runtimes can write, far
+#: past Python's default recursion limit (the decoder is C; its frames are small)
+DEEPEST = 12_000
+
+
+def _parse_deep(text: str) -> Any:
+    """A result nested deeper than the recursion limit, decoded with a higher one."""
+    previous = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(previous, DEEPEST))
+    try:
+        return _DECODER.decode(text)
+    except (ValueError, RecursionError):
+        return None
+    finally:
+        sys.setrecursionlimit(previous)
 
 
 def _accept(request_headers: RequestHeaders) -> str | None:
