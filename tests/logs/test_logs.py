@@ -242,3 +242,23 @@ def test_a_decompression_bomb_stops_with_a_clear_error(
             handle.write(b"\0" * (1024 * 1024))
     with pytest.raises(SourceError, match="expands more than 1000:1"):
         analyse([str(path)])
+
+
+def test_a_failure_far_below_its_start_keeps_its_method_and_path(tmp_path: Path) -> None:
+    """Busy logs: 3 MB of other requests between a request's start and its failure."""
+    rid = "far-0000-0000-0000-000000000001"
+    filler = "".join(
+        f"(busy-{n:08d}) HTTP Method: GET, Resource Path: /ok\n"
+        f"(busy-{n:08d}) Method completed with status: 200\n"
+        for n in range(40_000)
+    )
+    text = (
+        f"({rid}) HTTP Method: POST, Resource Path: /far\n"
+        + filler
+        + f"({rid}) Execution failed due to configuration error: Malformed Lambda proxy response\n"
+        f"({rid}) Method completed with status: 502\n"
+    )
+    path = tmp_path / "busy.log"
+    path.write_text(text)
+    (story,) = analyse([str(path)]).stories
+    assert (story.method, story.path, story.status) == ("POST", "/far", 502)

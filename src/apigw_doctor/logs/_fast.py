@@ -8,6 +8,7 @@ completion lines of failed ones, and pull out just those requests' lines
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterator
 
 from ._parse import Execution, parse
@@ -30,18 +31,24 @@ def looks_like_execution_log(head: bytes) -> bool:
     return bool(sample) and all(isinstance(parse(line), Execution) for line in sample)
 
 
+#: how many requests' "HTTP Method" lines are remembered for failures far below them
+MAX_STARTS = 100_000
+
+
 def scan(chunks: Iterator[bytes], collector: Collector) -> None:
     """Feed ``collector`` from newline-aligned chunks of an execution log."""
     tail = b""
     first_line = last_line = b""
+    starts: OrderedDict[bytes, bytes] = OrderedDict()  # request token -> its method line
     for chunk in chunks:
         if not first_line:
             first_line = chunk[: chunk.find(b"\n")]
         data = tail + chunk
         fresh = len(tail)
         _count_successes(data, fresh, collector)
+        _remember_starts(data, fresh, starts)
         for position in _failures(data, fresh):
-            _feed_request(data, position, collector)
+            _feed_request(data, position, collector, starts)
         _feed_function_errors(data, fresh, collector)
         collector.lines += chunk.count(b"\n")
         cut = data.find(b"\n", max(0, len(data) - WINDOW)) + 1
@@ -74,7 +81,29 @@ def _failures(data: bytes, fresh: int) -> list[int]:
     return sorted(positions)
 
 
-def _feed_request(data: bytes, position: int, collector: Collector) -> None:
+_METHOD = b") HTTP Method: "
+
+
+def _remember_starts(data: bytes, fresh: int, starts: OrderedDict[bytes, bytes]) -> None:
+    """Each request's "HTTP Method" line, by request token, bounded by count: a failure
+    whose lines are megabytes apart still gets its method and path."""
+    find, rfind = data.find, data.rfind
+    position = find(_METHOD, fresh)
+    while position != -1:
+        begin = rfind(b"\n", 0, position) + 1
+        end = find(b"\n", position)
+        end = len(data) if end < 0 else end
+        opening = find(b"(", begin, position + 1)
+        if opening >= 0:
+            starts[data[opening : position + 2]] = data[begin:end]
+        position = find(_METHOD, end)
+    while len(starts) > MAX_STARTS:
+        starts.popitem(last=False)
+
+
+def _feed_request(
+    data: bytes, position: int, collector: Collector, starts: OrderedDict[bytes, bytes]
+) -> None:
     """Every line of the request that completed at ``position``, in order."""
     line_start = data.rfind(b"\n", 0, position) + 1
     line_end = data.find(b"\n", position)
@@ -87,6 +116,8 @@ def _feed_request(data: bytes, position: int, collector: Collector) -> None:
     lines = _request_lines(data, token, line_start - NEAR, line_end)
     if not any(b"HTTP Method: " in line for line in lines):
         lines = _request_lines(data, token, line_start - WINDOW, line_end)
+    if not any(b"HTTP Method: " in line for line in lines) and token in starts:
+        lines.insert(0, starts.pop(token))  # its start is further back than the window
     for line in lines:
         collector.add(parse(line.decode("utf-8", "replace")))
         collector.lines -= 1  # counted per chunk already
