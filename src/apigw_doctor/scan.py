@@ -243,7 +243,7 @@ def _report(plan: _Plan, timeout: float, progress: Callable[[str], None] | None)
             else:
                 handler = load_handler(f"{plan.path}:{plan.name}")
         except HandlerNotFound as exc:
-            missing = _missing_package(exc)
+            missing = _missing_package(exc) or _missing_variable(exc, plan)
             if missing:
                 report.unchecked = missing
             else:
@@ -275,6 +275,25 @@ def _fresh_imports() -> Iterator[None]:
             path = getattr(sys.modules[name], "__file__", None) or ""
             if "site-packages" not in path and "dist-packages" not in path:
                 del sys.modules[name]
+
+
+_VARIABLE_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
+
+
+def _missing_variable(exc: HandlerNotFound, plan: _Plan) -> str | None:
+    """Module code that reads an environment variable nothing here sets: Lambda would
+    have it from the deployment, so this is not checked, not failing."""
+    cause = exc.__cause__
+    if not isinstance(cause, KeyError) or not cause.args:
+        return None
+    name = str(cause.args[0])
+    if not _VARIABLE_NAME.fullmatch(name):
+        return None
+    where = "the template does not set it" if plan.module else "no template sets it"
+    return (
+        f"importing it reads the environment variable {name}, and {where}: give it with "
+        f'--env-vars FILE ({{"Parameters": {{"{name}": "..."}}}})'
+    )
 
 
 def _missing_package(exc: HandlerNotFound) -> str | None:

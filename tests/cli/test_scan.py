@@ -226,3 +226,16 @@ def test_an_asyncio_adapter_runs_as_on_lambdas_main_thread(tmp_path: Path) -> No
     status, report, _ = scan(str(tmp_path))
     assert status == 0
     assert report["handlers"][0]["calls"][0]["status"] == 200
+
+
+def test_a_variable_only_the_deployment_sets_is_not_checked_here(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "import os\nTABLE = os.environ['ORDERS_TABLE']\n\n"
+        "def handler(event, context):\n"
+        "    return {'statusCode': 200, 'body': event['httpMethod'] + TABLE}\n",
+    )
+    status, report, _ = scan(str(tmp_path))
+    (handler,) = report["handlers"]
+    assert status == 0 and not handler["failing"]
+    assert "ORDERS_TABLE" in handler["notCheckedHere"] and "--env-vars" in handler["notCheckedHere"]
