@@ -17,7 +17,7 @@ import re
 import sys
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import NamedTuple
 
@@ -32,6 +32,7 @@ from .events import HttpRequest
 from .handlers import HandlerNotFound, load_handler
 from .lint import Config, LintFinding, lint_paths
 from .lint._project import Module, find_handlers, python_files
+from .mock_aws import mock_aws
 from .project import Function, Note, load_project
 from .rules import Verdict
 from .runtime import Handler, Invocation, error_object, timed_out, verdict_of
@@ -123,6 +124,7 @@ def scan(
     parameters: dict[str, str] | None = None,
     aws: bool = False,
     env_vars: dict[str, dict[str, str]] | None = None,
+    mock: bool = False,
 ) -> ScanReport:
     """Lint ``root`` and call each API handler its templates name (without a
     template: each function that reads an API Gateway event)."""
@@ -134,12 +136,18 @@ def scan(
     for item in lint.findings:
         by_function.setdefault((item.path.resolve(), item.handler or ""), []).append(item)
     if project.functions:
-        for function in project.functions:
-            handler_report = _function_report(function, report, timeout, progress, aws, env_vars)
-            if handler_report is not None:
-                path = function.module_path.resolve()
-                handler_report.lint = by_function.get((path, handler_report.name), [])
-                report.handlers.append(handler_report)
+        mocking: contextlib.AbstractContextManager[dict[str, str]] = (
+            mock_aws(project.resources) if mock else contextlib.nullcontext({})
+        )
+        with mocking as mocked:
+            for function in project.functions:
+                handler_report = _function_report(
+                    function, report, timeout, progress, aws, env_vars, mocked
+                )
+                if handler_report is not None:
+                    path = function.module_path.resolve()
+                    handler_report.lint = by_function.get((path, handler_report.name), [])
+                    report.handlers.append(handler_report)
         return report
     for path in python_files([root]):
         isolation = lambda_defaults() if aws else without_aws(lambda_defaults())
@@ -158,6 +166,7 @@ def _function_report(
     progress: Callable[[str], None] | None,
     aws: bool,
     env_vars: dict[str, dict[str, str]] | None,
+    mocked: dict[str, str],
 ) -> HandlerReport | None:
     """Requests for one function of the model, or the reason it gets none."""
     if not function.is_api_handler:
@@ -173,6 +182,8 @@ def _function_report(
         return None
     bindings = function.api_bindings
     environment = environment_for(function, overrides=env_vars)
+    if mocked:  # moto on loopback stands in for the account
+        environment = replace(environment, variables={**environment.variables, **mocked})
     plan = _Plan(
         function.module_path.resolve(),
         function.function_name,
@@ -180,7 +191,7 @@ def _function_report(
         [(b.kind, b.method, b.path) for b in bindings],
         bindings[0].binary_media_types,
         function.timeout,
-        environment if aws else without_aws(environment),
+        environment if aws or mocked else without_aws(environment),
         (function.module_name, function.code_dir.resolve()),
     )
     return _report(plan, timeout, progress)

@@ -239,3 +239,13 @@ def test_a_variable_only_the_deployment_sets_is_not_checked_here(tmp_path: Path)
     (handler,) = report["handlers"]
     assert status == 0 and not handler["failing"]
     assert "ORDERS_TABLE" in handler["notCheckedHere"] and "--env-vars" in handler["notCheckedHere"]
+
+
+def test_mock_aws_checks_a_dynamodb_handler_end_to_end() -> None:
+    project = PROJECTS / "dynamo"
+    _, report, _ = scan(str(project))
+    assert "called AWS" in report["handlers"][0]["notCheckedHere"]  # without AWS
+    status, report, _ = scan(str(project), "--mock-aws")
+    (call,) = report["handlers"][0]["calls"]
+    assert status == 0 and call["status"] == 201
+    assert json.loads(base64.b64decode(call["body_base64"])) == {"id": "1", "price": "3"}

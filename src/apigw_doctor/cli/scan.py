@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.text import Text
 
 from ..lint import ConfigError, load_config
+from ..mock_aws import MockAwsError
 from ..project import TemplateError
 from ..scan import HandlerReport, ScanReport, scan
 from ._options import (
@@ -44,6 +45,12 @@ from ._render import render_finding, status_phrase
     help="Let handlers call AWS with this shell's credentials. Off by default: writes and "
     "deletes would be real.",
 )
+@click.option(
+    "--mock-aws",
+    is_flag=True,
+    help="Let handlers call moto's mock AWS on loopback, with the template's DynamoDB tables, "
+    "S3 buckets and SQS queues created (needs pip install 'moto[server]').",
+)
 def scan_command(
     path: Path,
     output_format: str,
@@ -52,6 +59,7 @@ def scan_command(
     parameter_overrides: tuple[str, ...],
     env_vars: Path | None,
     real_aws: bool,
+    mock_aws: bool,
 ) -> None:
     """Find every API handler in PATH that would make API Gateway answer 5xx, and why.
 
@@ -77,6 +85,8 @@ def scan_command(
         config = load_config(path)
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from None
+    if real_aws and mock_aws:
+        raise click.UsageError("--aws and --mock-aws: choose one")
     console = Console(stderr=True)
     if real_aws:
         console.print(
@@ -95,8 +105,9 @@ def scan_command(
                 parameters=parse_overrides(parameter_overrides),
                 aws=real_aws,
                 env_vars=read_env_vars(env_vars),
+                mock=mock_aws,
             )
-    except TemplateError as exc:
+    except (TemplateError, MockAwsError) as exc:
         raise click.UsageError(str(exc)) from None
     if output_format == "json":
         click.echo(json.dumps(_as_json(report), indent=2))

@@ -10,7 +10,7 @@ not understood becomes a :class:`Note`, never a silent omission.
 from .discover import TEMPLATE_NAMES, discover, find_template
 from .files import TemplateError, read_document
 from .load import load_project, load_template
-from .model import Binding, Function, Note, Project, Trigger
+from .model import Binding, Function, Note, Project, Resource, Trigger
 
 __all__ = [
     "TEMPLATE_NAMES",
@@ -18,6 +18,7 @@ __all__ = [
     "Function",
     "Note",
     "Project",
+    "Resource",
     "TemplateError",
     "Trigger",
     "discover",

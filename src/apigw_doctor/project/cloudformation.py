@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from .model import Binding, Function, Note, Trigger
+from .model import Binding, Function, Note, Resource, Trigger
 
 #: a Lambda base image names the language and version: public.ecr.aws/lambda/python:3.12
 _BASE_IMAGE = re.compile(
@@ -70,6 +70,12 @@ _TRIGGER_NAMES = {
     "AWS::ElasticLoadBalancingV2::TargetGroup": "ALB target",
     "AWS::AppSync::DataSource": "AppSync",
     "AWS::IoT::TopicRule": "IoT rule",
+}
+#: data resources --mock-aws creates, and the property naming each
+_NAME_PROPERTY = {
+    "AWS::DynamoDB::Table": "TableName",
+    "AWS::S3::Bucket": "BucketName",
+    "AWS::SQS::Queue": "QueueName",
 }
 _PRINCIPALS = {
     "s3.amazonaws.com": "S3",
@@ -216,6 +222,7 @@ class Reader:
                 if target:
                     self.stands_for[name] = target
         self.targets = frozenset(self.stands_for)
+        self.data_resources: list[Resource] = []
         self.bindings: dict[str, list[Binding]] = {name: [] for name in self.functions}
         self.triggers: dict[str, list[Trigger]] = {name: [] for name in self.functions}
 
@@ -242,6 +249,8 @@ class Reader:
                 self._url(props)
             elif kind == "AWS::Lambda::Permission":
                 self._permission(props)
+            elif kind in _NAME_PROPERTY:
+                self._data_resource(name, str(kind), props)
             elif kind not in _API_TYPES:
                 self._trigger(name, str(kind), resource)
         return [self._function(name) for name in sorted(self.functions)]
@@ -484,6 +493,14 @@ class Reader:
         service = _PRINCIPALS.get(principal)
         if target and service:
             self.triggers[target].append(Trigger(service, principal))
+
+    def _data_resource(self, name: str, kind: str, props: dict[str, Any]) -> None:
+        given = props.get(_NAME_PROPERTY[kind])
+        # with no name given, a !Ref of the resource reads as its logical id here
+        physical = self.resolver.text(given) if given is not None else name
+        self.data_resources.append(Resource(kind, physical, props))
+        if kind not in _API_TYPES:
+            self._trigger(name, kind, {"Properties": props})
 
     def _trigger(self, name: str, kind: str, resource: dict[str, Any]) -> None:
         for target in dict.fromkeys(functions_referenced(_props(resource), self.targets)):

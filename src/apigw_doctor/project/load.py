@@ -94,6 +94,7 @@ def _load(
     )
     functions = reader.read()
     project.functions.extend(functions)
+    project.resources.extend(reader.data_resources)
     project.notes.extend(reader.notes)
     if reader.resolver.unresolved:
         shown = ", ".join(sorted(reader.resolver.unresolved)[:8])

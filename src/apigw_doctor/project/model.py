@@ -99,6 +99,15 @@ class Function:
 
 
 @dataclass(frozen=True)
+class Resource:
+    """A data resource handlers use (a table, a bucket, a queue), for --mock-aws."""
+
+    kind: str  # the CloudFormation type
+    name: str  # its physical name as the functions' environment sees it
+    properties: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Note:
     """Something in a template that was not understood, or was assumed."""
 
@@ -114,6 +123,7 @@ class Project:
     templates: list[Path] = field(default_factory=list)
     functions: list[Function] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
+    resources: list[Resource] = field(default_factory=list)
 
     @property
     def api_functions(self) -> list[Function]:
