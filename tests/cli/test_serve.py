@@ -97,3 +97,32 @@ def test_usage_errors(tmp_path: Path, args: list[str], message: str) -> None:
     )
     assert result.returncode == 2
     assert message in result.stderr
+
+
+def test_a_handler_that_does_not_import_is_listed_and_the_rest_served(tmp_path: Path) -> None:
+    (tmp_path / "template.yaml").write_text(
+        "Transform: AWS::Serverless-2016-10-31\n"
+        "Globals: {Function: {Runtime: python3.12, CodeUri: .}}\n"
+        "Resources:\n"
+        "  Good:\n"
+        "    Type: AWS::Serverless::Function\n"
+        "    Properties:\n"
+        "      Handler: good.handler\n"
+        "      Events: {Get: {Type: Api, Properties: {Path: /good, Method: GET}}}\n"
+        "  Broken:\n"
+        "    Type: AWS::Serverless::Function\n"
+        "    Properties:\n"
+        "      Handler: broken.handler\n"
+        "      Events: {Get: {Type: Api, Properties: {Path: /broken, Method: GET}}}\n"
+    )
+    (tmp_path / "good.py").write_text(
+        "def handler(event, context):\n    return {'statusCode': 200, 'body': 'good'}\n"
+    )
+    (tmp_path / "broken.py").write_text("import no_such_module_anywhere\n")
+    process, base = serve(cwd=tmp_path)
+    try:
+        assert httpx.get(base + "/good").text == "good"
+    finally:
+        process.terminate()
+        _, err = process.communicate(timeout=30)
+    assert "not served" in err and "no_such_module_anywhere" in err

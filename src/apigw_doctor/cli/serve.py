@@ -12,6 +12,7 @@ import click
 from rich.console import Console
 
 from ..project import Project, TemplateError, discover, load_project, load_template
+from ..server.routes import RouteTable
 from ._inputs import split_list
 from ._options import (
     api_option,
@@ -144,6 +145,7 @@ def serve(
         )
         base = Path.cwd()
     _check_target(routes, base)
+    routes = _importable(routes, base, strict=bool(target))
     config = ServerConfig(
         routes=routes,
         stage=stage,
@@ -229,6 +231,25 @@ def _project(template: Path | None) -> Project:
         return load_project([Path.cwd()])
     except TemplateError as exc:
         raise click.UsageError(str(exc)) from None
+
+
+def _importable(routes: RouteTable, base: Path, *, strict: bool) -> RouteTable:
+    """Serve every route whose handler imports; list the others with the cause (or,
+    for a single TARGET, refuse with it)."""
+    from ..server import RouteTable
+    from ..server.preflight import import_failures
+
+    failures = import_failures(routes.endpoints, base)
+    if not failures:
+        return routes
+    if strict:
+        raise click.UsageError(next(iter(failures.values())))
+    for cause in sorted(failures.values()):
+        click.echo(f"apigw-doctor: not served: {cause}", err=True)
+    kept = [e for e in routes.endpoints if e.target not in failures]
+    if not kept:
+        raise click.UsageError("no handler of the project imports (see above)")
+    return RouteTable(kept)
 
 
 def _check_target(routes: object, base: Path) -> None:
