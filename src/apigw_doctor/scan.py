@@ -245,7 +245,7 @@ def _report(plan: _Plan, timeout: float, progress: Callable[[str], None] | None)
         applied(plan.environment) if plan.environment else contextlib.nullcontext(),
         contextlib.redirect_stdout(output),
         contextlib.redirect_stderr(output),
-        _fresh_imports(),
+        _fresh_imports(_project_folders(plan)),
     ):
         try:
             if plan.module is not None:
@@ -274,18 +274,33 @@ def _bounded(text: str, limit: int = 16_384) -> str:
 
 
 @contextlib.contextmanager
-def _fresh_imports() -> Iterator[None]:
+def _fresh_imports(folders: tuple[Path, ...]) -> Iterator[None]:
     """Each function imports its own modules, as in its own Lambda: two functions'
-    ``app`` modules from two code folders must not be one cached module.  Packages
-    installed in site-packages stay cached."""
+    ``app`` modules from two code folders must not be one cached module.  Only modules
+    from the project's folders are forgotten; the standard library, installed packages
+    and this tool stay cached."""
     before = set(sys.modules)
     try:
         yield
     finally:
         for name in set(sys.modules) - before:
-            path = getattr(sys.modules[name], "__file__", None) or ""
-            if "site-packages" not in path and "dist-packages" not in path:
+            path = getattr(sys.modules.get(name), "__file__", None)
+            if path and "site-packages" not in path and _under(Path(path), folders):
                 del sys.modules[name]
+
+
+def _project_folders(plan: _Plan) -> tuple[Path, ...]:
+    folders = [plan.path.parent]
+    if plan.module is not None:
+        folders.append(plan.module[1])
+    if plan.environment is not None:
+        folders.extend(plan.environment.paths)
+    return tuple(folder.resolve() for folder in folders)
+
+
+def _under(path: Path, folders: tuple[Path, ...]) -> bool:
+    resolved = path.resolve()
+    return any(resolved.is_relative_to(folder) for folder in folders)
 
 
 _VARIABLE_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
