@@ -5,6 +5,9 @@ simplejson's rules, not ``json.dumps``); what it cannot serialise, and any
 exception, becomes Lambda's error object with a function error flag.
 Reproducing that exactly is what makes a handler that "works in the console"
 fail here the way it fails behind API Gateway, and no more often.
+
+Standard library only, Python 3.9 syntax: the worker process imports this
+module inside the project's own Python, where apigw-doctor is not installed.
 """
 
 from __future__ import annotations
@@ -15,10 +18,12 @@ import traceback
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .encoder import MarshalError, marshal
-from .rules import Verdict, evaluate_payload
+
+if TYPE_CHECKING:
+    from .rules import Verdict
 
 Handler = Callable[[dict[str, Any], Any], Any]
 
@@ -33,12 +38,11 @@ class LambdaContext:
         timeout_seconds: float = 3.0,
         memory_limit_in_mb: int = 128,
         request_id: str | None = None,
+        region: str = "us-east-1",
     ) -> None:
         self.function_name = function_name
         self.function_version = "$LATEST"
-        self.invoked_function_arn = (
-            f"arn:aws:lambda:us-east-1:123456789012:function:{function_name}"
-        )
+        self.invoked_function_arn = f"arn:aws:lambda:{region}:123456789012:function:{function_name}"
         self.memory_limit_in_mb = memory_limit_in_mb
         self.aws_request_id = request_id or str(uuid.uuid4())
         self.log_group_name = f"/aws/lambda/{function_name}"
@@ -63,6 +67,20 @@ class Invocation:
     returned: Any = field(default=None, repr=False)
     #: the traceback of an unhandled exception, as the function's log shows it
     log: str = ""
+    #: the handler could not be imported: why (the worker's reading of the cause)
+    import_failure: ImportFailure | None = None
+    #: the worker that ran it must not be reused (it ran out of memory)
+    fatal: bool = False
+
+
+@dataclass(frozen=True)
+class ImportFailure:
+    """Why a handler did not import, precisely enough to tell a missing package or
+    environment variable (not checked here) from a broken module (would fail)."""
+
+    message: str
+    cause: str = ""  # the exception's type: ModuleNotFoundError, KeyError...
+    name: str = ""  # the missing module, or the key that was not found
 
 
 def serialise(value: Any, request_id: str, runtime: str | None = None) -> tuple[bytes, str | None]:
@@ -90,8 +108,11 @@ def error_object(exc: BaseException, request_id: str) -> dict[str, Any]:
     }
 
 
-def invoke(handler: Handler, event: dict[str, Any], context: LambdaContext) -> Invocation:
-    """Call ``handler`` once, in this process, as the Lambda runtime would."""
+def invoke(
+    handler: Handler, event: dict[str, Any], context: LambdaContext, runtime: str | None = None
+) -> Invocation:
+    """Call ``handler`` once, in this process, as the Lambda runtime would (``runtime``,
+    the function's ``Runtime``, decides how non-ASCII text is written)."""
     start = time.perf_counter()
     request_id = context.aws_request_id
     try:
@@ -108,14 +129,27 @@ def invoke(handler: Handler, event: dict[str, Any], context: LambdaContext) -> I
             "Unhandled",
             request_id,
             _ms(start),
-            log="".join(traceback.format_exception(exc)),
+            log=_traceback(exc),
         )
     except Exception as exc:  # the runtime reports every exception the same way
         payload = json.dumps(error_object(exc, request_id)).encode("utf-8")
-        log = "".join(traceback.format_exception(exc))
+        log = _traceback(exc)
         return Invocation(payload, "Unhandled", request_id, _ms(start), log=log)
-    payload, function_error = serialise(returned, request_id)
+    payload, function_error = serialise(returned, request_id, runtime)
     return Invocation(payload, function_error, request_id, _ms(start), returned=returned)
+
+
+def out_of_memory(request_id: str, memory_mb: int) -> Invocation:
+    """What Lambda reports when the function outgrows its memory: the runtime is
+    killed, so no handler code can catch it."""
+    error = {
+        "errorMessage": f"RequestId: {request_id} Error: Runtime exited with error: signal: killed",
+        "errorType": "Runtime.OutOfMemory",
+    }
+    log = f"the function used more than its {memory_mb} MB (MemorySize)\n"
+    return Invocation(
+        json.dumps(error).encode("utf-8"), "Unhandled", request_id, 0.0, log=log, fatal=True
+    )
 
 
 def timed_out(request_id: str, seconds: float) -> Invocation:
@@ -134,6 +168,8 @@ def verdict_of(
     binary_media_types: tuple[str, ...] = (),
 ) -> Verdict:
     """What API Gateway answers for this invocation: the rules core on its payload."""
+    from .rules import evaluate_payload  # not in workers: they only run handlers
+
     return evaluate_payload(
         invocation.payload,
         api=api,
@@ -142,6 +178,10 @@ def verdict_of(
         function_error=invocation.function_error,
         lambda_request_id=invocation.request_id,
     )
+
+
+def _traceback(exc: BaseException) -> str:
+    return "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
 
 
 def _ms(start: float) -> float:

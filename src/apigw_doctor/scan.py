@@ -11,32 +11,24 @@ from __future__ import annotations
 import ast
 import asyncio
 import contextlib
-import io
 import json
 import re
-import sys
-import threading
-from collections.abc import Callable, Iterator
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from .environment import (
-    Environment,
-    applied,
-    environment_for,
-    lambda_defaults,
-    without_aws,
-)
-from .events import HttpRequest
-from .handlers import HandlerNotFound, load_handler
+from .environment import Environment, environment_for, lambda_defaults, without_aws
+from .events import HttpRequest, Route, build_event
+from .interpreter import Interpreter, choose
 from .lint import Config, LintFinding, lint_paths
 from .lint._project import Module, find_handlers, python_files
 from .mock_aws import mock_aws
 from .project import Function, Note, load_project
 from .rules import Verdict
-from .runtime import Handler, Invocation, error_object, timed_out, verdict_of
-from .testing import Gateway, Response
+from .runtime import ImportFailure, Invocation, verdict_of
+from .workers import Job, WorkerPool
 
 _PARAMETER = re.compile(r"\{([^}/]+?)(\+?)\}")
 _BODY_METHODS = ("POST", "PUT", "PATCH")
@@ -53,6 +45,7 @@ class Call:
     verdict: Verdict
     error: str | None = None  # the handler's traceback, or why it could not run
     unchecked: str | None = None  # it failed only for lack of AWS here: not a verdict
+    log: str = field(default="", repr=False)  # the function log of this call
 
     @property
     def failed(self) -> bool:
@@ -70,6 +63,7 @@ class HandlerReport:
     problem: str | None = None  # the handler could not be loaded
     unchecked: str | None = None  # why it could not be checked here (not a failure)
     output: str = ""  # what the handler printed (its function log)
+    runtime: str | None = None  # the template's Runtime
 
     @property
     def failing(self) -> bool:
@@ -99,6 +93,7 @@ class ScanReport:
     skipped: list[Skipped] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
     lint_findings: int = 0
+    interpreter: Interpreter | None = None  # the Python the handlers ran in
 
     @property
     def template(self) -> Path | None:
@@ -125,11 +120,19 @@ def scan(
     aws: bool = False,
     env_vars: dict[str, dict[str, str]] | None = None,
     mock: bool = False,
+    python: str | None = None,
 ) -> ScanReport:
     """Lint ``root`` and call each API handler its templates name (without a
-    template: each function that reads an API Gateway event)."""
+    template: each function that reads an API Gateway event), in the project's
+    Python (``python``, else the one ``interpreter.choose`` finds)."""
     project = load_project([root], template=template, parameters=parameters)
     report = ScanReport(root, project.templates, notes=project.notes)
+    report.interpreter = choose(
+        python,
+        [root, *(t.parent for t in project.templates)],
+        [f.runtime for f in project.api_functions],
+    )
+    options = _Options(timeout, progress, report.interpreter.path)
     lint = lint_paths([root], config, project=project)
     report.lint_findings = len(lint.findings)
     by_function: dict[tuple[Path, str], list[LintFinding]] = {}
@@ -141,9 +144,7 @@ def scan(
         )
         with mocking as mocked:
             for function in project.functions:
-                handler_report = _function_report(
-                    function, report, timeout, progress, aws, env_vars, mocked
-                )
+                handler_report = _function_report(function, report, options, aws, env_vars, mocked)
                 if handler_report is not None:
                     path = function.module_path.resolve()
                     handler_report.lint = by_function.get((path, handler_report.name), [])
@@ -151,9 +152,7 @@ def scan(
         return report
     for path in python_files([root]):
         isolation = lambda_defaults() if aws else without_aws(lambda_defaults())
-        for handler_report in _signature_handlers(
-            path.resolve(), config, timeout, progress, isolation
-        ):
+        for handler_report in _signature_handlers(path.resolve(), config, options, isolation):
             handler_report.lint = by_function.get((path.resolve(), handler_report.name), [])
             report.handlers.append(handler_report)
     return report
@@ -162,8 +161,7 @@ def scan(
 def _function_report(
     function: Function,
     report: ScanReport,
-    timeout: float,
-    progress: Callable[[str], None] | None,
+    options: _Options,
     aws: bool,
     env_vars: dict[str, dict[str, str]] | None,
     mocked: dict[str, str],
@@ -193,15 +191,16 @@ def _function_report(
         function.timeout,
         environment if aws or mocked else without_aws(environment),
         (function.module_name, function.code_dir.resolve()),
+        function.runtime,
+        function.memory,
     )
-    return _report(plan, timeout, progress)
+    return _report(plan, options)
 
 
 def _signature_handlers(
     path: Path,
     config: Config,
-    timeout: float,
-    progress: Callable[[str], None] | None,
+    options: _Options,
     environment: Environment | None,
 ) -> list[HandlerReport]:
     try:
@@ -214,8 +213,7 @@ def _signature_handlers(
             _Plan(
                 path, handler.name, handler.name, [(handler.api, "GET", "/")], (), 3.0, environment
             ),
-            timeout,
-            progress,
+            options,
         )
         for handler in find_handlers(module, config)
     ]
@@ -234,35 +232,89 @@ class _Plan(NamedTuple):
     #: Lambda's own import of the handler: a dotted module under the code folder
     #: (so ``from .models import x`` works as in Lambda); None: import the file
     module: tuple[str, Path] | None = None
+    runtime: str | None = None
+    memory: int = 0
 
 
-def _report(plan: _Plan, timeout: float, progress: Callable[[str], None] | None) -> HandlerReport:
+def _report(plan: _Plan, options: _Options) -> HandlerReport:
+    """The handler's own worker (a fresh process, as each function has its own Lambda
+    environment), then each of its routes' requests."""
+    return asyncio.run(_run(plan, options))
+
+
+async def _run(plan: _Plan, options: _Options) -> HandlerReport:
     report = HandlerReport(
-        plan.name, plan.label, f"{_relative(plan.path)}:{plan.name}", plan.routes[0][0]
+        plan.name,
+        plan.label,
+        f"{_relative(plan.path)}:{plan.name}",
+        plan.routes[0][0],
+        runtime=plan.runtime,
     )
-    output = io.StringIO()  # what the handler prints is its function log, not scan's output
-    with (
-        applied(plan.environment) if plan.environment else contextlib.nullcontext(),
-        contextlib.redirect_stdout(output),
-        contextlib.redirect_stderr(output),
-        _fresh_imports(_project_folders(plan)),
-    ):
-        try:
-            if plan.module is not None:
-                module, code_dir = plan.module
-                handler = load_handler(f"{module}:{plan.name}", base=code_dir)
-            else:
-                handler = load_handler(f"{plan.path}:{plan.name}")
-        except HandlerNotFound as exc:
-            missing = _missing_package(exc) or _missing_variable(exc, plan)
-            if missing:
-                report.unchecked = missing
-            else:
-                report.problem = str(exc)
+    if plan.module is not None:
+        target, base = f"{plan.module[0]}:{plan.name}", plan.module[1]
+    else:
+        target, base = f"{plan.path}:{plan.name}", plan.path.parent
+    pool = WorkerPool(1, base, options.python)
+    await pool.start()
+    logs: list[str] = []
+    try:
+        loaded = await pool.run(_job(plan, target, {}, import_only=True), options.timeout)
+        logs.append(loaded.log)
+        if loaded.import_failure is not None or loaded.function_error:
+            _not_loaded(report, loaded, plan, options.python)
             return report
-        _send(report, handler, plan, timeout, progress)
-    report.output = _bounded(output.getvalue())
+        for api, method, resource in plan.routes:
+            if options.progress:
+                options.progress(f"{plan.label}: {method} {resource}")
+            call = await _call(pool, plan, target, api, method, resource, options.timeout)
+            logs.append(call.log)
+            report.calls.append(call)
+    finally:
+        await pool.stop()
+        report.output = _bounded("".join(logs))
     return report
+
+
+class _Options(NamedTuple):
+    timeout: float
+    progress: Callable[[str], None] | None
+    python: str  # the Python the handlers run in
+
+
+def _job(plan: _Plan, target: str, event: dict[str, Any], import_only: bool = False) -> Job:
+    return Job(
+        target,
+        event,
+        str(uuid.uuid4()),
+        plan.label,
+        plan.function_timeout,
+        plan.environment,
+        plan.runtime,
+        plan.memory,
+        import_only,
+    )
+
+
+def _not_loaded(report: HandlerReport, loaded: Invocation, plan: _Plan, python: str) -> None:
+    failure = loaded.import_failure
+    if failure is None:  # importing it ended the worker, or never finished
+        report.problem = f"importing the handler failed: {_error_text(loaded)}"
+        return
+    missing = _missing_package(failure, python) or _missing_variable(failure, plan)
+    if missing:
+        report.unchecked = missing
+    else:
+        report.problem = failure.message
+
+
+def _error_text(invocation: Invocation) -> str:
+    try:
+        error = json.loads(invocation.payload)
+    except ValueError:
+        return invocation.payload[:200].decode("utf-8", "replace")
+    if not isinstance(error, dict):
+        return str(error)[:200]
+    return f"{error.get('errorType')}: {str(error.get('errorMessage'))[:200]}"
 
 
 def _bounded(text: str, limit: int = 16_384) -> str:
@@ -273,48 +325,15 @@ def _bounded(text: str, limit: int = 16_384) -> str:
     )
 
 
-@contextlib.contextmanager
-def _fresh_imports(folders: tuple[Path, ...]) -> Iterator[None]:
-    """Each function imports its own modules, as in its own Lambda: two functions'
-    ``app`` modules from two code folders must not be one cached module.  Only modules
-    from the project's folders are forgotten; the standard library, installed packages
-    and this tool stay cached."""
-    before = set(sys.modules)
-    try:
-        yield
-    finally:
-        for name in set(sys.modules) - before:
-            path = getattr(sys.modules.get(name), "__file__", None)
-            if path and "site-packages" not in path and _under(Path(path), folders):
-                del sys.modules[name]
-
-
-def _project_folders(plan: _Plan) -> tuple[Path, ...]:
-    folders = [plan.path.parent]
-    if plan.module is not None:
-        folders.append(plan.module[1])
-    if plan.environment is not None:
-        folders.extend(plan.environment.paths)
-    return tuple(folder.resolve() for folder in folders)
-
-
-def _under(path: Path, folders: tuple[Path, ...]) -> bool:
-    resolved = path.resolve()
-    return any(resolved.is_relative_to(folder) for folder in folders)
-
-
 _VARIABLE_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
 
 
-def _missing_variable(exc: HandlerNotFound, plan: _Plan) -> str | None:
+def _missing_variable(failure: ImportFailure, plan: _Plan) -> str | None:
     """Module code that reads an environment variable nothing here sets: Lambda would
     have it from the deployment, so this is not checked, not failing."""
-    cause = exc.__cause__
-    if not isinstance(cause, KeyError) or not cause.args:
+    if failure.cause != "KeyError" or not _VARIABLE_NAME.fullmatch(failure.name):
         return None
-    name = str(cause.args[0])
-    if not _VARIABLE_NAME.fullmatch(name):
-        return None
+    name = failure.name
     where = "the template does not set it" if plan.module else "no template sets it"
     return (
         f"importing it reads the environment variable {name}, and {where}: give it with "
@@ -322,38 +341,17 @@ def _missing_variable(exc: HandlerNotFound, plan: _Plan) -> str | None:
     )
 
 
-def _missing_package(exc: HandlerNotFound) -> str | None:
-    """A handler that imports a package this Python lacks: not checked, not failing."""
-    cause = exc.__cause__
-    if not isinstance(cause, ModuleNotFoundError) or not cause.name:
+def _missing_package(failure: ImportFailure, python: str) -> str | None:
+    """A handler that imports a package the handlers' Python lacks: not checked, not
+    failing."""
+    if failure.cause != "ModuleNotFoundError" or not failure.name:
         return None
     return (
-        f"importing it needs the package {cause.name!r}, which is not installed in the "
-        f"Python running apigw-doctor ({sys.executable}); install the function's "
-        "requirements there (pip install -r requirements.txt) to check it"
+        f"importing it needs the package {failure.name!r}, which is not installed in the "
+        f"Python that runs the handlers ({python}); install the function's requirements "
+        f"there ({python} -m pip install -r requirements.txt), or give the project's "
+        "Python with --python"
     )
-
-
-def _send(
-    report: HandlerReport,
-    handler: Handler,
-    plan: _Plan,
-    timeout: float,
-    progress: Callable[[str], None] | None,
-) -> None:
-    for api, method, resource in plan.routes:
-        if progress:
-            progress(f"{plan.label}: {method} {resource}")
-        gateway = Gateway(
-            handler,
-            api,
-            resource=resource,
-            binary_media_types=plan.binary_media_types,
-            function_name=plan.label,
-            timeout_seconds=plan.function_timeout,
-        )
-        method = "GET" if method == "ANY" else method
-        report.calls.append(_call(gateway, method, resource, timeout))
 
 
 def _relative(path: Path) -> Path:
@@ -363,62 +361,44 @@ def _relative(path: Path) -> Path:
         return path
 
 
-def _call(gateway: Gateway, method: str, resource: str, timeout: float) -> Call:
-    """One request, in a thread so a handler that never returns cannot stop the scan."""
-    headers = [("Accept", gateway.binary_media_types[0])] if gateway.binary_media_types else []
+async def _call(
+    pool: WorkerPool,
+    plan: _Plan,
+    target: str,
+    api: str,
+    method: str,
+    resource: str,
+    timeout: float,
+) -> Call:
+    """One request, as API Gateway would send it, judged by the rules core."""
+    method = "GET" if method == "ANY" else method
+    types = plan.binary_media_types
+    headers = [("Accept", types[0])] if types else []
     body = b"{}" if method in _BODY_METHODS else b""
     if body:
         headers.append(("Content-Type", "application/json"))
     request = HttpRequest(method, sample_path(resource), headers=headers, body=body)
-    outcome: list[Response | BaseException] = []
-
-    def run() -> None:
-        # Lambda calls handlers on a main thread that has an event loop; asyncio-based
-        # adapters (Mangum) look for one, so this thread gets its own
-        loop = asyncio.new_event_loop()
-        asyncio.set_event_loop(loop)
-        try:
-            outcome.append(gateway.send(request))
-        except BaseException as exc:  # the scan must outlive any handler
-            outcome.append(exc)
-        finally:
-            loop.close()
-
-    worker = threading.Thread(target=run, daemon=True)
-    worker.start()
-    worker.join(timeout)
-    if not outcome:
-        verdict = verdict_of(timed_out("scan", timeout), gateway.api)
-        return Call(
-            method,
-            request.path,
-            resource,
-            gateway.api,
-            verdict,
-            f"still running after {timeout:g} s",
-        )
-    result = outcome[0]
-    if isinstance(result, BaseException):  # the gateway itself failed, not the handler
-        failure = Invocation(
-            json.dumps(error_object(result, "scan")).encode(), "Unhandled", "scan", 0.0
-        )
-        return Call(
-            method,
-            request.path,
-            resource,
-            gateway.api,
-            verdict_of(failure, gateway.api),
-            repr(result),
-        )
+    event = build_event(api, request, route=Route(resource), binary_media_types=types)
+    limit = min(timeout, plan.function_timeout)
+    invocation = await pool.run(_job(plan, target, event), limit)
+    verdict = verdict_of(invocation, api, request.headers, types)
+    problem = (invocation.log or None) if invocation.function_error else None
+    if invocation.function_error and _timed_out(invocation):
+        problem = f"still running after {limit:g} s"
     return Call(
         method,
         request.path,
         resource,
-        gateway.api,
-        result.verdict,
-        result.invocation.log or None,
-        _needed_aws(result.invocation),
+        api,
+        verdict,
+        problem,
+        _needed_aws(invocation),
+        invocation.log,
     )
+
+
+def _timed_out(invocation: Invocation) -> bool:
+    return b'"Sandbox.Timedout"' in invocation.payload
 
 
 #: what boto3 raises when it has no account or no endpoint to talk to

@@ -1,33 +1,35 @@
 """Warm worker processes that run handlers the way Lambda execution environments do.
 
-One request per worker at a time; module state persists between requests in a
-worker (like a warm Lambda container).  A handler that raises, calls
-``sys.exit``/``os._exit``, crashes the interpreter or never returns costs only
-its own request: the worker is replaced and the pool keeps serving.
+Each worker is a process of the project's own Python (``interpreter``) running
+``worker_process``; one request per worker at a time; module state persists
+between requests in a worker (like a warm Lambda container).  A handler that
+raises, calls ``sys.exit``/``os._exit``, crashes the interpreter, outgrows its
+memory or never returns costs only its own request: the worker and everything
+it started are killed, another takes its place, and the pool keeps serving.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import io
 import json
-import multiprocessing
-import multiprocessing.connection
 import os
 import signal
+import struct
 import sys
-import traceback
-from dataclasses import dataclass, replace
-from multiprocessing.process import BaseProcess
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .environment import Environment
-from .handlers import HandlerNotFound, load_handler
-from .runtime import Handler, Invocation, LambdaContext, invoke, timed_out
+from .runtime import ImportFailure, Invocation, timed_out
+from .worker_process import LAUNCHER
 
-_CONTEXT = multiprocessing.get_context("spawn")  # a clean interpreter, as Lambda starts one
+_LENGTH = struct.Struct("!I")
+_ANSWER = struct.Struct("!II")
+_PACKAGE = str(Path(__file__).resolve().parent)
+#: what a worker that died at start said, kept for the report
+_STDERR_KEPT = 4_096
 
 
 @dataclass(frozen=True)
@@ -40,128 +42,87 @@ class Job:
     function_name: str
     timeout_seconds: float
     environment: Environment | None = None
-
-
-def _bounded(text: str, limit: int = 65_536) -> str:
-    return text if len(text) <= limit else text[:limit] + "\n[... function log cut]\n"
-
-
-def _enter(environment: Environment | None, own_environ: dict[str, str], base: Path) -> None:
-    """Each invocation sees its own function's variables, path and folder (a worker
-    may serve several functions of a template, as Lambda's containers never do)."""
-    os.environ.clear()
-    os.environ.update(own_environ)
-    if environment is None:
-        os.chdir(base)
-        return
-    os.environ.update(environment.variables)
-    for folder in reversed(environment.paths):
-        if str(folder) not in sys.path:
-            sys.path.insert(0, str(folder))
-    os.chdir(environment.cwd or base)
-
-
-def _worker_main(connection: multiprocessing.connection.Connection, base: str) -> None:
-    """The worker's loop: receive a job, run it, send back the Invocation."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server decides when workers stop
-    os.setpgid(0, 0)  # its own process group: what a handler starts ends with it
-    os.chdir(base)
-    own_environ = dict(os.environ)
-    entered: tuple[Environment | None] | None = None  # the environment now in force
-    handlers: dict[str, Handler] = {}
-    while True:
-        try:
-            job: Job = connection.recv()
-        except (EOFError, OSError):
-            return
-        if entered is None or entered[0] != job.environment:
-            _enter(job.environment, own_environ, Path(base))
-            entered = (job.environment,)
-        context = LambdaContext(
-            job.function_name, timeout_seconds=job.timeout_seconds, request_id=job.request_id
-        )
-        try:
-            printed = io.StringIO()  # the function's log, never the server's output
-            with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
-                if job.target not in handlers:
-                    handlers[job.target] = load_handler(job.target, base=Path(base))
-                result = invoke(handlers[job.target], job.event, context)
-            result = replace(result, log=_bounded(printed.getvalue()) + result.log)
-        except HandlerNotFound as exc:
-            error = {
-                "errorMessage": f"Unable to import module: {exc}",
-                "errorType": "Runtime.ImportModuleError",
-                "requestId": job.request_id,
-                "stackTrace": [],
-            }
-            result = Invocation(
-                json.dumps(error).encode(),
-                "Unhandled",
-                job.request_id,
-                0.0,
-                log=traceback.format_exc(),
-            )
-        connection.send(
-            Invocation(
-                result.payload,
-                result.function_error,
-                result.request_id,
-                result.duration_ms,
-                log=result.log,
-            )
-        )
+    runtime: str | None = None  # the function's Runtime: how the result is serialised
+    memory_mb: int = 0  # the function's MemorySize; 0: no limit
+    import_only: bool = False  # load the handler, do not call it (serve's import check)
 
 
 class _Worker:
-    def __init__(self, base: Path) -> None:
-        self.connection, child = _CONTEXT.Pipe()
-        self.process: BaseProcess = _CONTEXT.Process(
-            target=_worker_main, args=(child, str(base)), daemon=True
+    """One worker process and its two pipes."""
+
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        self.process = process
+        assert process.stdin is not None and process.stdout is not None
+        self.jobs = process.stdin
+        self.answers = process.stdout
+
+    @classmethod
+    async def start(cls, python: str, base: Path) -> _Worker:
+        process = await asyncio.create_subprocess_exec(
+            python,
+            "-c",
+            LAUNCHER,
+            _PACKAGE,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,  # only until it redirects its own output
+            cwd=base,
+            start_new_session=True,  # its own process group: what a handler starts ends with it
         )
-        self.process.start()
-        child.close()
+        return cls(process)
 
     def kill(self) -> None:
         """End the worker and whatever its handler started; never waits."""
-        if self.process.pid is not None:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(self.process.pid, signal.SIGKILL)  # the handler's children too
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.kill(self.process.pid, signal.SIGKILL)
-        self.connection.close()
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        with contextlib.suppress(ProcessLookupError):
+            self.process.kill()
 
-    def stop(self) -> None:
-        self.kill()
-        self.process.join(timeout=5)
+    async def ended(self) -> None:
+        """Wait (briefly) for a killed worker to be gone and its pipes closed, so nothing
+        of it outlives the event loop."""
+        self.jobs.close()
+        with contextlib.suppress(TimeoutError, OSError, ValueError):
+            async with asyncio.timeout(5):
+                await self.process.communicate()
+        await asyncio.sleep(0)
+
+    async def startup_error(self) -> str:
+        """What the interpreter said before it died at start (too old a Python...)."""
+        stream = self.process.stderr
+        if stream is None:
+            return ""
+        with contextlib.suppress(TimeoutError, OSError, ValueError):
+            async with asyncio.timeout(2):
+                return (await stream.read(_STDERR_KEPT)).decode("utf-8", "replace").strip()
+        return ""
 
 
 class WorkerPool:
     """A fixed number of warm workers; requests wait for a free one."""
 
-    def __init__(self, size: int, base: Path | None = None) -> None:
+    def __init__(self, size: int, base: Path | None = None, python: str | None = None) -> None:
         if size < 1:
             raise ValueError("a worker pool needs at least one worker")
         self.size = size
         self.base = base or Path.cwd()
+        self.python = python or sys.executable
         self._idle: asyncio.Queue[_Worker] | None = None
         self._all: set[_Worker] = set()
         self._reaping: set[asyncio.Future[None]] = set()
+        self._environments: dict[int, tuple[Environment, dict[str, Any]]] = {}
         self.replaced = 0
 
     async def start(self) -> None:
         self._idle = asyncio.Queue()
         for _ in range(self.size):
-            self._add()
-
-    def _add(self) -> None:
-        worker = _Worker(self.base)
-        self._all.add(worker)
-        assert self._idle is not None
-        self._idle.put_nowait(worker)
+            worker = await _Worker.start(self.python, self.base)
+            self._all.add(worker)
+            self._idle.put_nowait(worker)
 
     def _replace(self, worker: _Worker) -> None:
         """Kill a worker at once and start another; the reaping and the new process's
-        start-up happen off the event loop, so no handler can freeze the gateway."""
+        start-up happen off the request, so no handler can freeze the gateway."""
         worker.kill()
         self._all.discard(worker)
         self.replaced += 1
@@ -169,8 +130,8 @@ class WorkerPool:
 
     async def _renew(self, dead: _Worker) -> None:
         try:
-            await asyncio.to_thread(dead.process.join, 5)
-            fresh = await asyncio.to_thread(_Worker, self.base)
+            await dead.ended()
+            fresh = await _Worker.start(self.python, self.base)
         finally:
             self._reaping = {t for t in self._reaping if not t.done()}
         self._all.add(fresh)
@@ -184,11 +145,15 @@ class WorkerPool:
             self._replace(self._idle.get_nowait())
 
     async def stop(self) -> None:
-        for task in list(self._reaping):
-            task.cancel()
+        """End every worker, the ones being replaced too, and wait until they are gone."""
+        if self._reaping:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(15):
+                    await asyncio.gather(*self._reaping, return_exceptions=True)
         for worker in list(self._all):
             worker.kill()
-        await asyncio.to_thread(_join_all, list(self._all))
+        for worker in list(self._all):
+            await worker.ended()
         self._all.clear()
 
     async def run(self, job: Job, timeout: float) -> Invocation:
@@ -196,62 +161,93 @@ class WorkerPool:
         assert self._idle is not None, "start() the pool first"
         worker = await self._idle.get()
         try:
-            worker.connection.send(job)
-            if not await _readable(worker.connection, timeout):
-                self._replace(worker)
-                return timed_out(job.request_id, timeout)
-            result: Invocation = worker.connection.recv()
-        except (EOFError, OSError, BrokenPipeError):
-            # the worker closed its pipe: it died, or its handler closed every descriptor
-            # and runs on; wait for it off the loop, briefly, then kill it regardless
-            await asyncio.to_thread(worker.process.join, 1.0)
-            code = worker.process.exitcode
+            worker.jobs.write(self._encode(job))
+            async with asyncio.timeout(timeout):  # cheaper than wait_for: no extra task
+                await worker.jobs.drain()
+                result = await _answer(worker, job.request_id)
+        except TimeoutError:
             self._replace(worker)
-            return _exited(job, code)
+            return timed_out(job.request_id, timeout)
+        except (asyncio.IncompleteReadError, ConnectionError, OSError):
+            # the worker closed its pipe: it died, or its handler closed every descriptor
+            # and runs on; wait for it briefly, then kill it regardless
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(1):
+                    await worker.process.wait()
+            said = await worker.startup_error()
+            self._replace(worker)
+            return _exited(job, worker.process.returncode, said)
         except BaseException:
             self._replace(worker)  # cancelled mid-call: the worker's state is unknown
             raise
-        self._idle.put_nowait(worker)
+        if result.fatal:
+            self._replace(worker)
+        else:
+            self._idle.put_nowait(worker)
         return result
 
+    def _encode(self, job: Job) -> bytes:
+        data = {
+            "target": job.target,
+            "event": job.event,
+            "request_id": job.request_id,
+            "function_name": job.function_name,
+            "timeout_seconds": job.timeout_seconds,
+            "runtime": job.runtime,
+            "memory_mb": job.memory_mb,
+            "import_only": job.import_only,
+            "base": str(self.base),
+            "environment": self._environment(job.environment),
+        }
+        encoded = json.dumps(data).encode("utf-8")
+        return _LENGTH.pack(len(encoded)) + encoded
 
-async def _readable(connection: multiprocessing.connection.Connection, timeout: float) -> bool:
-    """Wait until the worker answers (or dies: EOF is readable too), without a thread."""
-    loop = asyncio.get_running_loop()
-    ready: asyncio.Future[None] = loop.create_future()
-    descriptor = connection.fileno()
-
-    def wake() -> None:
-        if not ready.done():
-            ready.set_result(None)
-
-    loop.add_reader(descriptor, wake)
-    try:
-        async with asyncio.timeout(timeout):  # cheaper than wait_for: no extra task
-            await ready
-        return True
-    except TimeoutError:
-        return False
-    finally:
-        loop.remove_reader(descriptor)
+    def _environment(self, environment: Environment | None) -> dict[str, Any] | None:
+        """The environment as the worker reads it, built once per Environment object."""
+        if environment is None:
+            return None
+        known = self._environments.get(id(environment))
+        if known is not None and known[0] is environment:
+            return known[1]
+        data = {
+            "variables": environment.variables,
+            "paths": [str(p) for p in environment.paths],
+            "cwd": str(environment.cwd) if environment.cwd else None,
+            "unset": list(environment.unset),
+        }
+        self._environments[id(environment)] = (environment, data)
+        return data
 
 
-def _join_all(workers: list[_Worker]) -> None:
-    for worker in workers:
-        worker.process.join(timeout=5)
+async def _answer(worker: _Worker, request_id: str) -> Invocation:
+    head = await worker.answers.readexactly(_ANSWER.size)
+    header_size, payload_size = _ANSWER.unpack(head)
+    header = json.loads(await worker.answers.readexactly(header_size))
+    payload = await worker.answers.readexactly(payload_size)
+    failure = header.get("import_failure")
+    return Invocation(
+        payload,
+        header.get("function_error"),
+        str(header.get("request_id") or request_id),
+        float(header.get("duration_ms") or 0.0),
+        log=str(header.get("log") or ""),
+        import_failure=ImportFailure(*failure) if failure else None,
+        fatal=bool(header.get("fatal")),
+    )
 
 
-def _exited(job: Job, code: int | None) -> Invocation:
+def _exited(job: Job, code: int | None, said: str = "") -> Invocation:
+    log = f"the worker's Python said:\n{said}\n" if said else ""
     if code is None:  # it cut its own pipe and ran on: killed by the gateway
         error = {
             "errorMessage": f"RequestId: {job.request_id} Error: Runtime exited without "
             "providing a reason",
             "errorType": "Runtime.ExitError",
         }
-        return Invocation(json.dumps(error).encode(), "Unhandled", job.request_id, 0.0)
+        return Invocation(json.dumps(error).encode(), "Unhandled", job.request_id, 0.0, log=log)
     shown = f"signal {-code}" if code < 0 else f"exit status {code}"
     error = {
         "errorMessage": f"RequestId: {job.request_id} Error: Runtime exited with error: {shown}",
         "errorType": "Runtime.ExitError",
     }
-    return Invocation(json.dumps(error).encode(), "Unhandled", job.request_id, 0.0)
+    return Invocation(json.dumps(error).encode(), "Unhandled", job.request_id, 0.0, log=log)

@@ -1,5 +1,6 @@
 """`apigw-doctor event` and `apigw-doctor invoke`, as a user runs them."""
 
+import base64
 import json
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from apigw_doctor.cli import main
 
 PROJECT = Path(__file__).resolve().parents[2] / "examples" / "project"
 APP = str(PROJECT / "src" / "app.py")
+SAMPLES = Path(__file__).resolve().parents[1] / "handlers" / "samples.py"
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -79,9 +81,7 @@ def test_invoke_example_handlers(
 def test_invoke_with_event_file(tmp_path: Path) -> None:
     event = tmp_path / "event.json"
     event.write_text(json.dumps({"body": json.dumps({"statusCode": 418})}))
-    status, out, _ = run(
-        "invoke", "handlers.samples:echo", "--event", str(event), "--format", "json"
-    )
+    status, out, _ = run("invoke", f"{SAMPLES}:echo", "--event", str(event), "--format", "json")
     assert (status, json.loads(out)["status"]) == (0, 418)
 
 
@@ -110,3 +110,33 @@ def test_invoke_usage_errors(args: list[str], message: str) -> None:
     status, _, err = run(*args)
     assert status == 2
     assert message in err
+
+
+def test_invoke_imports_a_module_from_the_current_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "shop").mkdir()
+    (tmp_path / "shop" / "__init__.py").write_text("")
+    (tmp_path / "shop" / "prices.py").write_text("PRICE = '3'\n")
+    (tmp_path / "shop" / "api.py").write_text(
+        "from .prices import PRICE\n\n"
+        "def handler(event, context):\n"
+        "    print('priced')\n"
+        "    return {'statusCode': 200, 'body': PRICE}\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    status, out, _ = run("invoke", "shop.api.handler", "GET", "/", "--format", "json")
+    assert status == 0 and base64.b64decode(json.loads(out)["body_base64"]) == b"3"
+
+
+def test_invoke_over_the_memory_size(tmp_path: Path) -> None:
+    (tmp_path / "big.py").write_text(
+        "def handler(event, context):\n"
+        "    block = b'x' * (200 * 1024 * 1024)\n"
+        "    return {'statusCode': 200, 'body': str(len(block))}\n"
+    )
+    target = f"{tmp_path / 'big.py'}:handler"
+    status, out, _ = run("invoke", target, "GET", "/", "--memory", "128", "--format", "json")
+    assert status == 1 and "Runtime.OutOfMemory" in out
+    status, out, _ = run("invoke", target, "GET", "/", "--memory", "512", "--format", "json")
+    assert status == 0

@@ -2,6 +2,7 @@
 
 import base64
 import json
+import sys
 import textwrap
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from apigw_doctor.cli import main
+from support.venvs import project_venv
 
 PROJECTS = Path(__file__).parents[1] / "project" / "projects"
 PROJECT = Path(__file__).resolve().parents[2] / "examples" / "project"
@@ -249,3 +251,62 @@ def test_mock_aws_checks_a_dynamodb_handler_end_to_end() -> None:
     (call,) = report["handlers"][0]["calls"]
     assert status == 0 and call["status"] == 201
     assert json.loads(base64.b64decode(call["body_base64"])) == {"id": "1", "price": "3"}
+
+
+def test_framework_handlers_scan_as_they_run_on_lambda() -> None:
+    """Mangum + FastAPI (an asyncio adapter on the worker's main thread) and a
+    Powertools resolver, each in its own worker, MemorySize reaching the context."""
+    status, report, _ = scan(str(PROJECTS / "frameworks"))
+    assert status == 0
+    bodies = {
+        h["name"]: json.loads(base64.b64decode(h["calls"][0]["body_base64"]))
+        for h in report["handlers"]
+    }
+    assert bodies == {
+        "AsgiFunction": {"id": "example-id", "via": "fastapi"},
+        "RoutedFunction": {"message": "hello", "memory": "256"},
+    }
+
+
+def venv_project(folder: Path) -> Path:
+    sam_api(folder, "app.handler")
+    write(
+        folder,
+        "import onlyhere\n\n"
+        "def handler(event, context):\n"
+        "    return {'statusCode': 200, 'body': onlyhere.WHERE}\n",
+    )
+    return project_venv(folder, "onlyhere", "WHERE = 'the project venv'\n")
+
+
+def test_handlers_run_in_the_projects_venv(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    python = venv_project(tmp_path)
+    monkeypatch.delenv("APIGW_DOCTOR_PYTHON")
+    monkeypatch.delenv("VIRTUAL_ENV", raising=False)
+    status, report, _ = scan(str(tmp_path))
+    assert status == 0
+    assert report["python"]["path"] == str(python)
+    assert report["python"]["source"] == f".venv in {tmp_path.resolve()}"
+    assert base64.b64decode(report["handlers"][0]["calls"][0]["body_base64"]) == (
+        b"the project venv"
+    )
+    # the tool's own Python lacks the package: not checked here, with the fix
+    status, report, _ = scan(str(tmp_path), "--python", sys.executable)
+    (handler,) = report["handlers"]
+    assert status == 0 and not handler["failing"]
+    assert "'onlyhere'" in handler["notCheckedHere"]
+    assert f"{sys.executable} -m pip install -r requirements.txt" in handler["notCheckedHere"]
+
+
+def test_a_function_over_its_memory_size_fails_as_on_lambda(tmp_path: Path) -> None:
+    sam_api(tmp_path, "app.handler")  # no MemorySize: SAM's default, 128 MB
+    write(
+        tmp_path,
+        "def handler(event, context):\n"
+        "    rows = b'x' * (400 * 1024 * 1024)\n"
+        "    return {'statusCode': 200, 'body': str(len(rows))}\n",
+    )
+    status, report, _ = scan(str(tmp_path))
+    (call,) = report["handlers"][0]["calls"]
+    assert status == 1 and call["status"] == 502
+    assert "Runtime.OutOfMemory" in json.dumps(call["findings"])

@@ -1,5 +1,7 @@
 """`apigw-doctor serve` as a real process, as users start it."""
 
+import os
+import platform
 import socket
 import subprocess
 import sys
@@ -8,6 +10,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+from support.venvs import project_venv
 
 PROJECT = Path(__file__).resolve().parents[2] / "examples" / "project"
 
@@ -18,7 +22,9 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def serve(*args: str, cwd: Path) -> tuple[subprocess.Popen[str], str]:
+def serve(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> tuple[subprocess.Popen[str], str]:
     port = free_port()
     process = subprocess.Popen(
         [
@@ -35,6 +41,7 @@ def serve(*args: str, cwd: Path) -> tuple[subprocess.Popen[str], str]:
         cwd=cwd,
         stderr=subprocess.PIPE,
         text=True,
+        env=env,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -126,3 +133,58 @@ def test_a_handler_that_does_not_import_is_listed_and_the_rest_served(tmp_path: 
         process.terminate()
         _, err = process.communicate(timeout=30)
     assert "not served" in err and "no_such_module_anywhere" in err
+
+
+PROJECTS = Path(__file__).parents[1] / "project" / "projects"
+
+
+def test_serve_framework_handlers() -> None:
+    """Mangum + FastAPI and a Powertools resolver behind REST routes, over HTTP."""
+    process, base = serve(cwd=PROJECTS / "frameworks")
+    try:
+        assert httpx.get(base + "/items/7").json() == {"id": "7", "via": "fastapi"}
+        assert httpx.get(base + "/hello").json() == {"message": "hello", "memory": "256"}
+    finally:
+        process.terminate()
+        process.communicate(timeout=30)
+
+
+def test_serve_imports_handlers_as_lambda_does() -> None:
+    """Package modules with relative imports; two functions' ``shop`` packages."""
+    process, base = serve(cwd=PROJECTS / "packaged")
+    try:
+        assert httpx.get(base + "/orders").json() == "orders"
+        assert httpx.get(base + "/other").text == "other"
+        assert httpx.get(base + "/orders").json() == "orders"
+    finally:
+        process.terminate()
+        process.communicate(timeout=30)
+
+
+def test_serve_runs_handlers_in_the_projects_venv(tmp_path: Path) -> None:
+    (tmp_path / "template.yaml").write_text(
+        "Transform: AWS::Serverless-2016-10-31\n"
+        "Resources:\n"
+        "  Fn:\n"
+        "    Type: AWS::Serverless::Function\n"
+        "    Properties:\n"
+        "      Handler: app.handler\n"
+        "      Runtime: python3.11\n"
+        "      Events: {Get: {Type: Api, Properties: {Path: /, Method: GET}}}\n"
+    )
+    (tmp_path / "app.py").write_text(
+        "import onlyhere\n\n"
+        "def handler(event, context):\n"
+        "    return {'statusCode': 200, 'body': onlyhere.WHERE}\n"
+    )
+    python = project_venv(tmp_path, "onlyhere", "WHERE = 'the project venv'\n")
+    environ = {
+        k: v for k, v in os.environ.items() if k not in ("APIGW_DOCTOR_PYTHON", "VIRTUAL_ENV")
+    }
+    process, base = serve(cwd=tmp_path, env=environ)
+    try:
+        assert httpx.get(base + "/").text == "the project venv"
+    finally:
+        process.terminate()
+        _, err = process.communicate(timeout=30)
+    assert f"handlers run in Python {platform.python_version()} ({python}; .venv in" in err

@@ -55,7 +55,9 @@ def test_sam_routes(tmp_path: Path) -> None:
     routes = RouteTable.from_template(write(tmp_path, "template.yaml", SAM))
     table = {(e.route.method, e.route.resource): e for e in routes.endpoints}
     one = table[("GET", "/items/{id}")]
-    assert one.target == f"{tmp_path / 'src' / 'handlers' / 'items.py'}:get"
+    # Lambda's own import: the dotted module under the code folder, the working directory
+    assert one.target == "handlers.items:get"
+    assert one.environment is not None and one.environment.cwd == (tmp_path / "src").resolve()
     assert one.timeout == 12.0 and table[("POST", "/orders")].timeout == 5.0
     # Globals.Api applies to every API; the explicit one adds its own (SAM merges lists)
     assert one.binary_media_types == ("image/png", "application/pdf")
@@ -108,7 +110,7 @@ def test_serverless_yml(tmp_path: Path) -> None:
         ("http-2.0", "POST", "/orders"),
         ("rest", "GET", "/hello"),
     ]
-    assert routes.endpoints[0].target.startswith(str(tmp_path / "src" / "app.py"))
+    assert routes.endpoints[0].target == "src.app:hello"  # as Lambda imports src/app.hello
 
 
 PROJECTS = Path(__file__).parents[1] / "project" / "projects"

@@ -121,3 +121,32 @@ def read_env_vars(path: Path | None) -> dict[str, dict[str, str]] | None:
         return load_env_vars(path)
     except EnvVarsError as exc:
         raise click.BadParameter(str(exc), param_hint="--env-vars") from None
+
+
+def python_option() -> Callable[[F], F]:
+    return click.option(
+        "--python",
+        "python",
+        metavar="PATH",
+        envvar="APIGW_DOCTOR_PYTHON",
+        help="The Python that runs the handlers (default: the active VIRTUAL_ENV, else a "
+        ".venv/venv beside the template, else the template's Runtime on PATH, else "
+        "apigw-doctor's own). Env: APIGW_DOCTOR_PYTHON.",
+    )
+
+
+def handlers_python(explicit: str | None, folders: list[Path], runtimes: list[str | None]) -> Any:
+    """Choose the handlers' Python and say which, on stderr, with any mismatch."""
+    from ..interpreter import InterpreterError, choose
+
+    try:
+        chosen = choose(explicit, folders, runtimes)
+    except InterpreterError as exc:
+        raise click.BadParameter(str(exc), param_hint="--python") from None
+    for reason in chosen.passed_over:
+        click.echo(f"apigw-doctor: note: passed over {reason}", err=True)
+    click.echo(f"apigw-doctor: handlers run in {chosen.describe()}", err=True)
+    warning = chosen.mismatch(runtimes)
+    if warning:
+        click.echo(f"apigw-doctor: warning: {warning}", err=True)
+    return chosen

@@ -3,21 +3,26 @@ and one local invocation of a handler judged by the rules core."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import uuid
+from pathlib import Path
 from typing import Any
 
 import click
 
 from ..events import HttpRequest, Route, build_event
-from ..handlers import HandlerNotFound, load_handler
-from ..runtime import LambdaContext, invoke, verdict_of
+from ..runtime import Invocation, verdict_of
+from ..workers import Job, WorkerPool
 from ._inputs import parse_header, read_input, split_list
 from ._options import (
     api_option,
     binary_media_types_option,
     body_option,
     format_option,
+    handlers_python,
     header_option,
+    python_option,
     resource_option,
 )
 from ._render import emit_verdict
@@ -89,6 +94,15 @@ def event(
     show_default=True,
     help="The function's timeout, seconds (context.get_remaining_time_in_millis).",
 )
+@click.option(
+    "--memory",
+    type=click.IntRange(min=0),
+    default=128,
+    show_default=True,
+    help="The function's MemorySize, MB: more resident memory ends it as Lambda does "
+    "(0: no limit).",
+)
+@python_option()
 @format_option()
 def invoke_command(
     target: str,
@@ -101,13 +115,16 @@ def invoke_command(
     resource: str | None,
     binary_media_types: str | None,
     timeout: float,
+    memory: int,
+    python: str | None,
     output_format: str,
 ) -> None:
     """Run the handler TARGET once and say what the API's client would receive.
 
     TARGET is module:function, path/to/file.py:function or Lambda's
     module.function.  Give the request as METHOD PATH (an event is built as
-    API Gateway would) or as --event FILE.
+    API Gateway would) or as --event FILE.  The handler runs in a worker
+    process of the project's Python (see --python), as in serve and scan.
 
     \b
     Exit status: 0 the client gets what the handler asked for, 1 the client
@@ -121,12 +138,12 @@ def invoke_command(
     """
     types = split_list(binary_media_types)
     the_event, accept = event_for(api, method, path, event_file, headers, body, resource, types)
-    try:
-        handler = load_handler(target)
-    except HandlerNotFound as exc:
-        raise click.UsageError(str(exc)) from None
-    context = LambdaContext(target.rpartition(":")[2] or "handler", timeout_seconds=timeout)
-    invocation = invoke(handler, the_event, context)
+    chosen = handlers_python(python, [Path.cwd()], [])
+    name = target.rpartition(":")[2] or "handler"
+    job = Job(target, the_event, str(uuid.uuid4()), name, timeout, memory_mb=memory)
+    invocation = asyncio.run(_run(job, chosen.path))
+    if invocation.import_failure is not None:
+        raise click.UsageError(invocation.import_failure.message)
     verdict = verdict_of(invocation, api, accept, types)
     emit_verdict(
         verdict,
@@ -139,6 +156,15 @@ def invoke_command(
         },
         invocation.log,
     )
+
+
+async def _run(job: Job, python: str) -> Invocation:
+    pool = WorkerPool(1, Path.cwd(), python)
+    await pool.start()
+    try:
+        return await pool.run(job, job.timeout_seconds)
+    finally:
+        await pool.stop()
 
 
 def event_for(

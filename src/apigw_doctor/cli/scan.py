@@ -11,6 +11,7 @@ import click
 from rich.console import Console
 from rich.text import Text
 
+from ..interpreter import InterpreterError
 from ..lint import ConfigError, load_config
 from ..mock_aws import MockAwsError
 from ..project import TemplateError
@@ -19,6 +20,7 @@ from ._options import (
     env_vars_option,
     format_option,
     parse_overrides,
+    python_option,
     read_env_vars,
     render_notes,
     template_options,
@@ -51,6 +53,7 @@ from ._render import render_finding, status_phrase
     help="Let handlers call moto's mock AWS on loopback, with the template's DynamoDB tables, "
     "S3 buckets and SQS queues created (needs pip install 'moto[server]').",
 )
+@python_option()
 def scan_command(
     path: Path,
     output_format: str,
@@ -60,6 +63,7 @@ def scan_command(
     env_vars: Path | None,
     real_aws: bool,
     mock_aws: bool,
+    python: str | None,
 ) -> None:
     """Find every API handler in PATH that would make API Gateway answer 5xx, and why.
 
@@ -67,7 +71,8 @@ def scan_command(
     samconfig.toml's template, CDK's cdk.out; SAM expanded by AWS's own
     translator), lints the code (see `apigw-doctor lint`), then calls each
     function behind an API proxy integration with the requests its routes
-    receive, through API Gateway's rules, in this process.  Functions that
+    receive, through API Gateway's rules, each in a fresh worker process of
+    the project's Python (see --python).  Functions that
     other things trigger (queues, schedules, authorizers...) are listed as
     skipped, with their trigger.  Without a template, a function taking
     (event, context) that reads an API Gateway event is called with GET /,
@@ -106,9 +111,12 @@ def scan_command(
                 aws=real_aws,
                 env_vars=read_env_vars(env_vars),
                 mock=mock_aws,
+                python=python,
             )
     except (TemplateError, MockAwsError) as exc:
         raise click.UsageError(str(exc)) from None
+    except InterpreterError as exc:
+        raise click.BadParameter(str(exc), param_hint="--python") from None
     if output_format == "json":
         click.echo(json.dumps(_as_json(report), indent=2))
     else:
@@ -144,6 +152,14 @@ def _render(console: Console, report: ScanReport) -> None:
     else:
         where = "no template: handlers that read an API Gateway event, API kind assumed"
     console.print(Text(f"scan of {report.root} ({where})", style="bold"))
+    python = report.interpreter
+    if python is not None and report.handlers:
+        console.print(Text(f"handlers ran in {python.describe()}", style="dim"))
+        for reason in python.passed_over:
+            console.print(Text(f"note: passed over {reason}", style="yellow"))
+        warning = python.mismatch(h.runtime for h in report.handlers)
+        if warning:
+            console.print(Text(f"warning: {warning}", style="yellow"))
     render_notes(console, report.notes)
     console.print()
     for handler in report.handlers:
@@ -211,6 +227,7 @@ def _as_json(report: ScanReport) -> dict[str, Any]:
         "root": str(report.root),
         "template": str(report.template) if report.template else None,
         "templates": [str(t) for t in report.templates],
+        "python": _python_json(report),
         "notes": [{"template": str(n.where), "note": n.text} for n in report.notes],
         "skipped": [
             {"name": s.name, "reason": s.reason, "checkedHere": s.checked_here}
@@ -244,4 +261,17 @@ def _as_json(report: ScanReport) -> dict[str, Any]:
             }
             for h in report.handlers
         ],
+    }
+
+
+def _python_json(report: ScanReport) -> dict[str, Any] | None:
+    python = report.interpreter
+    if python is None:
+        return None
+    return {
+        "path": python.path,
+        "version": python.version,
+        "source": python.source,
+        "passedOver": list(python.passed_over),
+        "warning": python.mismatch(h.runtime for h in report.handlers),
     }

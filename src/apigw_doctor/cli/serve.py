@@ -18,6 +18,8 @@ from ._options import (
     api_option,
     binary_media_types_option,
     env_vars_option,
+    handlers_python,
+    python_option,
     read_env_vars,
     render_notes,
 )
@@ -83,6 +85,7 @@ from ._options import (
     show_default=True,
     help="Connections served at once; more get 503, so slow clients cannot use up files.",
 )
+@python_option()
 def serve(
     target: str | None,
     template: Path | None,
@@ -100,6 +103,7 @@ def serve(
     show_secrets: bool,
     allow_hosts: tuple[str, ...],
     max_connections: int,
+    python: str | None,
 ) -> None:
     """Serve handlers over HTTP exactly as API Gateway would, with a request inspector.
 
@@ -139,13 +143,17 @@ def serve(
             shown = ", ".join(str(t) for t in project.templates)
             raise click.UsageError(f"{shown}: no Python function behind an API proxy integration")
         base = (template.parent if template else Path.cwd()).resolve()
+        folders = [t.parent for t in project.templates]
+        runtimes = [f.runtime for f in project.api_functions]
     else:
         routes = RouteTable.single(
             target, api or "rest", timeout=function_timeout or 3.0, binary_media_types=types
         )
         base = Path.cwd()
+        folders, runtimes = [base], []
     _check_target(routes, base)
-    routes = _importable(routes, base, strict=bool(target))
+    chosen = handlers_python(python, folders, runtimes)
+    routes = _importable(routes, base, chosen.path, strict=bool(target))
     config = ServerConfig(
         routes=routes,
         stage=stage,
@@ -156,6 +164,7 @@ def serve(
         base=base,
         show_secrets=show_secrets,
         allow_hosts=tuple(h.lower() for h in allow_hosts),
+        python=chosen.path,
     )
     if not _is_loopback(host):
         click.echo(
@@ -174,7 +183,7 @@ def serve(
     for endpoint in routes.endpoints:
         click.echo(
             f"  {endpoint.route.method:6} {endpoint.route.resource:28} -> "
-            f"{endpoint.target} ({endpoint.api})",
+            f"{endpoint.function_name}: {endpoint.target} ({endpoint.api})",
             err=True,
         )
     uvicorn.run(
@@ -183,6 +192,7 @@ def serve(
         port=port,
         log_level="warning",
         server_header=False,
+        access_log=False,  # the gateway writes API Gateway's own access log
         limit_concurrency=max_connections,
         timeout_keep_alive=5,
     )
@@ -233,13 +243,13 @@ def _project(template: Path | None) -> Project:
         raise click.UsageError(str(exc)) from None
 
 
-def _importable(routes: RouteTable, base: Path, *, strict: bool) -> RouteTable:
+def _importable(routes: RouteTable, base: Path, python: str, *, strict: bool) -> RouteTable:
     """Serve every route whose handler imports; list the others with the cause (or,
     for a single TARGET, refuse with it)."""
     from ..server import RouteTable
     from ..server.preflight import import_failures
 
-    failures = import_failures(routes.endpoints, base)
+    failures = import_failures(routes.endpoints, base, python)
     if not failures:
         return routes
     if strict:

@@ -49,6 +49,8 @@ class ServerConfig:
     show_secrets: bool = False
     #: Host names the inspector answers besides loopback's (DNS rebinding guard)
     allow_hosts: tuple[str, ...] = ()
+    #: the Python the workers run (the project's); None: apigw-doctor's own
+    python: str | None = None
 
 
 class LocalGateway:
@@ -56,7 +58,7 @@ class LocalGateway:
 
     def __init__(self, config: ServerConfig) -> None:
         self.config = config
-        self.pool = WorkerPool(config.workers, config.base)
+        self.pool = WorkerPool(config.workers, config.base, config.python)
         self.history = History(config.history)
         self.metrics = Metrics()
         self.logs = LogWriter(
@@ -96,6 +98,8 @@ class LocalGateway:
             endpoint.function_name,
             endpoint.timeout,
             endpoint.environment,
+            endpoint.runtime,
+            endpoint.memory_mb,
         )
         invocation, verdict = await self._invoke(job, endpoint, client)
         integration_ms = invocation.duration_ms if invocation else 0.0

@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-from ..redaction import escape_controls, redact_data, redact_text
+from ..redaction import escape_controls, might_hold_secrets, redact_text
 
 LAMBDA_URI = (
     "https://lambda.us-east-1.amazonaws.com/2015-03-31/functions/"
@@ -57,29 +57,29 @@ class LogWriter:
     redact: bool = True
 
     def execution(self, request_id: str, lines: list[str]) -> None:
-        for line in lines:
-            if self.json_format:
-                record = {
-                    "timestamp": int(time.time() * 1000),
-                    "requestId": request_id,
-                    "type": "execution",
-                    "message": redact_text(line) if self.redact else line,
-                }
-                print(json.dumps(record), file=self.stream)
-            else:
-                shown = redact_text(line) if self.redact else line
-                print(f"({request_id}) {escape_controls(shown)}", file=self.stream)
+        """One write per request: lines of concurrent requests never interleave."""
+        if self.redact and might_hold_secrets("\n".join(lines)):
+            lines = [redact_text(line) for line in lines]
+        if self.json_format:
+            head = (
+                f'{{"timestamp": {int(time.time() * 1000)}, "requestId": '
+                f'{json.dumps(request_id)}, "type": "execution", "message": '
+            )
+            text = "".join(f"{head}{json.dumps(line)}}}\n" for line in lines)
+        else:
+            text = "".join(f"({request_id}) {escape_controls(line)}\n" for line in lines)
+        self.stream.write(text)
         self.stream.flush()
 
     def access(self, record: dict[str, Any]) -> None:
-        record = redact_data(record) if self.redact else record
+        """The record's names are this module's own: only its values can hold secrets."""
+        if self.redact:
+            record = {k: redact_text(v) if isinstance(v, str) else v for k, v in record.items()}
         if self.json_format:
-            print(json.dumps({"type": "access", **record}), file=self.stream)
+            text = json.dumps({"type": "access", **record})
         else:
-            print(
-                " ".join(f"{k}={escape_controls(str(v))}" for k, v in record.items()),
-                file=self.stream,
-            )
+            text = " ".join(f"{k}={escape_controls(str(v))}" for k, v in record.items())
+        self.stream.write(text + "\n")
         self.stream.flush()
 
 

@@ -16,12 +16,16 @@ class Endpoint:
 
     route: Route
     api: str
-    target: str  # path/to/file.py:function, as the worker loads it
+    #: as the worker imports it: Lambda's dotted module under the code folder
+    #: (``handlers.api:handler``), or path/to/file.py:function
+    target: str
     function_name: str
     timeout: float
     binary_media_types: tuple[str, ...] = ()
     #: what the function sees (template environment, layers); None: the server's own
     environment: Environment | None = None
+    runtime: str | None = None  # the template's Runtime (how results are serialised)
+    memory_mb: int = 0  # the template's MemorySize; 0: not limited
 
     @property
     def specificity(self) -> tuple[int, int, int]:
@@ -91,7 +95,7 @@ class RouteTable:
         for function in project.api_functions:
             if function.handler is None or not function.is_python:
                 continue
-            target = f"{function.module_path}:{function.function_name}"
+            target = f"{function.module_name}:{function.function_name}"
             for binding in function.api_bindings:
                 for resource in _resources(binding):
                     endpoints.append(
@@ -103,6 +107,8 @@ class RouteTable:
                             timeout if timeout is not None else function.timeout,
                             binary_media_types or binding.binary_media_types,
                             environment_for(function, overrides=env_vars),
+                            function.runtime,
+                            function.memory,
                         )
                     )
         return cls(endpoints)

@@ -1,0 +1,123 @@
+"""Which Python runs the project's handlers.
+
+A project's packages (and their pinned versions) live in its own environment,
+not beside apigw-doctor: workers run in ``--python``, else the active
+``VIRTUAL_ENV``, else a ``.venv``/``venv`` beside the template, else the
+template's ``Runtime`` found on PATH (``python3.12``), else apigw-doctor's own
+Python.  Each candidate is asked for its version; one that does not answer
+(a broken shim, Python 2) is passed over, and the reason kept.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+#: the oldest Python the worker bootstrap runs in
+OLDEST = (3, 9)
+_ASK = "import sys; print('%d.%d.%d' % sys.version_info[:3])"
+
+
+class InterpreterError(Exception):
+    """The Python the user named cannot run handlers; the message says why."""
+
+
+@dataclass(frozen=True)
+class Interpreter:
+    path: str
+    version: str  # "3.12.1"
+    source: str  # why this one: "--python", "VIRTUAL_ENV", ".venv beside template.yaml"...
+    passed_over: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def minor(self) -> str:
+        return "python" + ".".join(self.version.split(".")[:2])
+
+    def describe(self) -> str:
+        return f"Python {self.version} ({self.path}; {self.source})"
+
+    def mismatch(self, runtimes: Iterable[str | None]) -> str | None:
+        """A warning when the functions' Runtime is another Python version."""
+        others = sorted({r for r in runtimes if r and r.startswith("python") and r != self.minor})
+        if not others:
+            return None
+        return (
+            f"handlers run in Python {self.version}, but the template says "
+            f"{', '.join(others)}: behaviour that differs between versions is not the "
+            f"deployed one (--python PATH picks another)"
+        )
+
+
+def choose(
+    explicit: str | None = None,
+    folders: Sequence[Path] = (),
+    runtimes: Iterable[str | None] = (),
+) -> Interpreter:
+    """The Python for the handlers, by the order in the module docstring."""
+    if explicit:
+        found = shutil.which(explicit) or explicit
+        version, problem = _version(found)
+        if version is None:
+            raise InterpreterError(f"--python {explicit}: {problem}")
+        return Interpreter(found, version, "--python")
+    passed_over: list[str] = []
+    for path, source in _candidates(folders, runtimes):
+        version, problem = _version(path)
+        if version is not None:
+            return Interpreter(path, version, source, tuple(passed_over))
+        passed_over.append(f"{path} ({source}): {problem}")
+    own = ".".join(str(n) for n in sys.version_info[:3])
+    return Interpreter(sys.executable, own, "apigw-doctor's own", tuple(passed_over))
+
+
+def own() -> Interpreter:
+    """The Python running apigw-doctor (for handlers given as callables, or --debug)."""
+    return Interpreter(sys.executable, ".".join(str(n) for n in sys.version_info[:3]), "own")
+
+
+def _candidates(
+    folders: Sequence[Path], runtimes: Iterable[str | None]
+) -> Iterable[tuple[str, str]]:
+    active = os.environ.get("VIRTUAL_ENV")
+    if active:
+        yield str(Path(active) / "bin" / "python"), "the active VIRTUAL_ENV"
+    for folder in dict.fromkeys(f.resolve() for f in folders):
+        for name in (".venv", "venv"):
+            python = folder / name / "bin" / "python"
+            if python.exists():
+                yield str(python), f"{name} in {folder}"
+    for runtime in sorted({r for r in runtimes if r and r.startswith("python")}, reverse=True):
+        found = shutil.which(runtime)
+        if found:
+            yield found, f"the template's Runtime {runtime}, on PATH"
+
+
+_known: dict[str, tuple[str | None, str]] = {}
+
+
+def _version(path: str) -> tuple[str | None, str]:
+    """The interpreter's version, or why it cannot run the worker."""
+    if path in _known:
+        return _known[path]
+    try:
+        done = subprocess.run(
+            [path, "-c", _ASK], capture_output=True, text=True, timeout=20, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        answer: tuple[str | None, str] = (None, f"does not run ({exc})")
+    else:
+        said = done.stdout.strip()
+        if done.returncode != 0 or not said:
+            first = (done.stderr.strip().splitlines() or ["no output"])[0].strip()
+            answer = (None, f"does not run (exit {done.returncode}: {first})")
+        elif tuple(int(n) for n in said.split(".")[:2]) < OLDEST:
+            answer = (None, f"is Python {said}; workers need Python 3.9 or newer")
+        else:
+            answer = (said, "")
+    _known[path] = answer
+    return answer

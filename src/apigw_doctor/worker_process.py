@@ -1,0 +1,319 @@
+"""The inside of a worker: a Lambda execution environment in the project's Python.
+
+A worker is ``python -c LAUNCHER`` in whatever Python runs the project's code (its
+``.venv``, ``--python``...), where apigw-doctor is not installed: so this module,
+and the few it imports (``runtime``, ``encoder``, ``handlers``), use the standard
+library only and Python 3.9 syntax.  The launcher makes them a private package.
+
+The protocol, on two descriptors the handler cannot reach (its stdin is
+/dev/null; its stdout and stderr are a file that becomes the function log):
+- a job: a 4-byte length, then JSON;
+- an answer: two 4-byte lengths, then a JSON header and the payload bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import struct
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from .handlers import HandlerNotFound, load_handler
+from .runtime import (
+    Handler,
+    ImportFailure,
+    Invocation,
+    LambdaContext,
+    invoke,
+    out_of_memory,
+)
+
+#: the function log kept per invocation: its first and last halves of this
+LOG_LIMIT = 65_536
+_LENGTH = struct.Struct("!I")
+_ANSWER = struct.Struct("!II")
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+#: how often the memory watchdog looks at the worker's resident size
+_WATCH_SECONDS = 0.02
+
+LAUNCHER = """
+import importlib, sys, types
+sys.path[:] = [p for p in sys.path if p not in ('', '.')]
+package = types.ModuleType('_apigw_doctor_worker')
+package.__path__ = [sys.argv[1]]
+sys.modules['_apigw_doctor_worker'] = package
+importlib.import_module('_apigw_doctor_worker.worker_process').main()
+"""
+
+
+@dataclass
+class _Function:
+    """What is in force for the function this worker last ran."""
+
+    key: str
+    folders: tuple[str, ...]
+
+
+def main() -> None:
+    """Serve jobs until the parent closes the pipe."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when workers stop
+    jobs = os.fdopen(os.dup(0), "rb", buffering=0)
+    answers = os.fdopen(os.dup(1), "wb", buffering=0)
+    log = _capture_output()
+    worker = _Worker(answers, log)
+    while True:
+        job = _read_job(jobs)
+        if job is None:
+            return
+        worker.run(job)
+
+
+def _capture_output() -> BinaryIO:
+    """The handler's stdout and stderr (and its children's) go to a file, read back
+    into the function log: nothing it prints can fill a pipe and block the worker."""
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    log = tempfile.TemporaryFile()  # noqa: SIM115 (open for the worker's whole life)
+    os.dup2(log.fileno(), 1)
+    os.dup2(log.fileno(), 2)
+    return log
+
+
+def _read_job(jobs: BinaryIO) -> dict[str, Any] | None:
+    head = _read_exactly(jobs, _LENGTH.size)
+    if head is None:
+        return None
+    body = _read_exactly(jobs, _LENGTH.unpack(head)[0])
+    return None if body is None else dict(json.loads(body))
+
+
+def _read_exactly(stream: BinaryIO, size: int) -> bytes | None:
+    chunks = []
+    while size:
+        chunk = stream.read(size)
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        size -= len(chunk)
+    return b"".join(chunks)
+
+
+class _Worker:
+    def __init__(self, answers: BinaryIO, log: BinaryIO) -> None:
+        self.answers = answers
+        self.log = log
+        self.own_environ = dict(os.environ)
+        self.handlers: dict[tuple[str, str], Handler] = {}
+        self.current: _Function | None = None
+        self.parked: dict[str, dict[str, Any]] = {}  # other functions' own modules
+        self.watchdog = _Watchdog(self)
+        self.lock = threading.Lock()  # one answer per job, from the loop or the watchdog
+        self.answered = False
+
+    def run(self, job: dict[str, Any]) -> None:
+        self._enter(job)
+        request_id = str(job["request_id"])
+        self.answered = False
+        memory_mb = int(job.get("memory_mb") or 0)
+        self.watchdog.arm(request_id, memory_mb)
+        try:
+            invocation = self._invoke(job)
+        finally:
+            self.watchdog.disarm()
+        if memory_mb and self.watchdog.peaked():  # between two looks, or holding the GIL
+            invocation = out_of_memory(request_id, memory_mb)
+        self.answer(invocation)
+
+    def _invoke(self, job: dict[str, Any]) -> Invocation:
+        request_id = str(job["request_id"])
+        environment = job.get("environment") or {}
+        base = str(environment.get("cwd") or job["base"])
+        key = (str(job["target"]), base)
+        try:
+            if key not in self.handlers:
+                self.handlers[key] = load_handler(key[0], base=Path(base))
+        except HandlerNotFound as exc:
+            return _not_imported(exc, request_id)
+        if job.get("import_only"):
+            return Invocation(b"", None, request_id, 0.0)
+        context = LambdaContext(
+            str(job["function_name"]),
+            timeout_seconds=float(job["timeout_seconds"]),
+            memory_limit_in_mb=int(job.get("memory_mb") or 128),
+            request_id=request_id,
+            region=os.environ.get("AWS_REGION", "us-east-1"),
+        )
+        return invoke(self.handlers[key], job["event"], context, job.get("runtime"))
+
+    def answer(self, invocation: Invocation) -> bool:
+        """Send the answer to this job, unless it has been sent: True if this call did."""
+        with self.lock:
+            if self.answered:
+                return False
+            self.answered = True
+            sys.stdout.flush()
+            sys.stderr.flush()
+            printed = self._take_log()
+            header: dict[str, Any] = {
+                "function_error": invocation.function_error,
+                "request_id": invocation.request_id,
+                "duration_ms": invocation.duration_ms,
+                "log": printed + invocation.log,
+                "fatal": invocation.fatal,
+            }
+            failure = invocation.import_failure
+            if failure is not None:
+                header["import_failure"] = [failure.message, failure.cause, failure.name]
+            encoded = json.dumps(header).encode("utf-8")
+            self.answers.write(
+                _ANSWER.pack(len(encoded), len(invocation.payload)) + encoded + invocation.payload
+            )
+            return True
+
+    def _take_log(self) -> str:
+        """This invocation's output; of a long one the start and the end (where the
+        traceback is), never all of it in memory."""
+        size = self.log.seek(0, os.SEEK_END)
+        if not size:
+            return ""
+        self.log.seek(0)
+        if size <= LOG_LIMIT:
+            kept = self.log.read(size)
+        else:
+            half = LOG_LIMIT // 2
+            head = self.log.read(half)
+            self.log.seek(size - half)
+            cut = f"\n[... {size - LOG_LIMIT:,} bytes of function log cut ...]\n"
+            kept = head + cut.encode() + self.log.read(half)
+        self.log.seek(0)
+        self.log.truncate()
+        return kept.decode("utf-8", "replace")
+
+    def _enter(self, job: dict[str, Any]) -> None:
+        """Each function sees its own variables, path, folder and modules: a worker may
+        serve several functions of a template, as Lambda's containers never do."""
+        environment = job.get("environment") or {}
+        key = json.dumps(environment, sort_keys=True)
+        if self.current is not None and self.current.key == key:
+            return
+        paths = [str(p) for p in environment.get("paths") or ()]
+        self._swap_modules(self.current, key, paths)
+        os.environ.clear()
+        os.environ.update(self.own_environ)
+        for name in environment.get("unset") or ():
+            os.environ.pop(name, None)
+        os.environ.update(environment.get("variables") or {})
+        previous = set(self.current.folders) if self.current else set()
+        sys.path[:] = paths + [p for p in sys.path if p not in paths and p not in previous]
+        os.chdir(environment.get("cwd") or job["base"])
+        self.current = _Function(key, tuple(paths))
+
+    def _swap_modules(self, leaving: _Function | None, key: str, paths: list[str]) -> None:
+        """Park the modules the last function imported from its own folders, and bring
+        back this function's: two functions' ``app`` modules stay two modules."""
+        if leaving is not None:
+            own = {
+                name: module
+                for name, module in list(sys.modules.items())
+                if _inside(getattr(module, "__file__", None), leaving.folders)
+            }
+            for name in own:
+                del sys.modules[name]
+            self.parked[leaving.key] = own
+        sys.modules.update(self.parked.pop(key, {}))
+
+
+def _inside(path: str | None, folders: tuple[str, ...]) -> bool:
+    if not path or "site-packages" in path:
+        return False
+    return any(path.startswith(folder.rstrip("/") + "/") for folder in folders)
+
+
+def _not_imported(exc: HandlerNotFound, request_id: str) -> Invocation:
+    cause = exc.__cause__
+    name = ""
+    if isinstance(cause, ModuleNotFoundError):
+        name = cause.name or ""
+    elif isinstance(cause, KeyError) and cause.args:
+        name = str(cause.args[0])
+    error = {
+        "errorMessage": f"Unable to import module: {exc}",
+        "errorType": "Runtime.ImportModuleError",
+        "requestId": request_id,
+        "stackTrace": [],
+    }
+    failure = ImportFailure(str(exc), type(cause).__name__ if cause else "", name)
+    return Invocation(
+        json.dumps(error).encode("utf-8"),
+        "Unhandled",
+        request_id,
+        0.0,
+        import_failure=failure,
+    )
+
+
+class _Watchdog:
+    """Lambda kills a function that outgrows its MemorySize; this thread does the
+    same to the worker, by its resident size, while a handler runs."""
+
+    def __init__(self, worker: _Worker) -> None:
+        self.worker = worker
+        self.limit = 0
+        self.request_id = ""
+        self.armed = threading.Event()
+        self.usable = os.path.exists("/proc/self/statm")
+        if self.usable:
+            threading.Thread(target=self._watch, daemon=True).start()
+
+    def arm(self, request_id: str, memory_mb: int) -> None:
+        if self.usable and memory_mb > 0:
+            self.request_id = request_id
+            self.limit = memory_mb * 1024 * 1024
+            _reset_peak()
+            self.armed.set()
+
+    def peaked(self) -> bool:
+        """Whether the resident size went over the limit at any moment of the call."""
+        return self.usable and self.limit > 0 and _peak_bytes() > self.limit
+
+    def disarm(self) -> None:
+        self.armed.clear()
+
+    def _watch(self) -> None:
+        while True:
+            self.armed.wait()
+            if _resident_bytes() > self.limit and self.armed.is_set():
+                report = out_of_memory(self.request_id, self.limit // 2**20)
+                if self.worker.answer(report):
+                    os.killpg(0, signal.SIGKILL)  # the worker and what its handler started
+            time.sleep(_WATCH_SECONDS)
+
+
+def _reset_peak() -> None:
+    """Start the high-water mark afresh for this invocation (Linux: clear_refs 5)."""
+    try:
+        with open("/proc/self/clear_refs", "w") as refs:
+            refs.write("5")
+    except OSError:
+        pass  # the mark then spans the worker's life: a larger peak, never a smaller
+
+
+def _peak_bytes() -> int:
+    with open("/proc/self/status", "rb") as status:
+        for line in status:
+            if line.startswith(b"VmHWM:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def _resident_bytes() -> int:
+    with open("/proc/self/statm", "rb") as statm:
+        return int(statm.read().split()[1]) * _PAGE

@@ -1,0 +1,132 @@
+"""Worker processes: the project's Python, Lambda's limits, the function log."""
+
+import ast
+import asyncio
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from apigw_doctor.environment import Environment
+from apigw_doctor.runtime import Invocation
+from apigw_doctor.worker_process import LAUNCHER
+from apigw_doctor.workers import Job, WorkerPool
+
+PACKAGE = Path(__file__).resolve().parents[1] / "src" / "apigw_doctor"
+#: what a worker imports of apigw-doctor, inside a Python where it is not installed
+WORKER_MODULES = ("worker_process", "runtime", "encoder", "handlers")
+
+
+@pytest.mark.parametrize("module", WORKER_MODULES)
+def test_worker_modules_are_python_3_9(module: str) -> None:
+    source = (PACKAGE / f"{module}.py").read_text()
+    ast.parse(source, feature_version=(3, 9))
+
+
+def test_a_worker_imports_only_the_standard_library() -> None:
+    check = "import sys\nbefore = set(sys.modules)\n" + LAUNCHER.replace(
+        "importlib.import_module('_apigw_doctor_worker.worker_process').main()",
+        "importlib.import_module('_apigw_doctor_worker.worker_process')\n"
+        "tops = {m.split('.')[0] for m in set(sys.modules) - before}\n"
+        "print(sorted(tops - set(sys.stdlib_module_names) - {'_apigw_doctor_worker'}))",
+    )
+    done = subprocess.run(
+        [sys.executable, "-I", "-c", check, str(PACKAGE)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.strip() == "[]"
+
+
+def run_jobs(tmp_path: Path, jobs: list[Job], timeout: float = 20) -> list[Invocation]:
+    async def go() -> list[Invocation]:
+        pool = WorkerPool(1, tmp_path)
+        await pool.start()
+        try:
+            return [await pool.run(job, timeout) for job in jobs]
+        finally:
+            await pool.stop()
+
+    return asyncio.run(go())
+
+
+def job(target: str, memory_mb: int = 0, environment: Environment | None = None) -> Job:
+    return Job(target, {}, "req-1", "fn", 10.0, environment, memory_mb=memory_mb)
+
+
+def error_type(invocation: Invocation) -> str:
+    return str(json.loads(invocation.payload).get("errorType"))
+
+
+def test_a_function_that_outgrows_its_memory_is_killed_as_lambda_kills_it(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "big.py").write_text(
+        "def handler(event, context):\n"
+        "    block = b'x' * (300 * 1024 * 1024)\n"
+        "    return {'statusCode': 200, 'body': str(len(block))}\n"
+    )
+    small, large = run_jobs(tmp_path, [job("big.py:handler", 128), job("big.py:handler", 1024)])
+    assert small.function_error == "Unhandled" and small.fatal
+    assert error_type(small) == "Runtime.OutOfMemory"
+    assert "signal: killed" in json.loads(small.payload)["errorMessage"]
+    assert large.function_error is None  # a fresh worker; 1024 MB is enough
+
+
+def test_the_function_log_has_what_the_handler_and_its_children_print(tmp_path: Path) -> None:
+    (tmp_path / "talk.py").write_text(
+        "import os, sys\n"
+        "print('at import')\n"
+        "def handler(event, context):\n"
+        "    print('x' * 1_000_000)\n"  # far more than a pipe holds: never blocks
+        "    print('to stderr', file=sys.stderr)\n"
+        "    os.system('echo from-a-child-process')\n"
+        "    return {'statusCode': 200}\n"
+    )
+    first, second = run_jobs(tmp_path, [job("talk.py:handler")] * 2)
+    assert first.function_error is None and second.function_error is None
+    assert first.log.startswith("at import\n")
+    assert "to stderr" in first.log and "from-a-child-process" in first.log
+    assert "bytes of function log cut" in first.log
+    assert "at import" not in second.log  # each invocation's log is its own
+
+
+def test_two_functions_with_the_same_module_name_stay_apart(tmp_path: Path) -> None:
+    environments = []
+    for name in ("one", "two"):
+        code = tmp_path / name
+        code.mkdir()
+        (code / "helper.py").write_text(f"NAME = {name!r}\n")
+        (code / "app.py").write_text(
+            "from helper import NAME\n"
+            "def handler(event, context):\n"
+            "    import helper\n"  # imported again at call time: still this function's
+            "    return {'statusCode': 200, 'body': NAME + '/' + helper.NAME}\n"
+        )
+        environments.append(Environment({}, (code,), code))
+    one, two = (job("app:handler", environment=e) for e in environments)
+    answers = run_jobs(tmp_path, [one, two, one, two])
+    bodies = [json.loads(a.payload)["body"] for a in answers]
+    assert bodies == ["one/one", "two/two", "one/one", "two/two"]
+
+
+def test_a_python_that_dies_at_start_says_why(tmp_path: Path) -> None:
+    fake = tmp_path / "python"
+    fake.write_text("#!/bin/sh\necho 'this is not a Python' >&2\nexit 3\n")
+    fake.chmod(0o755)
+
+    async def go() -> Invocation:
+        pool = WorkerPool(1, tmp_path, str(fake))
+        await pool.start()
+        try:
+            return await pool.run(job("app:handler"), 10)
+        finally:
+            await pool.stop()
+
+    answer = asyncio.run(go())
+    assert error_type(answer) == "Runtime.ExitError"
+    assert "exit status 3" in json.loads(answer.payload)["errorMessage"]
+    assert "this is not a Python" in answer.log
