@@ -188,3 +188,24 @@ def test_serve_runs_handlers_in_the_projects_venv(tmp_path: Path) -> None:
         process.terminate()
         _, err = process.communicate(timeout=30)
     assert f"handlers run in Python {platform.python_version()} ({python}; .venv in" in err
+
+
+def test_serve_gives_functions_their_layers_and_template_variables() -> None:
+    process, base = serve(cwd=PROJECTS / "sam-shop")
+    try:
+        response = httpx.get(base + "/items/1", headers={"Authorization": "allow"})
+        assert response.json() == {"table": "items", "v": "1"}
+    finally:
+        process.terminate()
+        process.communicate(timeout=30)
+
+
+def test_serve_mock_aws_gives_handlers_the_templates_table() -> None:
+    process, base = serve("--mock-aws", cwd=PROJECTS / "dynamo")
+    try:
+        response = httpx.post(base + "/items", json={})
+        assert (response.status_code, response.json()) == (201, {"id": "1", "price": "3"})
+    finally:
+        process.terminate()
+        _, err = process.communicate(timeout=30)
+    assert "handlers call mock AWS at http://127.0.0.1:" in err

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import logging
 import os
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
 from rich.console import Console
 
-from ..project import Project, TemplateError, discover, load_project, load_template
+from ..project import Project, Resource, TemplateError, discover, load_project, load_template
 from ..server.routes import RouteTable
 from ._inputs import split_list
 from ._options import (
@@ -85,6 +87,13 @@ from ._options import (
     show_default=True,
     help="Connections served at once; more get 503, so slow clients cannot use up files.",
 )
+@click.option(
+    "--mock-aws",
+    is_flag=True,
+    help="Handlers call moto's mock AWS on loopback, with the template's DynamoDB tables, "
+    "S3 buckets and SQS queues created, instead of the account this shell can reach "
+    "(needs pip install 'moto[server]').",
+)
 @python_option()
 def serve(
     target: str | None,
@@ -103,6 +112,7 @@ def serve(
     show_secrets: bool,
     allow_hosts: tuple[str, ...],
     max_connections: int,
+    mock_aws: bool,
     python: str | None,
 ) -> None:
     """Serve handlers over HTTP exactly as API Gateway would, with a request inspector.
@@ -129,6 +139,7 @@ def serve(
     types = split_list(binary_media_types)
     if target and template:
         raise click.UsageError("give TARGET or --template, not both")
+    resources: list[Resource] = []
     if not target:
         project = _project(template)
         render_notes(Console(stderr=True, highlight=False), project.notes)
@@ -145,6 +156,7 @@ def serve(
         base = (template.parent if template else Path.cwd()).resolve()
         folders = [t.parent for t in project.templates]
         runtimes = [f.runtime for f in project.api_functions]
+        resources = project.resources
     else:
         routes = RouteTable.single(
             target, api or "rest", timeout=function_timeout or 3.0, binary_media_types=types
@@ -175,27 +187,51 @@ def serve(
         )
     logging.getLogger("asyncio").addFilter(OncePerSecond())
     logging.getLogger("uvicorn.error").addFilter(OncePerSecond())
-    click.echo(
-        f"apigw-doctor: serving {len(routes.endpoints)} route(s) on "
-        f"http://{host}:{port}/ ; inspector: http://{host}:{port}/__apigw-doctor/",
-        err=True,
-    )
-    for endpoint in routes.endpoints:
+    with _aws(mock_aws, resources) as mocked:
+        if mocked:
+            config.routes = config.routes.with_variables(mocked)
+            click.echo(
+                f"apigw-doctor: handlers call mock AWS at {mocked['AWS_ENDPOINT_URL']} "
+                f"({len(resources)} table(s), bucket(s) and queue(s) from the template)",
+                err=True,
+            )
         click.echo(
-            f"  {endpoint.route.method:6} {endpoint.route.resource:28} -> "
-            f"{endpoint.function_name}: {endpoint.target} ({endpoint.api})",
+            f"apigw-doctor: serving {len(routes.endpoints)} route(s) on "
+            f"http://{host}:{port}/ ; inspector: http://{host}:{port}/__apigw-doctor/",
             err=True,
         )
-    uvicorn.run(
-        create_app(config),
-        host=host,
-        port=port,
-        log_level="warning",
-        server_header=False,
-        access_log=False,  # the gateway writes API Gateway's own access log
-        limit_concurrency=max_connections,
-        timeout_keep_alive=5,
-    )
+        for endpoint in routes.endpoints:
+            click.echo(
+                f"  {endpoint.route.method:6} {endpoint.route.resource:28} -> "
+                f"{endpoint.function_name}: {endpoint.target} ({endpoint.api})",
+                err=True,
+            )
+        uvicorn.run(
+            create_app(config),
+            host=host,
+            port=port,
+            log_level="warning",
+            server_header=False,
+            access_log=False,  # the gateway writes API Gateway's own access log
+            limit_concurrency=max_connections,
+            timeout_keep_alive=5,
+        )
+
+
+@contextlib.contextmanager
+def _aws(mock: bool, resources: list[Resource]) -> Iterator[dict[str, str]]:
+    """moto on loopback for --mock-aws (its variables); otherwise nothing changes."""
+    if not mock:
+        yield {}
+        return
+    from ..mock_aws import MockAwsError, mock_aws
+
+    with contextlib.ExitStack() as stack:
+        try:
+            mocked = stack.enter_context(mock_aws(resources))
+        except MockAwsError as exc:
+            raise click.UsageError(str(exc)) from None
+        yield mocked
 
 
 def _is_loopback(host: str) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..environment import Environment, environment_for
@@ -45,6 +45,22 @@ class RouteTable:
             if endpoint.route.match(method, path) is not None:
                 return endpoint
         return None
+
+    def with_variables(self, variables: dict[str, str]) -> RouteTable:
+        """The same routes, every function seeing ``variables`` too (--mock-aws's
+        endpoint and credentials)."""
+        return RouteTable(
+            [
+                replace(
+                    e,
+                    environment=replace(
+                        e.environment or Environment(),
+                        variables={**(e.environment or Environment()).variables, **variables},
+                    ),
+                )
+                for e in self.endpoints
+            ]
+        )
 
     @property
     def default_api(self) -> str:
