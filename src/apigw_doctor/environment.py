@@ -104,9 +104,16 @@ def environment_for(
         **(overrides or {}).get("Parameters", {}),
         **(overrides or {}).get(function.name, {}),
     }
-    # Lambda puts each layer's python/ folder on the path after the code (/opt/python)
-    layers = tuple(layer.resolve() / "python" for layer in function.layers)
+    layers = tuple(_layer_path(layer.resolve()) for layer in function.layers)
     return Environment(variables, (code, *layers), code)
+
+
+def _layer_path(layer: Path) -> Path:
+    """Lambda puts a layer's python/ folder on the path after the code (/opt/python).
+    A layer folder without one is source that `sam build` (``BuildMethod: python3.x``)
+    copies into python/: the folder itself is what ends up there."""
+    built = layer / "python"
+    return built if built.is_dir() or not layer.is_dir() else layer
 
 
 @contextlib.contextmanager

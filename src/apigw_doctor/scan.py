@@ -344,6 +344,14 @@ def _missing_variable(failure: ImportFailure, plan: _Plan) -> str | None:
 def _missing_package(failure: ImportFailure, python: str) -> str | None:
     """A handler that imports a package the handlers' Python lacks: not checked, not
     failing."""
+    if failure.cause == "InstalledVersion" and failure.name:
+        return (
+            f"importing it fails with the version of {failure.name!r} installed in the "
+            f"Python that runs the handlers ({python}): {failure.message.rpartition(': ')[2]}; "
+            f"install the function's pinned requirements there ({python} -m pip install -r "
+            "requirements.txt, best in the project's own .venv), or give that Python "
+            "with --python"
+        )
     if failure.cause != "ModuleNotFoundError" or not failure.name:
         return None
     return (
@@ -392,8 +400,27 @@ async def _call(
         api,
         verdict,
         problem,
-        _needed_aws(invocation),
+        _needed_aws(invocation) or _needed_input(invocation, body),
         invocation.log,
+    )
+
+
+def _needed_input(invocation: Invocation, body: bytes) -> str | None:
+    """A handler that reads a field of the body scan made up (``{}``): valid input is
+    unknown here, so this is not a verdict on the handler."""
+    if not body or not invocation.function_error:
+        return None
+    try:
+        error = json.loads(invocation.payload)
+    except ValueError:
+        return None
+    if not isinstance(error, dict) or error.get("errorType") != "KeyError":
+        return None
+    field = error.get("errorMessage")
+    return (
+        f"the handler needs the field {field} in the request body, and scan sent {{}} "
+        "(it cannot know valid input); a client that leaves it out gets a 502 here: "
+        "answer 400 for missing fields"
     )
 
 

@@ -231,6 +231,10 @@ class _Worker:
         sys.modules.update(self.parked.pop(key, {}))
 
 
+def _installed(path: str | None) -> bool:
+    return bool(path) and any(part in str(path) for part in ("site-packages", "dist-packages"))
+
+
 def _inside(path: str | None, folders: tuple[str, ...]) -> bool:
     if not path or "site-packages" in path:
         return False
@@ -240,8 +244,13 @@ def _inside(path: str | None, folders: tuple[str, ...]) -> bool:
 def _not_imported(exc: HandlerNotFound, request_id: str) -> Invocation:
     cause = exc.__cause__
     name = ""
+    kind = type(cause).__name__ if cause else ""
     if isinstance(cause, ModuleNotFoundError):
         name = cause.name or ""
+    elif isinstance(cause, ImportError) and _installed(cause.path):
+        # "cannot import name 'x' from 'package'": another version of an installed
+        # package than the one the function deploys with
+        kind, name = "InstalledVersion", (cause.name or "").split(".")[0]
     elif isinstance(cause, KeyError) and cause.args:
         name = str(cause.args[0])
     error = {
@@ -250,7 +259,7 @@ def _not_imported(exc: HandlerNotFound, request_id: str) -> Invocation:
         "requestId": request_id,
         "stackTrace": [],
     }
-    failure = ImportFailure(str(exc), type(cause).__name__ if cause else "", name)
+    failure = ImportFailure(str(exc), kind, name)
     return Invocation(
         json.dumps(error).encode("utf-8"),
         "Unhandled",

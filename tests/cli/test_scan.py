@@ -310,3 +310,51 @@ def test_a_function_over_its_memory_size_fails_as_on_lambda(tmp_path: Path) -> N
     (call,) = report["handlers"][0]["calls"]
     assert status == 1 and call["status"] == 502
     assert "Runtime.OutOfMemory" in json.dumps(call["findings"])
+
+
+def test_an_installed_package_of_another_version_is_not_checked_here(tmp_path: Path) -> None:
+    """``cannot import name`` from an installed package: the deployment bundles the
+    version the function was written for; this Python has another."""
+    sam_api(tmp_path, "app.handler")
+    write(tmp_path, "from pinned import new_name\n\ndef handler(event, context):\n    return {}\n")
+    python = project_venv(tmp_path, "pinned", "old_name = 1\n")
+    status, report, _ = scan(str(tmp_path), "--python", str(python))
+    (handler,) = report["handlers"]
+    assert status == 0 and not handler["failing"]
+    assert "the version of 'pinned' installed" in handler["notCheckedHere"]
+    assert "new_name" in handler["notCheckedHere"]
+    # the project's own module lacking a name is a real failure
+    write(tmp_path, "from helpers import nothing\n\ndef handler(event, context):\n    return {}\n")
+    (tmp_path / "helpers.py").write_text("something = 1\n")
+    status, report, _ = scan(str(tmp_path), "--python", str(python))
+    assert status == 1 and "cannot import name 'nothing'" in report["handlers"][0]["problem"]
+
+
+def test_a_layer_given_as_source_is_importable_as_sam_build_makes_it() -> None:
+    status, report, _ = scan(str(PROJECTS / "source-layer"))
+    (call,) = report["handlers"][0]["calls"]
+    assert status == 0 and base64.b64decode(call["body_base64"]) == b"from the source layer"
+
+
+def test_a_field_the_sample_body_lacks_is_not_a_verdict(tmp_path: Path) -> None:
+    (tmp_path / "template.yaml").write_text(
+        "Transform: AWS::Serverless-2016-10-31\n"
+        "Resources:\n"
+        "  Fn:\n"
+        "    Type: AWS::Serverless::Function\n"
+        "    Properties:\n"
+        "      Handler: app.handler\n"
+        "      Runtime: python3.12\n"
+        "      Events: {Post: {Type: Api, Properties: {Path: /items, Method: POST}}}\n"
+    )
+    write(
+        tmp_path,
+        "import json\n\n"
+        "def handler(event, context):\n"
+        "    item = json.loads(event['body'])\n"
+        "    return {'statusCode': 201, 'body': item['name']}\n",
+    )
+    status, report, _ = scan(str(tmp_path))
+    (handler,) = report["handlers"]
+    assert status == 0 and not handler["failing"]
+    assert "needs the field 'name'" in handler["notCheckedHere"]

@@ -1,0 +1,5 @@
+from utils import GREETING
+
+
+def handler(event, context):
+    return {"statusCode": 200, "body": GREETING}
