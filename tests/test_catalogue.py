@@ -12,7 +12,7 @@ RULE_IDS = {
     *(f"V{i}" for i in range(1, 7)),
     *(f"U{i}" for i in range(1, 6)),
     *(f"S{i}" for i in range(1, 9)),
-    *(f"G{i}" for i in range(1, 7)),
+    *(f"G{i}" for i in range(1, 8)),
     "L1",
     "L2",
     "L3",

@@ -575,6 +575,21 @@ _ROWS: tuple[Entry, ...] = (
         "retry; if it persists, check the integration's settings (type, URI, credentials, "
         "mapping templates) against the execution log, and AWS Health",
     ),
+    Entry(
+        "GW768",
+        "authorizer-failed",
+        "error",
+        "G7",
+        "documented",
+        "the Lambda authorizer failed or answered something API Gateway cannot read "
+        "({detail}): the request is refused with 500 AuthorizerConfigurationException "
+        "before the function runs",
+        "run the authorizer with apigw-doctor serve and read its finding; it must return "
+        '{{"principalId": "...", "policyDocument": {{"Version": "2012-10-17", "Statement": '
+        '[{{"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": event["methodArn"]}}]}}}} '
+        '(HTTP API simple responses: {{"isAuthorized": true}}), and API Gateway must be '
+        "allowed to invoke it (lambda add-permission)",
+    ),
     # -- payload 2.0 inference (V2, V3) ---------------------------------------
     Entry(
         "GW801",

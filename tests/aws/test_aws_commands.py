@@ -179,3 +179,46 @@ def test_usage_errors() -> None:
     assert result.exit_code == 2 and "exactly one of --rest-api-id" in result.stderr
     result = CliRunner().invoke(main, ["aws", "invoke", "fn"])
     assert result.exit_code == 2 and "METHOD PATH" in result.stderr
+
+
+def test_audit_names_a_missing_invoke_permission(deployed: Deployed) -> None:
+    _, out, _ = run("audit", "--rest-api-id", deployed.rest_api_id, "--format", "json")
+    found = {(f["code"], f["where"]) for f in json.loads(out)}
+    assert ("GW761", "GET /items") in found  # moto's function has no resource policy
+    assert ("GW761", "POST /items") not in found  # a MOCK integration invokes nothing
+    _, out, _ = run("audit", "--api-id", deployed.http_api_id, "--format", "json")
+    assert "GW761" not in out  # no route targets the integration: nothing is invoked
+    client = boto3.client("apigatewayv2")
+    (integration,) = client.get_integrations(ApiId=deployed.http_api_id)["Items"]
+    client.create_route(
+        ApiId=deployed.http_api_id,
+        RouteKey="GET /orders/{id}",
+        Target=f"integrations/{integration['IntegrationId']}",
+    )
+    _, out, _ = run("audit", "--api-id", deployed.http_api_id, "--format", "json")
+    assert ("GW761", "GET /orders/{id}") in {(f["code"], f["where"]) for f in json.loads(out)}
+
+
+def test_audit_accepts_the_permission_sam_writes(deployed: Deployed) -> None:
+    source = f"arn:aws:execute-api:{REGION}:123456789012:{deployed.rest_api_id}/*/GET/items"
+    boto3.client("lambda").add_permission(
+        FunctionName="items",
+        StatementId="apigateway-get-items",
+        Action="lambda:InvokeFunction",
+        Principal="apigateway.amazonaws.com",
+        SourceArn=source,
+    )
+    _, out, _ = run("audit", "--rest-api-id", deployed.rest_api_id, "--format", "json")
+    assert "GW761" not in {f["code"] for f in json.loads(out)}
+
+
+def test_audit_rejects_a_permission_for_another_api(deployed: Deployed) -> None:
+    boto3.client("lambda").add_permission(
+        FunctionName="items",
+        StatementId="apigateway-other-api",
+        Action="lambda:InvokeFunction",
+        Principal="apigateway.amazonaws.com",
+        SourceArn=f"arn:aws:execute-api:{REGION}:123456789012:otherapi/*/GET/items",
+    )
+    _, out, _ = run("audit", "--rest-api-id", deployed.rest_api_id, "--format", "json")
+    assert ("GW761", "GET /items") in {(f["code"], f["where"]) for f in json.loads(out)}

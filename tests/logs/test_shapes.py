@@ -33,6 +33,10 @@ EXPECTED = {
         ("GET", "/orders", 500, False, "GW761"),  # $context.integration.error
     ],
     "insights.tsv": [("GET", "/items", 502, False, "GW101")],
+    "authorizer-and-timeout.log": [
+        ("GET", "/items", 504, False, "GW603"),  # integration timeout
+        ("GET", "/items", 500, False, "GW768"),  # AuthorizerConfigurationException
+    ],
     "insights.json": [("PUT", "/items/{id}", 502, False, "GW102")],
 }
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import fnmatch
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,6 +56,7 @@ def audit_rest_api(
         found.append(AuditFinding("account", finding("GW953")))
     for item in stages:
         found += _rest_stage_findings(item, rest_api_id)
+    calls = _Calls(options, rest_api_id, [str(s.get("stageName")) for s in stages])
     for resource in resources:
         for method, details in (resource.get("resourceMethods") or {}).items():
             integration = details.get("methodIntegration")
@@ -64,7 +67,12 @@ def audit_rest_api(
                     )
                 except Exception:
                     continue  # a method without an integration has nothing to audit
-            found += _integration_findings(options, method, resource.get("path", "/"), integration)
+            path = resource.get("path", "/")
+            found += _integration_findings(options, method, path, integration)
+            if integration.get("type") in ("AWS_PROXY", "AWS") and not integration.get(
+                "credentials"
+            ):  # with credentials, an IAM role invokes it: no resource policy needed
+                found += calls.permission_findings(method, path, integration.get("uri", ""))
     return found
 
 
@@ -76,8 +84,17 @@ def audit_http_api(options: AwsOptions, api_id: str, stage: str | None) -> list[
         stages = client.get_stages(ApiId=api_id).get("Items", [])
     except Exception as exc:
         raise explain(exc, f"reading HTTP API {api_id}") from None
+    routes = _paginate(client, "get_routes", "Items", ApiId=api_id)
+    calls = _Calls(options, api_id, [str(s.get("StageName")) for s in stages])
     for integration in integrations:
         where = f"integration {integration.get('IntegrationId')}"
+        target = f"integrations/{integration.get('IntegrationId')}"
+        for route in routes:
+            if route.get("Target") == target and not integration.get("CredentialsArn"):
+                method, _, path = str(route.get("RouteKey", "ANY /")).partition(" ")
+                found += calls.permission_findings(
+                    method, path or "/", integration.get("IntegrationUri", "")
+                )
         if integration.get("PayloadFormatVersion") == "1.0":
             found.append(
                 AuditFinding(where, finding("GW959", integration=integration.get("IntegrationId")))
@@ -164,6 +181,91 @@ def _timeout_findings(
             ),
         )
     ]
+
+
+class _Calls:
+    """Whether API Gateway may invoke each integration's function: its resource policy
+    must allow ``lambda:InvokeFunction`` to ``apigateway.amazonaws.com`` for a source
+    ARN matching the route (else 'Invalid permissions on Lambda function', a 500)."""
+
+    def __init__(self, options: AwsOptions, api_id: str, stages: list[str]) -> None:
+        self.options = options
+        self.api_id = api_id
+        self.stages = [s for s in stages if s and s != "None"] or ["prod"]
+        self.policies: dict[str, list[dict[str, Any]] | None] = {}
+
+    def permission_findings(self, method: str, path: str, uri: str) -> list[AuditFinding]:
+        match = _FUNCTION_ARN.search(uri)
+        if not match:
+            return []
+        function = match.group(1)
+        statements = self._statements(function)
+        if statements is None:
+            return []  # the policy could not be read (no permission to): not checked
+        arns = [self._source_arn(stage, method, path) for stage in self.stages]
+        if any(_allows(statement, arns) for statement in statements):
+            return []
+        return [AuditFinding(f"{method} {path}", finding("GW761"))]
+
+    def _statements(self, function: str) -> list[dict[str, Any]] | None:
+        if function not in self.policies:
+            self.policies[function] = _policy_statements(self.options, function)
+        return self.policies[function]
+
+    def _source_arn(self, stage: str, method: str, path: str) -> str:
+        region = self.options.client("lambda").meta.region_name
+        concrete = re.sub(r"\{[^}]+\}", "x", path.lstrip("/"))
+        verb = "*" if method in ("ANY", "$default") else method
+        return f"arn:aws:execute-api:{region}:*:{self.api_id}/{stage}/{verb}/{concrete}"
+
+
+def _policy_statements(options: AwsOptions, function: str) -> list[dict[str, Any]] | None:
+    """The function's resource policy statements; [] when it has none."""
+    try:
+        policy = options.client("lambda").get_policy(FunctionName=function)["Policy"]
+    except Exception as exc:
+        code = getattr(exc, "response", {}).get("Error", {}).get("Code")
+        return [] if code == "ResourceNotFoundException" else None
+    statements = json.loads(policy).get("Statement", [])
+    return [s for s in statements if isinstance(s, dict)]
+
+
+def _allows(statement: dict[str, Any], arns: list[str]) -> bool:
+    """An Allow of lambda:InvokeFunction to API Gateway whose SourceArn (if any) covers
+    one of the route's ARNs (the account is compared as a wildcard)."""
+    if statement.get("Effect") != "Allow":
+        return False
+    actions = statement.get("Action")
+    actions = [actions] if isinstance(actions, str) else actions or []
+    if not any(a in ("lambda:InvokeFunction", "lambda:*", "*") for a in actions):
+        return False
+    principal = statement.get("Principal")
+    services = principal.get("Service") if isinstance(principal, dict) else principal
+    services = [services] if isinstance(services, str) else services or []
+    if not any(s in ("apigateway.amazonaws.com", "*") for s in services):
+        return False
+    condition = statement.get("Condition") or {}
+    sources = [
+        value
+        for test in ("ArnLike", "ArnEquals", "StringLike", "StringEquals")
+        for key, value in (condition.get(test) or {}).items()
+        if key.lower() == "aws:sourcearn"
+    ]
+    if not sources:
+        return True
+    patterns = [p for v in sources for p in ([v] if isinstance(v, str) else v)]
+    return any(_arn_matches(arn, pattern) for arn in arns for pattern in patterns)
+
+
+def _arn_matches(arn: str, pattern: str) -> bool:
+    """IAM's ArnLike: ``*`` and ``?`` within each of the six colon-separated parts."""
+    ours, theirs = arn.split(":", 5), pattern.split(":", 5)
+    if len(ours) != len(theirs):
+        return False
+    return all(
+        a == "*" or fnmatch.fnmatchcase(a, b)
+        for a, b in zip(ours, theirs, strict=True)
+    )
 
 
 def _paginate(client: Any, operation: str, key: str, **kwargs: Any) -> list[dict[str, Any]]:

@@ -1,4 +1,4 @@
-"""Failures in which the function never answered with a result (rules G1-G6).
+"""Failures in which the function never answered with a result (rules G1-G7).
 
 API Gateway and Lambda say so in fixed phrases: in the execution log, in the
 body Lambda's service sends instead of a result, in the error object of a
@@ -58,6 +58,11 @@ _TABLE: tuple[tuple[str, str, int | None], ...] = (
         "GW763",
         r"(?:Key|Stage|Method|Account|API) throttle limit exceeded[^\n]*|Throttled by usage plan",
         429,
+    ),
+    (
+        "GW768",
+        r"Authorizer error|AuthorizerConfigurationException|Unable to (?:call|invoke) authorizer",
+        500,
     ),
     (
         "GW767",
