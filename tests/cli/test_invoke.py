@@ -2,7 +2,9 @@
 
 import base64
 import json
+import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -140,3 +142,24 @@ def test_invoke_over_the_memory_size(tmp_path: Path) -> None:
     assert status == 1 and "Runtime.OutOfMemory" in out
     status, out, _ = run("invoke", target, "GET", "/", "--memory", "512", "--format", "json")
     assert status == 0
+
+
+def test_invoke_debug_runs_the_handler_in_this_process(tmp_path: Path) -> None:
+    """In this process: a tracer set here sees the handler's own frames."""
+    (tmp_path / "traced.py").write_text(
+        "def handler(event, context):\n    return {'statusCode': 200, 'body': 'traced'}\n"
+    )
+    seen: list[str] = []
+
+    def tracer(frame: Any, event: str, arg: Any) -> None:
+        if event == "call" and frame.f_code.co_filename.endswith("traced.py"):
+            seen.append(frame.f_code.co_name)
+
+    threading.setprofile(tracer)
+    try:
+        status, out, _ = run(
+            "invoke", f"{tmp_path / 'traced.py'}:handler", "GET", "/", "--debug", "--format", "json"
+        )
+    finally:
+        threading.setprofile(None)  # type: ignore[arg-type]
+    assert status == 0 and "handler" in seen

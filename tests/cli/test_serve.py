@@ -1,5 +1,6 @@
 """`apigw-doctor serve` as a real process, as users start it."""
 
+import concurrent.futures
 import os
 import platform
 import socket
@@ -209,3 +210,48 @@ def test_serve_mock_aws_gives_handlers_the_templates_table() -> None:
         process.terminate()
         _, err = process.communicate(timeout=30)
     assert "handlers call mock AWS at http://127.0.0.1:" in err
+
+
+def test_serve_debug_stops_at_a_breakpoint_in_a_handler(tmp_path: Path) -> None:
+    """pdb driven over stdin: the handler stops, the debugger reads its event, the
+    request completes once it continues."""
+    (tmp_path / "app.py").write_text(
+        "def handler(event, context):\n"
+        "    answer = 'at ' + event['path']\n"
+        "    breakpoint()\n"
+        "    return {'statusCode': 200, 'body': answer}\n"
+    )
+    port = free_port()
+    environ = {k: v for k, v in os.environ.items() if k != "PYTHONBREAKPOINT"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "apigw_doctor", "serve", "app.py:handler", "--debug"]
+        + ["--port", str(port)],
+        cwd=tmp_path,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=environ,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                httpx.get(f"{base}/__apigw-doctor/api/metrics")
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline and process.poll() is None
+                time.sleep(0.2)
+        with concurrent.futures.ThreadPoolExecutor(1) as client:
+            pending = client.submit(httpx.get, base + "/stop/here", timeout=60)
+            assert process.stdin is not None and process.stdout is not None
+            process.stdin.write("p answer\nc\n")
+            process.stdin.flush()
+            response = pending.result(timeout=60)
+        assert response.text == "at /stop/here"
+    finally:
+        process.terminate()
+        out, err = process.communicate(timeout=30)
+    assert "(Pdb)" in out and "'at /stop/here'" in out
+    assert "without isolation" in err

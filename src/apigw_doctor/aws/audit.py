@@ -262,10 +262,7 @@ def _arn_matches(arn: str, pattern: str) -> bool:
     ours, theirs = arn.split(":", 5), pattern.split(":", 5)
     if len(ours) != len(theirs):
         return False
-    return all(
-        a == "*" or fnmatch.fnmatchcase(a, b)
-        for a, b in zip(ours, theirs, strict=True)
-    )
+    return all(a == "*" or fnmatch.fnmatchcase(a, b) for a, b in zip(ours, theirs, strict=True))
 
 
 def _paginate(client: Any, operation: str, key: str, **kwargs: Any) -> list[dict[str, Any]]:

@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from ..events import HttpRequest, Route, build_event
+from ..in_process import InProcessPool
 from ..runtime import Invocation, verdict_of
 from ..workers import Job, WorkerPool
 from ._inputs import parse_header, read_input, split_list
@@ -102,6 +103,12 @@ def event(
     help="The function's MemorySize, MB: more resident memory ends it as Lambda does "
     "(0: no limit).",
 )
+@click.option(
+    "--debug",
+    is_flag=True,
+    help="Run the handler in this process (no worker), so breakpoint() and debuggers "
+    "stop in it; no timeout or memory limit is enforced.",
+)
 @python_option()
 @format_option()
 def invoke_command(
@@ -116,6 +123,7 @@ def invoke_command(
     binary_media_types: str | None,
     timeout: float,
     memory: int,
+    debug: bool,
     python: str | None,
     output_format: str,
 ) -> None:
@@ -124,7 +132,9 @@ def invoke_command(
     TARGET is module:function, path/to/file.py:function or Lambda's
     module.function.  Give the request as METHOD PATH (an event is built as
     API Gateway would) or as --event FILE.  The handler runs in a worker
-    process of the project's Python (see --python), as in serve and scan.
+    process of the project's Python (see --python), as in serve and scan;
+    --debug runs it in this process instead, so breakpoint() and debuggers
+    (debugpy, an IDE's "run with debugger") stop in it.
 
     \b
     Exit status: 0 the client gets what the handler asked for, 1 the client
@@ -138,10 +148,13 @@ def invoke_command(
     """
     types = split_list(binary_media_types)
     the_event, accept = event_for(api, method, path, event_file, headers, body, resource, types)
-    chosen = handlers_python(python, [Path.cwd()], [])
     name = target.rpartition(":")[2] or "handler"
     job = Job(target, the_event, str(uuid.uuid4()), name, timeout, memory_mb=memory)
-    invocation = asyncio.run(_run(job, chosen.path))
+    if debug:
+        invocation = asyncio.run(_run(job, InProcessPool()))
+    else:
+        chosen = handlers_python(python, [Path.cwd()], [])
+        invocation = asyncio.run(_run(job, WorkerPool(1, Path.cwd(), chosen.path)))
     if invocation.import_failure is not None:
         raise click.UsageError(invocation.import_failure.message)
     verdict = verdict_of(invocation, api, accept, types)
@@ -158,8 +171,7 @@ def invoke_command(
     )
 
 
-async def _run(job: Job, python: str) -> Invocation:
-    pool = WorkerPool(1, Path.cwd(), python)
+async def _run(job: Job, pool: WorkerPool | InProcessPool) -> Invocation:
     await pool.start()
     try:
         return await pool.run(job, job.timeout_seconds)

@@ -94,6 +94,12 @@ from ._options import (
     "S3 buckets and SQS queues created, instead of the account this shell can reach "
     "(needs pip install 'moto[server]').",
 )
+@click.option(
+    "--debug",
+    is_flag=True,
+    help="Run handlers in this process on one thread, without isolation or timeouts, so "
+    "breakpoint(), debugpy and IDE debuggers stop in them.",
+)
 @python_option()
 def serve(
     target: str | None,
@@ -113,6 +119,7 @@ def serve(
     allow_hosts: tuple[str, ...],
     max_connections: int,
     mock_aws: bool,
+    debug: bool,
     python: str | None,
 ) -> None:
     """Serve handlers over HTTP exactly as API Gateway would, with a request inspector.
@@ -164,8 +171,14 @@ def serve(
         base = Path.cwd()
         folders, runtimes = [base], []
     _check_target(routes, base)
-    chosen = handlers_python(python, folders, runtimes)
-    routes = _importable(routes, base, chosen.path, strict=bool(target))
+    if debug:
+        from ..in_process import WARNING
+
+        click.echo(f"apigw-doctor: {WARNING}", err=True)
+        python_path = None
+    else:
+        python_path = handlers_python(python, folders, runtimes).path
+        routes = _importable(routes, base, python_path, strict=bool(target))
     config = ServerConfig(
         routes=routes,
         stage=stage,
@@ -176,7 +189,8 @@ def serve(
         base=base,
         show_secrets=show_secrets,
         allow_hosts=tuple(h.lower() for h in allow_hosts),
-        python=chosen.path,
+        python=python_path,
+        debug=debug,
     )
     if not _is_loopback(host):
         click.echo(

@@ -21,6 +21,7 @@ from ..events import HttpRequest, build_event
 from ..redaction import redact_data
 from ..rules import DEFAULT_LIMITS, Verdict, integration_timeout
 from ..runtime import Invocation, verdict_of
+from ..in_process import InProcessPool
 from ..workers import Job, WorkerPool
 from .inspector import History, page
 from .logs import LogWriter, Metrics, execution_lines
@@ -51,6 +52,8 @@ class ServerConfig:
     allow_hosts: tuple[str, ...] = ()
     #: the Python the workers run (the project's); None: apigw-doctor's own
     python: str | None = None
+    #: handlers in this process on one thread, without timeouts (``in_process``)
+    debug: bool = False
 
 
 class LocalGateway:
@@ -58,7 +61,11 @@ class LocalGateway:
 
     def __init__(self, config: ServerConfig) -> None:
         self.config = config
-        self.pool = WorkerPool(config.workers, config.base, config.python)
+        self.pool: WorkerPool | InProcessPool = (
+            InProcessPool(config.base)
+            if config.debug
+            else WorkerPool(config.workers, config.base, config.python)
+        )
         self.history = History(config.history)
         self.metrics = Metrics()
         self.logs = LogWriter(
@@ -110,10 +117,10 @@ class LocalGateway:
     async def _invoke(
         self, job: Job, endpoint: Endpoint, client: HttpRequest
     ) -> tuple[Invocation | None, Verdict]:
+        # a debugger may hold a request at a breakpoint as long as it likes
+        limit = None if self.config.debug else self.config.integration_timeout
         try:
-            invocation = await asyncio.wait_for(
-                self.pool.run(job, endpoint.timeout), self.config.integration_timeout
-            )
+            invocation = await asyncio.wait_for(self.pool.run(job, endpoint.timeout), limit)
         except TimeoutError:
             limits = DEFAULT_LIMITS._replace(
                 integration_timeout_seconds=self.config.integration_timeout

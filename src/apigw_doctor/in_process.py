@@ -1,0 +1,95 @@
+"""Handlers in this very process, one at a time on one thread, for debuggers.
+
+Worker processes are what make ``serve`` faithful (isolation, timeouts, memory),
+and also what keeps ``breakpoint()``, debugpy and IDE debuggers from reaching a
+handler.  ``serve --debug`` and ``invoke --debug`` trade the isolation for that:
+handlers run here, with their function's environment applied around each call,
+and no timeout is enforced (a breakpoint can wait as long as you need).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from .environment import applied
+from .handlers import HandlerNotFound, load_handler
+from .runtime import Handler, ImportFailure, Invocation, LambdaContext, invoke
+from .workers import Job
+
+#: what the start-up message says, so the trade is never a surprise
+WARNING = (
+    "--debug: handlers run in this process, one at a time on one thread, without "
+    "isolation (a crash or sys.exit ends the server) and without timeouts; "
+    "breakpoint() and debuggers work"
+)
+
+
+class InProcessPool:
+    """The worker pool's interface, backed by one thread of this process."""
+
+    def __init__(self, base: Path | None = None) -> None:
+        self.base = base or Path.cwd()
+        self.replaced = 0
+        self._thread: ThreadPoolExecutor | None = None
+        self._handlers: dict[tuple[str, str], Handler] = {}
+
+    async def start(self) -> None:
+        self._thread = ThreadPoolExecutor(1, "apigw-doctor-handler", _own_event_loop)
+
+    async def stop(self) -> None:
+        if self._thread is not None:
+            self._thread.shutdown(wait=False, cancel_futures=True)
+
+    async def restart(self) -> None:
+        """``--reload``: forget the loaded handlers; modules are imported afresh."""
+        self._handlers.clear()
+
+    async def run(self, job: Job, timeout: float) -> Invocation:
+        """Run ``job`` on the handler thread; ``timeout`` is not enforced (debugging)."""
+        assert self._thread is not None, "start() the pool first"
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._thread, self._call, job)
+
+    def _call(self, job: Job) -> Invocation:
+        environment = job.environment
+        base = environment.cwd if environment and environment.cwd else self.base
+        with applied(environment) if environment else contextlib.nullcontext():
+            key = (job.target, str(base))
+            try:
+                if key not in self._handlers:
+                    self._handlers[key] = load_handler(job.target, base=base)
+            except HandlerNotFound as exc:
+                return _not_imported(exc, job.request_id)
+            if job.import_only:
+                return Invocation(b"", None, job.request_id, 0.0)
+            context = LambdaContext(
+                job.function_name,
+                timeout_seconds=job.timeout_seconds,
+                memory_limit_in_mb=job.memory_mb or 128,
+                request_id=job.request_id,
+            )
+            return invoke(self._handlers[key], job.event, context, job.runtime)
+
+
+def _own_event_loop() -> None:
+    """Asyncio adapters (Mangum) look for the thread's event loop, as on Lambda."""
+    asyncio.set_event_loop(asyncio.new_event_loop())
+
+
+def _not_imported(exc: HandlerNotFound, request_id: str) -> Invocation:
+    error: dict[str, Any] = {
+        "errorMessage": f"Unable to import module: {exc}",
+        "errorType": "Runtime.ImportModuleError",
+        "requestId": request_id,
+        "stackTrace": [],
+    }
+    cause = exc.__cause__
+    failure = ImportFailure(str(exc), type(cause).__name__ if cause else "")
+    return Invocation(
+        json.dumps(error).encode(), "Unhandled", request_id, 0.0, import_failure=failure
+    )
