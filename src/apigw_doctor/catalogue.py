@@ -586,7 +586,8 @@ _ROWS: tuple[Entry, ...] = (
         "before the function runs",
         "run the authorizer with apigw-doctor serve and read its finding; it must return "
         '{{"principalId": "...", "policyDocument": {{"Version": "2012-10-17", "Statement": '
-        '[{{"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": event["methodArn"]}}]}}}} '
+        '[{{"Action": "execute-api:Invoke", "Effect": "Allow", '
+        '"Resource": event["methodArn"]}}]}}}} '
         '(HTTP API simple responses: {{"isAuthorized": true}}), and API Gateway must be '
         "allowed to invoke it (lambda add-permission)",
     ),

@@ -157,7 +157,7 @@ def test_invoke_debug_runs_the_handler_in_this_process(tmp_path: Path) -> None:
 
     threading.setprofile(tracer)
     try:
-        status, out, _ = run(
+        status, _out, _ = run(
             "invoke", f"{tmp_path / 'traced.py'}:handler", "GET", "/", "--debug", "--format", "json"
         )
     finally:

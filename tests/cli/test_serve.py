@@ -224,8 +224,16 @@ def test_serve_debug_stops_at_a_breakpoint_in_a_handler(tmp_path: Path) -> None:
     port = free_port()
     environ = {k: v for k, v in os.environ.items() if k != "PYTHONBREAKPOINT"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "apigw_doctor", "serve", "app.py:handler", "--debug"]
-        + ["--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "apigw_doctor",
+            "serve",
+            "app.py:handler",
+            "--debug",
+            "--port",
+            str(port),
+        ],
         cwd=tmp_path,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,

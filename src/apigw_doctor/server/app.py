@@ -18,10 +18,10 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route as StarletteRoute
 
 from ..events import HttpRequest, build_event
+from ..in_process import InProcessPool
 from ..redaction import redact_data
 from ..rules import DEFAULT_LIMITS, Verdict, integration_timeout
 from ..runtime import Invocation, verdict_of
-from ..in_process import InProcessPool
 from ..workers import Job, WorkerPool
 from .inspector import History, page
 from .logs import LogWriter, Metrics, execution_lines
