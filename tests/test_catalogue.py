@@ -13,6 +13,8 @@ RULE_IDS = {
     *(f"U{i}" for i in range(1, 6)),
     *(f"S{i}" for i in range(1, 9)),
     *(f"G{i}" for i in range(1, 8)),
+    *(f"C{i}" for i in range(1, 4)),  # CORS (docs/gateway-rules.md)
+    *(f"A{i}" for i in range(1, 4)),  # authorizers (docs/gateway-rules.md)
     "L1",
     "L2",
     "L3",

@@ -591,6 +591,74 @@ _ROWS: tuple[Entry, ...] = (
         '(HTTP API simple responses: {{"isAuthorized": true}}), and API Gateway must be '
         "allowed to invoke it (lambda add-permission)",
     ),
+    # -- CORS: what the browser makes of the answer (C1-C3) ----------------------
+    Entry(
+        "GW771",
+        "cors-hides-gateway-error",
+        "error",
+        "C3",
+        "documented",
+        "API Gateway answered {status} itself, without Access-Control-Allow-Origin: the "
+        "browser at {origin} reports a CORS error and hides the real cause, this {status} "
+        "({cause})",
+        "fix the cause above; to let browsers see API Gateway's own errors, give its "
+        "DEFAULT_5XX gateway response the header (SAM: GatewayResponses: DEFAULT_5XX: "
+        "ResponseParameters: Headers: Access-Control-Allow-Origin: \"'*'\")",
+    ),
+    Entry(
+        "GW772",
+        "cors-header-missing",
+        "warning",
+        "C1",
+        "documented",
+        "the response has no Access-Control-Allow-Origin for {origin}: the browser blocks it{why}",
+        'add "Access-Control-Allow-Origin": "{origin}" (or "*") to the headers the '
+        "function returns",
+    ),
+    Entry(
+        "GW773",
+        "cors-preflight-refused",
+        "error",
+        "C2",
+        "documented",
+        "the browser's preflight (OPTIONS from {origin}) got {status} without "
+        "Access-Control-Allow-Origin: the browser never sends the real request{why}",
+        "configure CORS on the API: SAM Cors: \"'{origin}'\" (REST) or CorsConfiguration: "
+        "AllowOrigins: [{origin}] (HTTP API), serverless cors: true; locally, "
+        "apigw-doctor serve --cors '{origin}'",
+    ),
+    # -- authorizers: who may call a route (A1-A4) ---------------------------------
+    Entry(
+        "GW781",
+        "unauthorized",
+        "info",
+        "A1",
+        "documented",
+        "the {authorizer} authorizer refused the request: {reason}; API Gateway answers "
+        "{status} and the function never runs",
+        "send the identity the authorizer reads ({identity}); serve --no-auth skips "
+        "authorizers locally",
+    ),
+    Entry(
+        "GW782",
+        "authorizer-response-invalid",
+        "error",
+        "A2",
+        "documented",
+        "the {authorizer} authorizer's answer is not one API Gateway accepts ({detail}): "
+        "every request gets 500 AuthorizerConfigurationException",
+        "{fix}",
+    ),
+    Entry(
+        "GW783",
+        "jwt-not-verified",
+        "info",
+        "A3",
+        "documented",
+        "the {authorizer} JWT authorizer's token was read, not verified: its signature, "
+        "issuer ({issuer}) and audience are checked only by AWS",
+        "nothing to fix locally; test with a real token from {issuer} before deploying",
+    ),
     # -- payload 2.0 inference (V2, V3) ---------------------------------------
     Entry(
         "GW801",

@@ -19,13 +19,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from . import cors
 from .environment import Environment, environment_for, lambda_defaults, without_aws
 from .events import HttpRequest, Route, build_event
 from .interpreter import Interpreter, choose
 from .lint import Config, LintFinding, lint_paths
 from .lint._project import Module, find_handlers, python_files
 from .mock_aws import mock_aws
-from .project import Function, Note, load_project
+from .project import Cors, Function, Note, load_project
 from .rules import Verdict
 from .runtime import ImportFailure, Invocation, verdict_of
 from .workers import Job, WorkerPool
@@ -186,7 +187,7 @@ def _function_report(
         function.module_path.resolve(),
         function.function_name,
         function.name,
-        [(b.kind, b.method, b.path) for b in bindings],
+        [(b.kind, b.method, b.path, b.cors) for b in bindings],
         bindings[0].binary_media_types,
         function.timeout,
         environment if aws or mocked else without_aws(environment),
@@ -211,7 +212,13 @@ def _signature_handlers(
     return [
         _report(
             _Plan(
-                path, handler.name, handler.name, [(handler.api, "GET", "/")], (), 3.0, environment
+                path,
+                handler.name,
+                handler.name,
+                [(handler.api, "GET", "/", None)],
+                (),
+                3.0,
+                environment,
             ),
             options,
         )
@@ -225,7 +232,7 @@ class _Plan(NamedTuple):
     path: Path
     name: str  # the Python function
     label: str  # the template's name for it
-    routes: list[tuple[str, str, str]]  # (api kind, method, resource)
+    routes: list[tuple[str, str, str, Cors | None]]  # (api kind, method, resource, CORS)
     binary_media_types: tuple[str, ...]
     function_timeout: float
     environment: Environment | None
@@ -263,10 +270,10 @@ async def _run(plan: _Plan, options: _Options) -> HandlerReport:
         if loaded.import_failure is not None or loaded.function_error:
             _not_loaded(report, loaded, plan, options.python)
             return report
-        for api, method, resource in plan.routes:
+        for api, method, resource, settings in plan.routes:
             if options.progress:
                 options.progress(f"{plan.label}: {method} {resource}")
-            call = await _call(pool, plan, target, api, method, resource, options.timeout)
+            call = await _call(pool, plan, target, (api, method, resource, settings), options)
             logs.append(call.log)
             report.calls.append(call)
     finally:
@@ -373,15 +380,19 @@ async def _call(
     pool: WorkerPool,
     plan: _Plan,
     target: str,
-    api: str,
-    method: str,
-    resource: str,
-    timeout: float,
+    route: tuple[str, str, str, Cors | None],
+    options: _Options,
 ) -> Call:
-    """One request, as API Gateway would send it, judged by the rules core."""
+    """One request, as API Gateway would send it, judged by the rules core (and, for an
+    API with CORS settings, sent from a browser's page on an allowed origin)."""
+    api, method, resource, settings = route
+    timeout = options.timeout
     method = "GET" if method == "ANY" else method
     types = plan.binary_media_types
     headers = [("Accept", types[0])] if types else []
+    origin = _browser_origin(settings)
+    if origin:
+        headers.append(("Origin", origin))
     body = b"{}" if method in _BODY_METHODS else b""
     if body:
         headers.append(("Content-Type", "application/json"))
@@ -389,7 +400,9 @@ async def _call(
     event = build_event(api, request, route=Route(resource), binary_media_types=types)
     limit = min(timeout, plan.function_timeout)
     invocation = await pool.run(_job(plan, target, event), limit)
-    verdict = verdict_of(invocation, api, request.headers, types)
+    verdict = _as_browser_sees(
+        verdict_of(invocation, api, request.headers, types), request, settings
+    )
     problem = (invocation.log or None) if invocation.function_error else None
     if invocation.function_error and _timed_out(invocation):
         problem = f"still running after {limit:g} s"
@@ -403,6 +416,32 @@ async def _call(
         _needed_aws(invocation) or _needed_input(invocation, body),
         invocation.log,
     )
+
+
+def _browser_origin(settings: Cors | None) -> str | None:
+    """An origin the API's CORS settings allow, for APIs that serve browsers."""
+    if settings is None:
+        return None
+    named = [o for o in settings.origins if o != "*"]
+    return named[0] if named else "https://app.example"
+
+
+def _as_browser_sees(verdict: Verdict, request: HttpRequest, settings: Cors | None) -> Verdict:
+    """API Gateway's CORS headers added, and what a browser makes of the answer."""
+    if settings is None:
+        return verdict
+    extra = cors.response_headers(settings, request.headers, verdict.failed)
+    lines = [*verdict.headers, *extra]
+    found = cors.findings(
+        method=request.method,
+        request=request.headers,
+        status=verdict.status,
+        response=lines,
+        gateway_error=verdict.failed,
+        cause=verdict.errors[0].message if verdict.errors else "see the findings",
+        cors=settings,
+    )
+    return verdict._replace(headers=lines, findings=(*verdict.findings, *found))
 
 
 def _needed_input(invocation: Invocation, body: bytes) -> str | None:

@@ -179,3 +179,19 @@ def test_an_oversize_jsonl_line_is_skipped_and_said(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["check", "--jsonl", str(path)])
     assert [json.loads(line)["line"] for line in result.stdout.splitlines()] == [1, 3]
     assert ":2: skipped" in result.stderr
+
+
+def test_origin_says_what_the_browser_makes_of_the_answer(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"statusCode": 200, "body": {"items": []}}')
+    result = CliRunner().invoke(
+        main, ["check", str(broken), "--origin", "http://localhost:5173", "--format", "json"]
+    )
+    codes = [f["code"] for f in json.loads(result.stdout)["findings"]]
+    assert result.exit_code == 1 and codes == ["GW301", "GW771"]
+    fine = tmp_path / "fine.json"
+    fine.write_text(
+        '{"statusCode": 200, "headers": {"Access-Control-Allow-Origin": "*"}, "body": "ok"}'
+    )
+    result = CliRunner().invoke(main, ["check", str(fine), "--origin", "http://localhost:5173"])
+    assert result.exit_code == 0 and "GW77" not in result.stdout

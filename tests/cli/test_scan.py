@@ -358,3 +358,17 @@ def test_a_field_the_sample_body_lacks_is_not_a_verdict(tmp_path: Path) -> None:
     (handler,) = report["handlers"]
     assert status == 0 and not handler["failing"]
     assert "needs the field 'name'" in handler["notCheckedHere"]
+
+
+def test_scan_calls_an_api_with_cors_as_a_browser_page_would() -> None:
+    status, report, _ = scan(str(PROJECTS / "secured"))
+    items = next(h for h in report["handlers"] if h["name"] == "Items")
+    calls = {c["resource"]: c for c in items["calls"]}
+    broken = [f["code"] for f in calls["/broken"]["findings"]]
+    assert status == 1 and broken[-1] == "GW771"  # the 502 the browser hides
+    assert not [f for f in calls["/items"]["findings"] if f["code"].startswith("GW77")]
+    assert {s["name"] for s in report["skipped"]} == {
+        "TokenFunction",
+        "RequestFunction",
+        "SimpleFunction",
+    }  # authorizers are not API handlers

@@ -158,3 +158,35 @@ def test_a_cookiecutter_template_is_noted_not_misread(tmp_path: Path) -> None:
     )
     (note,) = load_project([tmp_path]).notes
     assert "template engine" in note.text
+
+
+def test_cors_and_authorizers_are_read_per_route() -> None:
+    project = load_project([PROJECTS / "secured"])
+    routes = {(b.method, b.path): b for f in project.functions for b in f.bindings}
+    items = routes[("GET", "/items")]
+    assert items.auth is not None and (items.auth.kind, items.auth.function) == (
+        "token",
+        "TokenFunction",
+    )
+    assert items.cors is not None and not items.cors.managed
+    assert items.cors.origins == ("http://app.example",)
+    assert routes[("GET", "/open")].auth is None  # Auth: {Authorizer: NONE}
+    keyed = routes[("GET", "/keyed")].auth
+    assert keyed is not None and keyed.identity == (("header", "X-Api-Key"),)
+    orders, simple = routes[("GET", "/orders")], routes[("GET", "/simple")]
+    assert orders.auth is not None and orders.auth.kind == "jwt"
+    assert orders.auth.audience == ("app",) and orders.auth.issuer == "https://issuer.example"
+    assert simple.auth is not None and simple.auth.simple_responses
+    assert orders.cors is not None and orders.cors.managed and orders.cors.max_age == 600
+
+
+def test_serverless_cors_true_answers_preflights(tmp_path: Path) -> None:
+    (tmp_path / "serverless.yml").write_text(
+        "service: s\nprovider: {name: aws, runtime: python3.12, httpApi: {cors: true}}\n"
+        "functions:\n  f:\n    handler: app.f\n    events:\n"
+        "      - http: {path: a, method: get, cors: true}\n"
+        "      - httpApi: 'GET /b'\n"
+    )
+    (binding_a, binding_b) = load_project([tmp_path]).functions[0].bindings
+    assert binding_a.cors is not None and not binding_a.cors.managed
+    assert binding_b.cors is not None and binding_b.cors.managed

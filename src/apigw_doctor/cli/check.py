@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import click
 from rich.console import Console
 
+from .. import cors
 from ..rules import Verdict, evaluate_payload
 from ._inputs import MAX_RESULT_BYTES, input_lines, parse_header, read_input, split_list
 from ._options import api_option, binary_media_types_option, format_option
@@ -22,15 +23,28 @@ class _Settings:
     headers: tuple[tuple[str, str], ...]
     binary_media_types: tuple[str, ...]
     function_error: str | None
+    origin: str | None = None
 
     def verdict(self, payload: bytes) -> Verdict:
-        return evaluate_payload(
+        verdict = evaluate_payload(
             payload,
             api=self.api,
             request_headers=self.headers,
             binary_media_types=self.binary_media_types,
             function_error=self.function_error,
         )
+        if not self.origin:
+            return verdict
+        found = cors.findings(  # the API's CORS settings unknown here: none configured
+            method="GET",
+            request=[("Origin", self.origin)],
+            status=verdict.status,
+            response=verdict.headers,
+            gateway_error=verdict.failed,
+            cause=verdict.errors[0].message if verdict.errors else "see the findings",
+            cors=None,
+        )
+        return verdict._replace(findings=(*verdict.findings, *found))
 
 
 @click.command()
@@ -51,6 +65,12 @@ class _Settings:
     is_flag=True,
     help="The input is Lambda's error object (the invocation failed).",
 )
+@click.option(
+    "--origin",
+    metavar="URL",
+    help="The page's origin when a browser calls the API (fetch from another origin): "
+    "also say whether the browser would see this answer or a CORS error.",
+)
 @format_option()
 @click.option(
     "--jsonl",
@@ -63,6 +83,7 @@ def check(
     headers: tuple[str, ...],
     binary_media_types: str | None,
     function_error: bool,
+    origin: str | None,
     output_format: str,
     jsonl: bool,
 ) -> None:
@@ -84,12 +105,14 @@ def check(
       apigw-doctor check --api http-2.0 result.json --format json
       apigw-doctor check image.json -H 'Accept: image/png' --binary-media-types image/png
       apigw-doctor check --jsonl captured-responses.jsonl
+      apigw-doctor check result.json --origin http://localhost:5173
     """
     settings = _Settings(
         api=api,
         headers=tuple(parse_header(h) for h in headers),
         binary_media_types=split_list(binary_media_types),
         function_error="Unhandled" if function_error else None,
+        origin=origin,
     )
     sources = files or ("-",)
     if jsonl:

@@ -100,6 +100,18 @@ from ._options import (
     help="Run handlers in this process on one thread, without isolation or timeouts, so "
     "breakpoint(), debugpy and IDE debuggers stop in them.",
 )
+@click.option(
+    "--cors",
+    "cors_origins",
+    metavar="ORIGINS",
+    help="Answer browsers' preflights for these origins ('*' or a comma-separated list), as "
+    "the API's CORS settings would (default: the template's Cors/CorsConfiguration).",
+)
+@click.option(
+    "--no-auth",
+    is_flag=True,
+    help="Skip the template's authorizers: every route is open.",
+)
 @python_option()
 def serve(
     target: str | None,
@@ -120,6 +132,8 @@ def serve(
     max_connections: int,
     mock_aws: bool,
     debug: bool,
+    cors_origins: str | None,
+    no_auth: bool,
     python: str | None,
 ) -> None:
     """Serve handlers over HTTP exactly as API Gateway would, with a request inspector.
@@ -171,6 +185,7 @@ def serve(
         base = Path.cwd()
         folders, runtimes = [base], []
     _check_target(routes, base)
+    routes = _access(routes, cors_origins, no_auth)
     if debug:
         from ..in_process import WARNING
 
@@ -246,6 +261,36 @@ def _aws(mock: bool, resources: list[Resource]) -> Iterator[dict[str, str]]:
         except MockAwsError as exc:
             raise click.UsageError(str(exc)) from None
         yield mocked
+
+
+def _access(routes: RouteTable, cors_origins: str | None, no_auth: bool) -> RouteTable:
+    """--cors and --no-auth applied, and what the authorizers mean locally, said once."""
+    from ..project import cors as cors_of
+
+    if cors_origins:
+        kinds = {e.api for e in routes.endpoints}
+        settings = cors_of.local(cors_origins, "rest" if kinds == {"rest"} else "http")
+        routes = routes.with_cors(settings)
+    if no_auth:
+        return routes.without_auth()
+    kinds = {e.auth.kind for e in routes.endpoints if e.auth}
+    if kinds & {"jwt", "cognito"}:
+        click.echo(
+            "apigw-doctor: JWT/Cognito authorizers: tokens are decoded and their expiry and "
+            "audience checked, their signatures are not (only AWS can); no token: 401",
+            err=True,
+        )
+    if "iam" in kinds:
+        click.echo("apigw-doctor: IAM (SigV4) authorization is not checked locally", err=True)
+    missing = sorted({e.auth.name for e in routes.endpoints if e.auth and e.auth.kind in
+                      ("token", "request") and e.auth_function is None})  # fmt: skip
+    for name in missing:
+        click.echo(
+            f"apigw-doctor: authorizer {name}: its function is not a Python function of "
+            "the template, so requests pass it unchecked",
+            err=True,
+        )
+    return routes
 
 
 def _is_loopback(host: str) -> bool:

@@ -10,11 +10,13 @@ not understood becomes a :class:`Note`, never a silent omission.
 from .discover import TEMPLATE_NAMES, discover, find_template
 from .files import TemplateError, read_document
 from .load import load_project, load_template
-from .model import Binding, Function, Note, Project, Resource, Trigger
+from .model import Authorizer, Binding, Cors, Function, Note, Project, Resource, Trigger
 
 __all__ = [
     "TEMPLATE_NAMES",
+    "Authorizer",
     "Binding",
+    "Cors",
     "Function",
     "Note",
     "Project",

@@ -15,7 +15,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from .model import Binding, Function, Note, Resource, Trigger
+from . import authorizers as authorizers_of
+from . import cors as cors_of
+from .model import Authorizer, Binding, Cors, Function, Note, Resource, Trigger
 
 #: a Lambda base image names the language and version: public.ecr.aws/lambda/python:3.12
 _BASE_IMAGE = re.compile(
@@ -346,18 +348,67 @@ class Reader:
             if target is None:
                 continue
             method = str(props.get("HttpMethod") or "ANY").upper()
+            path = self._resource_path(props.get("ResourceId"))
+            preflight = self._rest_preflight(api, path)
             self.bindings[target].append(
                 Binding(
                     "rest",
                     method,
-                    self._resource_path(props.get("ResourceId")),
+                    path,
                     proxy=str(integration.get("Type", "")).upper() == "AWS_PROXY",
                     api=api,
                     stage=stage,
                     binary_media_types=binary,
                     authorizer=self._authorizer(props.get("AuthorizerId")),
+                    cors=cors_of.rest(preflight, self._error_headers(api)) if preflight else None,
+                    auth=self._authorizer_resource(props.get("AuthorizerId")),
                 )
             )
+
+    def _rest_preflight(self, api: str, path: str) -> tuple[tuple[str, str], ...]:
+        """The headers of an OPTIONS mock Method on the same resource (CDK's CORS)."""
+        for resource in self.resources.values():
+            props = _props(resource)
+            if (
+                resource.get("Type") != "AWS::ApiGateway::Method"
+                or str(props.get("HttpMethod", "")).upper() != "OPTIONS"
+                or next(functions_referenced(props.get("RestApiId"), frozenset({api})), None) != api
+                or self._resource_path(props.get("ResourceId")) != path
+            ):
+                continue
+            integration = _dict(props.get("Integration"))
+            responses = integration.get("IntegrationResponses") or [{}]
+            return cors_of.options_mock_headers(
+                {
+                    "x-amazon-apigateway-integration": {
+                        "type": integration.get("Type", ""),
+                        "responses": {"default": {"responseParameters": _dict(
+                            _dict(responses[0]).get("ResponseParameters"))}},
+                    }
+                }
+            )  # fmt: skip
+        return ()
+
+    def _error_headers(self, api: str) -> tuple[tuple[str, str], ...]:
+        """REST gateway responses (AWS::ApiGateway::GatewayResponse) of this API."""
+        responses = {
+            str(_props(r).get("ResponseType")): _props(r)
+            for r in self.resources.values()
+            if r.get("Type") == "AWS::ApiGateway::GatewayResponse"
+            and next(functions_referenced(_props(r).get("RestApiId"), frozenset({api})), None)
+            == api
+        }
+        return cors_of.error_headers(responses)
+
+    def _authorizer_resource(self, reference: Any) -> Authorizer | None:
+        name = self._authorizer(reference)
+        resource = self.resources.get(name) if name else None
+        if name is None or resource is None:
+            return None
+        kind = str(resource.get("Type"))
+        if kind not in ("AWS::ApiGateway::Authorizer", "AWS::ApiGatewayV2::Authorizer"):
+            return None
+        return authorizers_of.from_resource(name, kind, _props(resource), self.target)
 
     def _resource_path(self, reference: Any) -> str:
         parts: list[str] = []
@@ -417,8 +468,17 @@ class Reader:
                 api=self.resolver.text(props.get("ApiId")),
                 stage="$default",
                 authorizer=self._authorizer(props.get("AuthorizerId")),
+                cors=self._http_cors(props.get("ApiId")),
+                auth=self._authorizer_resource(props.get("AuthorizerId"))
+                if str(props.get("AuthorizationType", "")).upper() != "NONE"
+                else None,
             )
         )
+
+    def _http_cors(self, reference: Any) -> Cors | None:
+        name = reference.get("Ref") if isinstance(reference, dict) else None
+        api = self.resources.get(str(name)) if name else None
+        return cors_of.managed(_props(api).get("CorsConfiguration")) if api else None
 
     # -- OpenAPI bodies (SAM's output, or DefinitionBody) ---------------------------------
     def _openapi(
@@ -433,13 +493,23 @@ class Reader:
             **_dict(body.get("securityDefinitions")),
             **_dict(_dict(body.get("components")).get("securitySchemes")),
         }
+        authorizers = {}
         for scheme_name, scheme in schemes.items():
             authorizer = _dict(_dict(scheme).get("x-amazon-apigateway-authorizer"))
             target = self.target(authorizer.get("authorizerUri"))
             if target:
                 self.triggers[target].append(Trigger("authorizer", f"{api} {scheme_name}"))
-        cors = body.get("x-amazon-apigateway-cors")
+            read = authorizers_of.from_scheme(scheme_name, _dict(scheme), self.target)
+            if read is not None:
+                authorizers[scheme_name] = read
+        http_cors = cors_of.managed(body.get("x-amazon-apigateway-cors"))
+        on_errors = cors_of.error_headers(_dict(body.get("x-amazon-apigateway-gateway-responses")))
         for path, operations in _dict(body.get("paths")).items():
+            options = _dict(_dict(operations).get("options"))
+            preflight = cors_of.options_mock_headers(options)
+            cors = http_cors if family == "http" else None
+            if family == "rest" and preflight:
+                cors = cors_of.rest(preflight, on_errors)
             for method, operation in _dict(operations).items():
                 if method.lower() not in _HTTP_METHODS:
                     continue
@@ -452,6 +522,8 @@ class Reader:
                     version = str(integration.get("payloadFormatVersion") or "2.0")
                     kind = "http-1.0" if version == "1.0" else "http-2.0"
                 security = _dict(operation).get("security")
+                if security is None:
+                    security = body.get("security")
                 names = [n for entry in security or [] if isinstance(entry, dict) for n in entry]
                 verb = (
                     "ANY" if method.lower() == "x-amazon-apigateway-any-method" else method.upper()
@@ -467,6 +539,7 @@ class Reader:
                         binary_media_types=binary,
                         authorizer=names[0] if names else None,
                         cors=cors,
+                        auth=next((authorizers[n] for n in names if n in authorizers), None),
                     )
                 )
 
@@ -484,7 +557,13 @@ class Reader:
         target = self.target(props.get("TargetFunctionArn"))
         if target:
             self.bindings[target].append(
-                Binding("function-url", "ANY", "/{proxy+}", api="url", cors=props.get("Cors"))
+                Binding(
+                    "function-url",
+                    "ANY",
+                    "/{proxy+}",
+                    api="url",
+                    cors=cors_of.managed(props.get("Cors")),
+                )
             )
 
     def _permission(self, props: dict[str, Any]) -> None:

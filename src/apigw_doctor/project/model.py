@@ -14,6 +14,44 @@ from typing import Any
 
 
 @dataclass(frozen=True)
+class Cors:
+    """An API's CORS settings, as API Gateway applies them.
+
+    REST APIs answer a preflight from an OPTIONS method (SAM's ``Cors`` makes a mock
+    one per path, with fixed headers) and add nothing to the function's responses;
+    HTTP APIs and function URLs answer preflights themselves and add the headers to
+    every response.  ``on_errors``: headers REST adds to its own 4xx/5xx answers
+    (``GatewayResponses``), none by default.
+    """
+
+    managed: bool  # True: HTTP API / function URL; False: REST's OPTIONS mock
+    origins: tuple[str, ...] = ("*",)
+    methods: tuple[str, ...] = ("*",)
+    headers: tuple[str, ...] = ()
+    expose: tuple[str, ...] = ()
+    max_age: int | None = None
+    credentials: bool = False
+    #: REST: the OPTIONS mock's header lines, exactly as configured
+    preflight: tuple[tuple[str, str], ...] = ()
+    on_errors: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Authorizer:
+    """Who may call a route, checked by API Gateway before the function runs."""
+
+    name: str
+    kind: str  # token, request (Lambda); jwt; iam; cognito
+    function: str | None = None  # the Lambda authorizer's logical id
+    #: where the identity comes from: ("header", "Authorization"), ("query", "key")...
+    identity: tuple[tuple[str, str], ...] = ()
+    payload_version: str = "1.0"  # HTTP API Lambda authorizers: 1.0 or 2.0
+    simple_responses: bool = False  # HTTP API: {"isAuthorized": bool}
+    issuer: str = ""  # JWT
+    audience: tuple[str, ...] = ()  # JWT
+
+
+@dataclass(frozen=True)
 class Binding:
     """One way a request reaches the function through an API."""
 
@@ -27,7 +65,8 @@ class Binding:
     stage: str = ""
     binary_media_types: tuple[str, ...] = ()
     authorizer: str | None = None
-    cors: Any = None
+    cors: Cors | None = None
+    auth: Authorizer | None = None  # the authorizer in force (None: open)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from . import cors as cors_of
 from .model import Binding, Function, Note, Trigger
 
 _VARIABLE = re.compile(r"\$\{([^{}]+)\}")
@@ -144,7 +145,7 @@ class Reader:
         bindings, triggers = self._events(spec.get("events"), provider)
         url = spec.get("url")
         if url:  # `url: true`, or an object with cors/authorizer settings
-            cors = url.get("cors") if isinstance(url, dict) else None
+            cors = cors_of.serverless(url.get("cors") if isinstance(url, dict) else None, "url")
             bindings.append(Binding("function-url", "ANY", "/{proxy+}", api="url", cors=cors))
         timeout = spec.get("timeout", provider.get("timeout", 6))
         memory = spec.get("memorySize", provider.get("memorySize", 1024))
@@ -178,7 +179,9 @@ class Reader:
                 if key == "http":
                     bindings.append(self._http(config, binary))
                 elif key == "httpApi":
-                    bindings.append(self._http_api(config, version))
+                    binding = self._http_api(config, version)
+                    cors = cors_of.serverless(http_api.get("cors"), "http")
+                    bindings.append(replace(binding, cors=cors))
                 else:
                     triggers.append(Trigger(_TRIGGERS.get(key, key), key))
         return bindings, triggers
@@ -207,7 +210,7 @@ class Reader:
                 authorizer if isinstance(authorizer, str) else _dict(authorizer).get("name")
             )
             or None,
-            cors=config.get("cors"),
+            cors=cors_of.serverless(config.get("cors"), "rest"),
         )
 
     def _http_api(self, config: Any, version: str) -> Binding:

@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route as StarletteRoute
 
+from .. import authorizers, cors
 from ..events import HttpRequest, build_event
 from ..in_process import InProcessPool
 from ..redaction import redact_data
@@ -28,6 +29,9 @@ from .logs import LogWriter, Metrics, execution_lines
 from .routes import Endpoint, RouteTable
 
 PREFIX = "/__apigw-doctor"
+#: findings about what API Gateway and the browser do around the function (CORS,
+#: authorizers): logged as the tool's own lines, since AWS's execution log has none
+_GATEWAY_SIDE = frozenset({"GW771", "GW772", "GW773", "GW781", "GW782"})
 _LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1", "0:0:0:0:0:0:0:1"})
 #: API Gateway's own answers, before any function runs
 TOO_LARGE = (413, b'{"message":"Request Too Long"}')
@@ -76,16 +80,25 @@ class LocalGateway:
         started = time.perf_counter()
         request_id = str(uuid.uuid4())
         body = await _read_body(request, self.config.max_request_bytes)
-        endpoint = self.config.routes.match(request.method, request.url.path)
-        api = endpoint.api if endpoint else self.config.routes.default_api
+        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw]
+        path = request.url.path
+        routes = self.config.routes
+        preflight = cors.is_preflight(request.method, headers) and routes.cors_for(path)
+        if preflight:  # answered by API Gateway (HTTP) or the OPTIONS mock (REST)
+            api, settings = preflight
+            status, lines, content = cors.preflight_answer(settings, headers)
+            verdict = Verdict(api, status, lines, content, False)
+            return self._finish(request, request_id, api, None, verdict, started, 0.0, None, None)
+        endpoint = routes.match(request.method, path)
+        api = endpoint.api if endpoint else routes.default_api
         if body is None or endpoint is None:
             status, content = TOO_LARGE if body is None else NO_ROUTE.get(api, NO_ROUTE_HTTP)
             verdict = Verdict(api, status, [("Content-Type", "application/json")], content, True)
             return self._finish(request, request_id, api, None, verdict, started, 0.0, None, None)
         client = HttpRequest(
             method=request.method,
-            path=request.url.path,
-            headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw],
+            path=path,
+            headers=headers,
             query=list(request.query_params.multi_items()),
             body=body,
             source_ip=request.client.host if request.client else "127.0.0.1",
@@ -98,6 +111,17 @@ class LocalGateway:
             binary_media_types=endpoint.binary_media_types,
             request_id=request_id,
         )
+        if endpoint.auth is not None:
+            decision = await self._authorize(endpoint, client, event)
+            if not decision.allowed:
+                verdict = Verdict(
+                    api, decision.status, list(decision.headers), decision.body, True,
+                    decision.findings,
+                )  # fmt: skip
+                return self._finish(
+                    request, request_id, api, endpoint, verdict, started, 0.0, None, event
+                )
+            event = _with_authorizer(event, decision.context)
         job = Job(
             endpoint.target,
             event,
@@ -112,6 +136,42 @@ class LocalGateway:
         integration_ms = invocation.duration_ms if invocation else 0.0
         return self._finish(
             request, request_id, api, endpoint, verdict, started, integration_ms, invocation, event
+        )
+
+    async def _authorize(
+        self, endpoint: Endpoint, client: HttpRequest, event: dict[str, Any]
+    ) -> authorizers.Decision:
+        """API Gateway's authorizer step: refuse, or let through with a context."""
+        auth = endpoint.auth
+        assert auth is not None
+        identity = authorizers.identity_values(auth, client.headers, client.query)
+        if identity is None:
+            return authorizers.missing_identity(auth, endpoint.api)
+        if auth.kind in ("jwt", "cognito"):
+            return authorizers.decide_jwt(auth, endpoint.api, identity[0])
+        function = endpoint.auth_function
+        if auth.kind not in ("token", "request") or function is None:
+            return authorizers.Decision(True)  # IAM, or an authorizer not in the template
+        arn = authorizers.method_arn(
+            endpoint.api,
+            str(event.get("requestContext", {}).get("stage", "")),
+            client.method,
+            client.path,
+            str(event.get("requestContext", {}).get("apiId", "")),
+        )
+        job = Job(
+            function.target,
+            authorizers.lambda_event(auth, endpoint.api, event, arn, identity),
+            str(uuid.uuid4()),
+            function.function_name,
+            function.timeout,
+            function.environment,
+            function.runtime,
+            function.memory_mb,
+        )
+        invocation = await self.pool.run(job, function.timeout)
+        return authorizers.decide_lambda(
+            auth, endpoint.api, invocation.function_error, invocation.payload, arn
         )
 
     async def _invoke(
@@ -129,6 +189,31 @@ class LocalGateway:
         verdict = verdict_of(invocation, endpoint.api, client.headers, endpoint.binary_media_types)
         return invocation, verdict
 
+    def _browser(self, request: Request, endpoint: Endpoint | None, verdict: Verdict) -> Verdict:
+        """The CORS headers API Gateway adds, and what a browser will make of the answer."""
+        raw = request.headers.raw
+        if not any(k == b"origin" for k, _ in raw):
+            return verdict  # no browser asked across origins: nothing to add or say
+        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in raw]
+        found_settings = self.config.routes.cors_for(request.url.path)
+        settings = endpoint.cors if endpoint else found_settings and found_settings[1]
+        if settings is not None and cors.is_preflight(request.method, headers):
+            return verdict  # the preflight answer is complete as it is
+        gateway_error = verdict.failed or verdict.status in (401, 403)
+        extra = cors.response_headers(settings, headers, gateway_error)
+        lines = [*verdict.headers, *extra]
+        cause = verdict.errors[0].message if verdict.errors else "see the findings"
+        found = cors.findings(
+            method=request.method,
+            request=headers,
+            status=verdict.status,
+            response=lines,
+            gateway_error=gateway_error,
+            cause=cause,
+            cors=settings,
+        )
+        return verdict._replace(headers=lines, findings=(*verdict.findings, *found))
+
     def _finish(
         self,
         request: Request,
@@ -141,6 +226,8 @@ class LocalGateway:
         invocation: Invocation | None,
         event: dict[str, Any] | None,
     ) -> Response:
+        verdict = self._browser(request, endpoint, verdict)
+        self.logs.findings(request_id, [f for f in verdict.findings if f.code in _GATEWAY_SIDE])
         latency_ms = (time.perf_counter() - started) * 1000
         self.metrics.record(verdict.status, latency_ms, integration_ms)
         self.metrics.workers_replaced = self.pool.replaced
@@ -176,6 +263,13 @@ class LocalGateway:
             function_log=invocation.log if invocation else "",
         )
         return _response(verdict, request_id, api)
+
+
+def _with_authorizer(event: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
+    """The authorizer's context where the function reads it."""
+    request_context = dict(event.get("requestContext") or {})
+    request_context["authorizer"] = context
+    return {**event, "requestContext": request_context}
 
 
 async def _read_body(request: Request, limit: int) -> bytes | None:

@@ -8,6 +8,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
+from ..catalogue import Finding
 from ..redaction import escape_controls, might_hold_secrets, redact_text
 
 LAMBDA_URI = (
@@ -66,6 +67,25 @@ class LogWriter:
                 f'{json.dumps(request_id)}, "type": "execution", "message": '
             )
             text = "".join(f"{head}{json.dumps(line)}}}\n" for line in lines)
+        else:
+            text = "".join(f"({request_id}) {escape_controls(line)}\n" for line in lines)
+        self.stream.write(text)
+        self.stream.flush()
+
+    def findings(self, request_id: str, found: list[Finding]) -> None:
+        """What the execution log cannot say (CORS, authorizers), as the tool's own lines."""
+        if not found:
+            return
+        lines = [f"apigw-doctor: {f.code} {f.message} | fix: {f.fix}" for f in found]
+        if self.redact:
+            lines = [redact_text(line) for line in lines]
+        if self.json_format:
+            text = "".join(
+                json.dumps({"requestId": request_id, "type": "finding", "code": f.code,
+                            "message": line})
+                + "\n"
+                for f, line in zip(found, lines, strict=True)
+            )  # fmt: skip
         else:
             text = "".join(f"({request_id}) {escape_controls(line)}\n" for line in lines)
         self.stream.write(text)

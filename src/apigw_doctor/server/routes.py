@@ -7,7 +7,30 @@ from pathlib import Path
 
 from ..environment import Environment, environment_for
 from ..events import Route
-from ..project import Binding, Project, load_template
+from ..project import Authorizer, Binding, Cors, Function, Project, load_template
+
+
+@dataclass(frozen=True)
+class FunctionRef:
+    """A function the gateway calls besides the route's own (a Lambda authorizer)."""
+
+    target: str
+    function_name: str
+    timeout: float
+    environment: Environment | None = None
+    runtime: str | None = None
+    memory_mb: int = 0
+
+    @classmethod
+    def of(cls, function: Function, env_vars: dict[str, dict[str, str]] | None) -> FunctionRef:
+        return cls(
+            f"{function.module_name}:{function.function_name}",
+            function.name,
+            function.timeout,
+            environment_for(function, overrides=env_vars),
+            function.runtime,
+            function.memory,
+        )
 
 
 @dataclass(frozen=True)
@@ -26,6 +49,11 @@ class Endpoint:
     environment: Environment | None = None
     runtime: str | None = None  # the template's Runtime (how results are serialised)
     memory_mb: int = 0  # the template's MemorySize; 0: not limited
+    cors: Cors | None = None
+    auth: Authorizer | None = None
+    #: the Lambda authorizer's function (auth of kind token/request)
+    auth_function: FunctionRef | None = None
+    stage: str = ""
 
     @property
     def specificity(self) -> tuple[int, int, int]:
@@ -45,6 +73,25 @@ class RouteTable:
             if endpoint.route.match(method, path) is not None:
                 return endpoint
         return None
+
+    def cors_for(self, path: str) -> tuple[str, Cors] | None:
+        """The API kind and CORS settings of the API answering ``path``, whatever the
+        method."""
+        for endpoint in self.endpoints:
+            if (
+                endpoint.cors is not None
+                and Route(endpoint.route.resource).match("GET", path) is not None
+            ):
+                return endpoint.api, endpoint.cors
+        return None
+
+    def with_cors(self, cors: Cors) -> RouteTable:
+        """Every route with these CORS settings (``serve --cors``)."""
+        return RouteTable([replace(e, cors=cors) for e in self.endpoints])
+
+    def without_auth(self) -> RouteTable:
+        """Every route open (``serve --no-auth``)."""
+        return RouteTable([replace(e, auth=None, auth_function=None) for e in self.endpoints])
 
     def with_variables(self, variables: dict[str, str]) -> RouteTable:
         """The same routes, every function seeing ``variables`` too (--mock-aws's
@@ -108,6 +155,7 @@ class RouteTable:
         env_vars: dict[str, dict[str, str]] | None = None,
     ) -> RouteTable:
         endpoints = []
+        by_name = {f.name: f for f in project.functions}
         for function in project.api_functions:
             if function.handler is None or not function.is_python:
                 continue
@@ -125,9 +173,24 @@ class RouteTable:
                             environment_for(function, overrides=env_vars),
                             function.runtime,
                             function.memory,
+                            binding.cors,
+                            binding.auth,
+                            _auth_function(binding.auth, by_name, env_vars),
+                            binding.stage,
                         )
                     )
         return cls(endpoints)
+
+
+def _auth_function(
+    auth: Authorizer | None,
+    functions: dict[str, Function],
+    env_vars: dict[str, dict[str, str]] | None,
+) -> FunctionRef | None:
+    function = functions.get(auth.function) if auth and auth.function else None
+    if function is None or function.handler is None or not function.is_python:
+        return None
+    return FunctionRef.of(function, env_vars)
 
 
 def _resources(binding: Binding) -> tuple[str, ...]:
