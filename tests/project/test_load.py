@@ -190,3 +190,32 @@ def test_serverless_cors_true_answers_preflights(tmp_path: Path) -> None:
     (binding_a, binding_b) = load_project([tmp_path]).functions[0].bindings
     assert binding_a.cors is not None and not binding_a.cors.managed
     assert binding_b.cors is not None and binding_b.cors.managed
+
+
+def test_serverless_authorizers(tmp_path: Path) -> None:
+    (tmp_path / "serverless.yml").write_text(
+        "service: s\n"
+        "provider:\n  name: aws\n  runtime: python3.12\n"
+        "  httpApi:\n    authorizers:\n"
+        "      jwtAuth: {type: jwt, identitySource: $request.header.Authorization,"
+        " issuerUrl: https://issuer.example, audience: [app]}\n"
+        "functions:\n"
+        "  auth:\n    handler: auth.check\n"
+        "  api:\n    handler: app.f\n    events:\n"
+        "      - http: {path: a, method: get, authorizer: auth}\n"
+        "      - httpApi: {path: /b, method: get, authorizer: {name: jwtAuth}}\n"
+    )
+    found = {f.name: f for f in load_project([tmp_path]).functions}
+    rest, http = found["api"].bindings
+    assert rest.auth is not None and (rest.auth.kind, rest.auth.function) == ("token", "auth")
+    assert http.auth is not None and http.auth.kind == "jwt" and http.auth.audience == ("app",)
+    assert not found["auth"].is_api_handler and found["auth"].triggers[0].kind == "authorizer"
+
+
+def test_cdk_authorizer_and_cors_resources() -> None:
+    """CDK's shape: Method resources, an Authorizer resource, an OPTIONS mock Method."""
+    found = load_project([PROJECTS / "cdk-secured"]).functions
+    (binding,) = next(f for f in found if f.name == "Fn").bindings
+    assert binding.auth is not None and binding.auth.kind == "token"
+    assert (binding.auth.function, binding.auth.identity) == ("AuthFn", (("header", "X-Token"),))
+    assert binding.cors is not None and binding.cors.origins == ("*",)

@@ -13,8 +13,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from . import authorizers as authorizers_of
 from . import cors as cors_of
-from .model import Binding, Function, Note, Trigger
+from .model import Authorizer, Binding, Function, Note, Trigger
 
 _VARIABLE = re.compile(r"\$\{([^{}]+)\}")
 #: events that are not APIs: what the output calls them
@@ -103,7 +104,9 @@ class Reader:
             function = self._function(str(name), _dict(spec), provider, plugin_names)
             if function is not None:
                 functions.append(function)
-        authorizers = {b.authorizer for f in functions for b in f.bindings if b.authorizer}
+        authorizers = {b.authorizer for f in functions for b in f.bindings if b.authorizer} | {
+            b.auth.function for f in functions for b in f.bindings if b.auth and b.auth.function
+        }
         functions = [
             replace(f, triggers=(*f.triggers, Trigger("authorizer", f.name)))
             if f.name in authorizers
@@ -199,6 +202,7 @@ class Reader:
         config = _dict(config)
         integration = self._text(config.get("integration", "lambda-proxy")).lower()
         authorizer = config.get("authorizer")
+        auth = self._rest_authorizer(authorizer)
         return Binding(
             "rest",
             self._text(config.get("method", "ANY")).upper(),
@@ -211,6 +215,55 @@ class Reader:
             )
             or None,
             cors=cors_of.serverless(config.get("cors"), "rest"),
+            auth=auth,
+        )
+
+    def _rest_authorizer(self, value: Any) -> Authorizer | None:
+        """``authorizer: fnName`` / ``{name, type, identitySource, arn}`` of an http event."""
+        if not value:
+            return None
+        config = {"name": value} if isinstance(value, str) else _dict(value)
+        name = self._text(config.get("name") or config.get("arn") or "authorizer")
+        kind = self._text(config.get("type", "token")).lower()
+        if name.lower() == "aws_iam" or kind == "aws_iam":
+            return Authorizer(name, "iam")
+        if kind == "cognito_user_pools" or "cognito-idp" in self._text(config.get("arn", "")):
+            return Authorizer(name, "cognito", identity=(("header", "Authorization"),))
+        sources = authorizers_of.identity(
+            config.get("identitySource") or "method.request.header.Authorization"
+        )
+        local = None if config.get("arn") else name
+        return Authorizer(name, "request" if kind == "request" else "token", local, sources)
+
+    def _http_authorizer(self, value: Any) -> Authorizer | None:
+        """``authorizer: {name}`` of an httpApi event, defined in provider.httpApi."""
+        name = self._text(_dict(value).get("name")) if value else ""
+        if not name:
+            return None
+        provider = _dict(self.data.get("provider"))
+        config = _dict(_dict(_dict(provider.get("httpApi")).get("authorizers")).get(name))
+        kind = self._text(config.get("type", "jwt")).lower()
+        sources = authorizers_of.identity(
+            config.get("identitySource") or "$request.header.Authorization"
+        )
+        if kind == "jwt":
+            audience = config.get("audience") or []
+            return Authorizer(
+                name,
+                "jwt",
+                identity=sources,
+                issuer=self._text(config.get("issuerUrl", "")),
+                audience=tuple(
+                    str(a) for a in (audience if isinstance(audience, list) else [audience])
+                ),
+            )
+        return Authorizer(
+            name,
+            "request",
+            self._text(config.get("functionName", "")) or None,
+            sources,
+            self._text(config.get("payloadVersion", "2.0")) or "2.0",
+            bool(config.get("enableSimpleResponses")),
         )
 
     def _http_api(self, config: Any, version: str) -> Binding:
@@ -229,6 +282,7 @@ class Reader:
             _path(self._text(config.get("path", "/"))),
             stage="$default",
             authorizer=self._text(_dict(config.get("authorizer")).get("name")) or None,
+            auth=self._http_authorizer(config.get("authorizer")),
         )
 
 
