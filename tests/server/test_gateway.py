@@ -191,3 +191,16 @@ def test_a_handler_that_cuts_its_pipe_freezes_nothing(url: str) -> None:
     assert response.status_code in (502, 504)  # whichever of EOF and the integration timeout
     assert others < 2.0
     assert httpx.get(f"{url}/ok", timeout=30).status_code == 200  # the pool recovered
+
+
+def test_rest_events_carry_header_names_as_clients_write_them(tmp_path: Path) -> None:
+    (tmp_path / "reads.py").write_text(
+        "def handler(event, context):\n"
+        "    return {'statusCode': 200, 'body': event['headers']['Content-Type'] + ' '"
+        " + event['headers']['X-Api-Key']}\n"
+    )
+    rest = Endpoint(Route("/r", "ANY"), "rest", f"{tmp_path / 'reads.py'}:handler", "r", 3.0)
+    with running(RouteTable([rest]), workers=1) as base:
+        response = httpx.post(base + "/r", content=b"{}", headers={
+            "content-type": "application/json", "x-api-key": "k"})  # fmt: skip
+        assert response.text == "application/json k"

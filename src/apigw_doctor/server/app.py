@@ -98,7 +98,7 @@ class LocalGateway:
         client = HttpRequest(
             method=request.method,
             path=path,
-            headers=headers,
+            headers=_as_sent(headers) if api == "rest" else headers,
             query=list(request.query_params.multi_items()),
             body=body,
             source_ip=request.client.host if request.client else "127.0.0.1",
@@ -263,6 +263,14 @@ class LocalGateway:
             function_log=invocation.log if invocation else "",
         )
         return _response(verdict, request_id, api)
+
+
+def _as_sent(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """REST events keep header names as the client wrote them; the ASGI server hands
+    them over lowercased, so they get the canonical case browsers and HTTP libraries
+    send (``Content-Type``, ``X-Api-Key``): a handler reading
+    ``event["headers"]["Content-Type"]`` works here as it does behind AWS."""
+    return [("-".join(p.capitalize() for p in name.split("-")), value) for name, value in headers]
 
 
 def _with_authorizer(event: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
