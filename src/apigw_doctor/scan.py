@@ -179,6 +179,10 @@ def _function_report(
             Skipped(function.name, "no Python handler could be read (see the notes)", False)
         )
         return None
+    missing = _code_missing(function)
+    if missing:
+        report.skipped.append(Skipped(function.name, missing, False))
+        return None
     bindings = function.api_bindings
     environment = environment_for(function, overrides=env_vars)
     if mocked:  # moto on loopback stands in for the account
@@ -196,6 +200,27 @@ def _function_report(
         function.memory,
     )
     return _report(plan, options)
+
+
+def _code_missing(function: Function) -> str | None:
+    """Why the handler's code is not here to run (built, downloaded or generated at
+    deploy time), if it is not: not checked, rather than reported as failing."""
+    module = function.module_path
+    if module.is_file() or (module.with_suffix("") / "__init__.py").is_file():
+        return None
+    handler = function.handler or ""
+    if handler.endswith(".sh") or (function.code_dir / handler).is_file():
+        return (
+            f"Handler {handler} is a script (a Lambda Web Adapter or custom bootstrap), "
+            "not a Python module"
+        )
+    if not function.code_dir.is_dir():
+        return f"its code folder {function.code_dir} is not in this checkout (built elsewhere?)"
+    return (
+        f"Handler {handler} names {_relative(module)}, which is not in this checkout "
+        "(generated or copied at build time?); if it is missing from the deployment too, "
+        "every request fails with Runtime.ImportModuleError"
+    )
 
 
 def _signature_handlers(

@@ -372,3 +372,58 @@ def test_scan_calls_an_api_with_cors_as_a_browser_page_would() -> None:
         "RequestFunction",
         "SimpleFunction",
     }  # authorizers are not API handlers
+
+
+@pytest.mark.parametrize(
+    ("properties", "reason"),
+    [
+        ("      Handler: index.handler\n      InlineCode: 'def handler(e, c): pass'\n",
+         "no Python handler could be read"),
+        ("      Handler: run.sh\n      CodeUri: .\n", "is a script"),
+        ("      Handler: missing.handler\n      CodeUri: .\n", "not in this checkout"),
+        ("      Handler: app.handler\n      CodeUri: build/\n", "not in this checkout"),
+    ],
+)  # fmt: skip
+def test_code_that_is_not_here_is_not_checked_here(
+    tmp_path: Path, properties: str, reason: str
+) -> None:
+    (tmp_path / "template.yaml").write_text(
+        "Transform: AWS::Serverless-2016-10-31\n"
+        "Resources:\n"
+        "  Fn:\n"
+        "    Type: AWS::Serverless::Function\n"
+        "    Properties:\n"
+        f"{properties}"
+        "      Runtime: python3.12\n"
+        "      Events: {Get: {Type: Api, Properties: {Path: /, Method: GET}}}\n"
+    )
+    result = CliRunner().invoke(main, ["scan", str(tmp_path), "--format", "json"])
+    (skipped,) = json.loads(result.stdout)["skipped"]
+    assert result.exit_code == 2 and not skipped["checkedHere"]
+    assert reason in skipped["reason"]
+
+
+def test_websocket_routes_are_not_api_handlers(tmp_path: Path) -> None:
+    (tmp_path / "template.yaml").write_text(
+        "Resources:\n"
+        "  Ws: {Type: AWS::ApiGatewayV2::Api, Properties: {Name: ws, ProtocolType: WEBSOCKET,"
+        " RouteSelectionExpression: $request.body.action}}\n"
+        "  Integration:\n"
+        "    Type: AWS::ApiGatewayV2::Integration\n"
+        "    Properties:\n"
+        "      ApiId: !Ref Ws\n"
+        "      IntegrationType: AWS_PROXY\n"
+        "      IntegrationUri: !Sub arn:aws:apigateway:${AWS::Region}:lambda:path/"
+        "2015-03-31/functions/${Fn.Arn}/invocations\n"
+        "  Connect:\n"
+        "    Type: AWS::ApiGatewayV2::Route\n"
+        "    Properties:\n"
+        "      {ApiId: !Ref Ws, RouteKey: $connect, Target: !Sub 'integrations/${Integration}'}\n"
+        "  Fn:\n"
+        "    Type: AWS::Lambda::Function\n"
+        "    Properties: {Handler: app.handler, Runtime: python3.12, Code: .}\n"
+    )
+    write(tmp_path, "def handler(event, context):\n    return {}\n")
+    result = CliRunner().invoke(main, ["scan", str(tmp_path), "--format", "json"])
+    (skipped,) = json.loads(result.stdout)["skipped"]
+    assert result.exit_code == 2 and skipped["reason"].startswith("triggered by websocket")

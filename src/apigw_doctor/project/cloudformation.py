@@ -268,6 +268,10 @@ class Reader:
             handler, code_dir, runtime = self._image(name, resource, code_dir)
         elif "ZipFile" in _dict(props.get("Code")):
             self.note(f"{name}: inline code (Code.ZipFile) cannot be run or linted here")
+            handler = None
+        elif _dict(props.get("Code")).get("S3Bucket") and self.code_dirs(name, resource) is None:
+            self.note(f"{name}: its code is in S3 (Code.S3Bucket), not in this folder")
+            handler = None
         environment = {
             str(k): self.resolver.text(v)
             for k, v in _dict(_dict(props.get("Environment")).get("Variables")).items()
@@ -453,6 +457,13 @@ class Reader:
         integration = _props(self.resources[integration_name]) if integration_name else {}
         target = self.target(integration.get("IntegrationUri"))
         if target is None:
+            return
+        api_ref = props.get("ApiId")
+        api_name = api_ref.get("Ref") if isinstance(api_ref, dict) else None
+        api_resource = self.resources.get(str(api_name)) if api_name else None
+        if api_resource and str(_props(api_resource).get("ProtocolType", "HTTP")).upper() != "HTTP":
+            # a WebSocket route: its function answers frames, not HTTP requests
+            self.triggers[target].append(Trigger("websocket", f"{api_name} {route_key}"))
             return
         method, _, path = route_key.partition(" ")
         if route_key == "$default":
