@@ -438,8 +438,35 @@ async def _call(
         api,
         verdict,
         problem,
-        _needed_aws(invocation) or _needed_input(invocation, body),
+        _needed_aws(invocation) or _needed_mount(invocation) or _needed_input(invocation, body),
         invocation.log,
+    )
+
+
+_MOUNTED = re.compile(r"'(/mnt/[^']*|/opt/[^']*|/efs[^']*)'")
+
+
+def _needed_mount(invocation: Invocation) -> str | None:
+    """A handler that reads a file system Lambda mounts (EFS under /mnt, layers under
+    /opt), absent on this machine: not checked here."""
+    if not invocation.function_error:
+        return None
+    try:
+        error = json.loads(invocation.payload)
+    except ValueError:
+        return None
+    if not isinstance(error, dict) or error.get("errorType") not in (
+        "FileNotFoundError",
+        "PermissionError",
+        "NotADirectoryError",
+    ):
+        return None
+    found = _MOUNTED.search(str(error.get("errorMessage")))
+    if not found:
+        return None
+    return (
+        f"the handler uses {found.group(1)}, on a file system Lambda mounts (EFS, layers "
+        "under /opt) that this machine does not have"
     )
 
 

@@ -427,3 +427,17 @@ def test_websocket_routes_are_not_api_handlers(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["scan", str(tmp_path), "--format", "json"])
     (skipped,) = json.loads(result.stdout)["skipped"]
     assert result.exit_code == 2 and skipped["reason"].startswith("triggered by websocket")
+
+
+def test_a_file_system_lambda_mounts_is_not_checked_here(tmp_path: Path) -> None:
+    sam_api(tmp_path, "app.handler")
+    write(
+        tmp_path,
+        "def handler(event, context):\n"
+        "    with open('/mnt/lambda/data.txt', 'w') as f:\n"
+        "        f.write('x')\n"
+        "    return {'statusCode': 200}\n",
+    )
+    status, report, _ = scan(str(tmp_path))
+    (handler,) = report["handlers"]
+    assert status == 0 and "/mnt/lambda/data.txt" in handler["notCheckedHere"]
