@@ -48,6 +48,10 @@ class Metrics:
         }
 
 
+#: access record fields whose text comes from the client or the function
+_FREE_TEXT = frozenset({"path", "integrationErrorMessage", "reason", "ip"})
+
+
 @dataclass
 class LogWriter:
     """Writes one request's log lines, prefixed with its id, as AWS does."""
@@ -92,9 +96,13 @@ class LogWriter:
         self.stream.flush()
 
     def access(self, record: dict[str, Any]) -> None:
-        """The record's names are this module's own: only its values can hold secrets."""
+        """The record's names are this module's own: only the values that come from the
+        client or the function can hold secrets."""
         if self.redact:
-            record = {k: redact_text(v) if isinstance(v, str) else v for k, v in record.items()}
+            record = {
+                k: redact_text(v) if k in _FREE_TEXT and isinstance(v, str) else v
+                for k, v in record.items()
+            }
         if self.json_format:
             text = json.dumps({"type": "access", **record})
         else:
