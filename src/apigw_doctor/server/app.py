@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterable
@@ -368,6 +369,8 @@ def create_app(config: ServerConfig) -> _Front:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await gateway.pool.start()
+        gc.collect()
+        gc.freeze()  # the imported modules and route table: never scanned again
         watcher = asyncio.create_task(_watch(config.base, gateway)) if config.reload else None
         try:
             yield
