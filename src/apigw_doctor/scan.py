@@ -443,19 +443,25 @@ async def _call(
     )
 
 
-_MOUNTED = re.compile(r"'(/mnt/[^']*|/opt/[^']*|/efs[^']*)'")
-
-
-def _needed_mount(invocation: Invocation) -> str | None:
-    """A handler that reads a file system Lambda mounts (EFS under /mnt, layers under
-    /opt), absent on this machine: not checked here."""
+def _error_of(invocation: Invocation) -> dict[str, Any] | None:
+    """Lambda's error object of a failed invocation (None: it did not fail)."""
     if not invocation.function_error:
         return None
     try:
         error = json.loads(invocation.payload)
     except ValueError:
         return None
-    if not isinstance(error, dict) or error.get("errorType") not in (
+    return error if isinstance(error, dict) else None
+
+
+_MOUNTED = re.compile(r"'(/mnt/[^']*|/opt/[^']*|/efs[^']*)'")
+
+
+def _needed_mount(invocation: Invocation) -> str | None:
+    """A handler that reads a file system Lambda mounts (EFS under /mnt, layers under
+    /opt), absent on this machine: not checked here."""
+    error = _error_of(invocation)
+    if error is None or error.get("errorType") not in (
         "FileNotFoundError",
         "PermissionError",
         "NotADirectoryError",
@@ -499,13 +505,8 @@ def _as_browser_sees(verdict: Verdict, request: HttpRequest, settings: Cors | No
 def _needed_input(invocation: Invocation, body: bytes) -> str | None:
     """A handler that reads a field of the body scan made up (``{}``): valid input is
     unknown here, so this is not a verdict on the handler."""
-    if not body or not invocation.function_error:
-        return None
-    try:
-        error = json.loads(invocation.payload)
-    except ValueError:
-        return None
-    if not isinstance(error, dict) or error.get("errorType") != "KeyError":
+    error = _error_of(invocation) if body else None
+    if error is None or error.get("errorType") != "KeyError":
         return None
     field = error.get("errorMessage")
     return (
@@ -552,14 +553,11 @@ _NETWORK_UNREACHABLE = frozenset(
 def _needed_aws(invocation: Invocation) -> str | None:
     """Why a call could not be checked: the handler needed AWS (which scan withholds)
     or a network this machine does not reach."""
-    if not invocation.function_error:
+    error = _error_of(invocation)
+    if error is None:
         return None
-    try:
-        error = json.loads(invocation.payload)
-    except ValueError:
-        return None
-    kind = error.get("errorType") if isinstance(error, dict) else None
-    shown = f"{kind}: {str(error.get('errorMessage'))[:200]}" if isinstance(error, dict) else ""
+    kind = error.get("errorType")
+    shown = f"{kind}: {str(error.get('errorMessage'))[:200]}"
     if kind in _AWS_UNREACHABLE:
         return (
             f"the handler called AWS ({shown}); scan runs handlers without AWS credentials "

@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from apigw_doctor.cli import main
+from support.projects import sam_api
 from support.venvs import project_venv
 
 PROJECTS = Path(__file__).parents[1] / "project" / "projects"
@@ -48,21 +49,6 @@ def test_text_report() -> None:
     assert "FAIL GetItemFunction" in result.stdout
     assert "ok   HealthFunction" in result.stdout
     assert "9 handler(s): 7 would fail behind API Gateway" in result.stdout
-
-
-def sam_api(folder: Path, handler: str) -> None:
-    """A SAM template with one function behind GET / of a REST API."""
-    (folder / "template.yaml").write_text(
-        "Transform: AWS::Serverless-2016-10-31\n"
-        "Resources:\n"
-        "  Fn:\n"
-        "    Type: AWS::Serverless::Function\n"
-        "    Properties:\n"
-        f"      Handler: {handler}\n"
-        "      CodeUri: .\n"
-        "      Runtime: python3.12\n"
-        "      Events: {Get: {Type: Api, Properties: {Path: /, Method: GET}}}\n"
-    )
 
 
 def write(folder: Path, text: str) -> None:
@@ -337,16 +323,7 @@ def test_a_layer_given_as_source_is_importable_as_sam_build_makes_it() -> None:
 
 
 def test_a_field_the_sample_body_lacks_is_not_a_verdict(tmp_path: Path) -> None:
-    (tmp_path / "template.yaml").write_text(
-        "Transform: AWS::Serverless-2016-10-31\n"
-        "Resources:\n"
-        "  Fn:\n"
-        "    Type: AWS::Serverless::Function\n"
-        "    Properties:\n"
-        "      Handler: app.handler\n"
-        "      Runtime: python3.12\n"
-        "      Events: {Post: {Type: Api, Properties: {Path: /items, Method: POST}}}\n"
-    )
+    sam_api(tmp_path, method="POST", path="/items", properties="")
     write(
         tmp_path,
         "import json\n\n"
@@ -387,16 +364,8 @@ def test_scan_calls_an_api_with_cors_as_a_browser_page_would() -> None:
 def test_code_that_is_not_here_is_not_checked_here(
     tmp_path: Path, properties: str, reason: str
 ) -> None:
-    (tmp_path / "template.yaml").write_text(
-        "Transform: AWS::Serverless-2016-10-31\n"
-        "Resources:\n"
-        "  Fn:\n"
-        "    Type: AWS::Serverless::Function\n"
-        "    Properties:\n"
-        f"{properties}"
-        "      Runtime: python3.12\n"
-        "      Events: {Get: {Type: Api, Properties: {Path: /, Method: GET}}}\n"
-    )
+    handler, _, rest = properties.partition("\n")
+    sam_api(tmp_path, handler.split(": ", 1)[1], properties=rest)
     result = CliRunner().invoke(main, ["scan", str(tmp_path), "--format", "json"])
     (skipped,) = json.loads(result.stdout)["skipped"]
     assert result.exit_code == 2 and not skipped["checkedHere"]

@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from support.projects import sam_api
 from support.venvs import project_venv
 
 PROJECT = Path(__file__).resolve().parents[2] / "examples" / "project"
@@ -163,16 +164,7 @@ def test_serve_imports_handlers_as_lambda_does() -> None:
 
 
 def test_serve_runs_handlers_in_the_projects_venv(tmp_path: Path) -> None:
-    (tmp_path / "template.yaml").write_text(
-        "Transform: AWS::Serverless-2016-10-31\n"
-        "Resources:\n"
-        "  Fn:\n"
-        "    Type: AWS::Serverless::Function\n"
-        "    Properties:\n"
-        "      Handler: app.handler\n"
-        "      Runtime: python3.11\n"
-        "      Events: {Get: {Type: Api, Properties: {Path: /, Method: GET}}}\n"
-    )
+    sam_api(tmp_path, runtime="python3.11", properties="")
     (tmp_path / "app.py").write_text(
         "import onlyhere\n\n"
         "def handler(event, context):\n"

@@ -46,14 +46,7 @@ def from_scheme(
     if kind == "cognito_user_pools":
         return Authorizer(name, "cognito", identity=(("header", "Authorization"),))
     if kind == "jwt":
-        jwt = config.get("jwtConfiguration") or {}
-        return Authorizer(
-            name,
-            "jwt",
-            identity=identity(config.get("identitySource") or "$request.header.Authorization"),
-            issuer=str(jwt.get("issuer", "")),
-            audience=tuple(str(a) for a in jwt.get("audience") or ()),
-        )
+        return _jwt(name, config.get("identitySource"), config.get("jwtConfiguration"))
     sources = identity(config.get("identitySource"))
     if kind == "token" and not sources:  # the scheme's own header (Swagger apiKey)
         sources = (("header", str(scheme.get("name") or "Authorization")),)
@@ -83,14 +76,7 @@ def from_resource(
         )
     type_ = str(props.get("AuthorizerType", "REQUEST")).lower()
     if type_ == "jwt":
-        jwt = props.get("JwtConfiguration") or {}
-        return Authorizer(
-            name,
-            "jwt",
-            identity=identity(props.get("IdentitySource") or "$request.header.Authorization"),
-            issuer=str(jwt.get("Issuer", "")),
-            audience=tuple(str(a) for a in jwt.get("Audience") or ()),
-        )
+        return _jwt(name, props.get("IdentitySource"), props.get("JwtConfiguration"))
     return Authorizer(
         name,
         "request",
@@ -98,4 +84,17 @@ def from_resource(
         identity(props.get("IdentitySource")),
         str(props.get("AuthorizerPayloadFormatVersion") or "1.0"),
         bool(props.get("EnableSimpleResponses")),
+    )
+
+
+def _jwt(name: str, source: Any, settings: Any) -> Authorizer:
+    """A JWT authorizer (``jwtConfiguration`` in OpenAPI, ``JwtConfiguration`` in
+    CloudFormation: the same keys, capitalised)."""
+    config = {str(k).lower(): v for k, v in (settings or {}).items()}
+    return Authorizer(
+        name,
+        "jwt",
+        identity=identity(source or "$request.header.Authorization"),
+        issuer=str(config.get("issuer", "")),
+        audience=tuple(str(a) for a in config.get("audience") or ()),
     )
