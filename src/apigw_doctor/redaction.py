@@ -63,9 +63,7 @@ _CASED_HINTS = ("eyJ", "AKIA", "ASIA")
 def might_hold_secrets(text: str) -> bool:
     """False when nothing in ``text`` looks like a secret."""
     # map over a bound method runs in C: a generator would cost more than the tests
-    return any(map(text.__contains__, _CASED_HINTS)) or any(
-        map(text.lower().__contains__, _HINTS)
-    )
+    return any(map(text.__contains__, _CASED_HINTS)) or any(map(text.lower().__contains__, _HINTS))
 
 
 def redact_text(text: str) -> str:
