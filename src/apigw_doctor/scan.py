@@ -332,11 +332,27 @@ def _not_loaded(report: HandlerReport, loaded: Invocation, plan: _Plan, python: 
     if failure is None:  # importing it ended the worker, or never finished
         report.problem = f"importing the handler failed: {_error_text(loaded)}"
         return
-    missing = _missing_package(failure, python) or _missing_variable(failure, plan)
+    missing = (
+        _missing_package(failure, python)
+        or _missing_variable(failure, plan)
+        or _unreachable_at_import(failure)
+    )
     if missing:
         report.unchecked = missing
     else:
         report.problem = failure.message
+
+
+def _unreachable_at_import(failure: ImportFailure) -> str | None:
+    """Module code that calls AWS (or another host) as it is imported."""
+    if failure.cause in _AWS_UNREACHABLE:
+        return (
+            f"importing it calls AWS ({failure.cause}); scan runs handlers without AWS "
+            "credentials so that it never changes real resources: --mock-aws or --aws"
+        )
+    if failure.cause in _NETWORK_UNREACHABLE:
+        return f"importing it needs a host this machine cannot reach ({failure.cause})"
+    return None
 
 
 def _error_text(invocation: Invocation) -> str:
@@ -360,7 +376,7 @@ def _bounded(text: str, limit: int = 16_384) -> str:
 _VARIABLE_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
 
 
-def _missing_variable(failure: ImportFailure, plan: _Plan) -> str | None:
+def _missing_variable(failure: ImportFailure, plan: _Plan, when: str = "importing") -> str | None:
     """Module code that reads an environment variable nothing here sets: Lambda would
     have it from the deployment, so this is not checked, not failing."""
     if failure.cause != "KeyError" or not _VARIABLE_NAME.fullmatch(failure.name):
@@ -368,7 +384,7 @@ def _missing_variable(failure: ImportFailure, plan: _Plan) -> str | None:
     name = failure.name
     where = "the template does not set it" if plan.module else "no template sets it"
     return (
-        f"importing it reads the environment variable {name}, and {where}: give it with "
+        f"{when} it reads the environment variable {name}, and {where}: give it with "
         f'--env-vars FILE ({{"Parameters": {{"{name}": "..."}}}})'
     )
 
@@ -438,7 +454,10 @@ async def _call(
         api,
         verdict,
         problem,
-        _needed_aws(invocation) or _needed_mount(invocation) or _needed_input(invocation, body),
+        _needed_aws(invocation)
+        or _needed_mount(invocation)
+        or _needed_variable(invocation, plan)
+        or _needed_input(invocation, body),
         invocation.log,
     )
 
@@ -500,6 +519,19 @@ def _as_browser_sees(verdict: Verdict, request: HttpRequest, settings: Cors | No
         cors=settings,
     )
     return verdict._replace(headers=lines, findings=(*verdict.findings, *found))
+
+
+def _needed_variable(invocation: Invocation, plan: _Plan) -> str | None:
+    """A handler reading an environment variable nothing here sets (``os.environ[...]``
+    raised): Lambda would have it from the deployment."""
+    error = _error_of(invocation)
+    if error is None or error.get("errorType") != "KeyError":
+        return None
+    name = str(error.get("errorMessage", "")).strip("'\"")
+    read_environ = "<frozen os>" in invocation.log or "os.environ" in invocation.log
+    if not read_environ or not _VARIABLE_NAME.fullmatch(name):
+        return None
+    return _missing_variable(ImportFailure("", "KeyError", name), plan, when="calling")
 
 
 def _needed_input(invocation: Invocation, body: bytes) -> str | None:

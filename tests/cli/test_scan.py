@@ -410,3 +410,37 @@ def test_a_file_system_lambda_mounts_is_not_checked_here(tmp_path: Path) -> None
     status, report, _ = scan(str(tmp_path))
     (handler,) = report["handlers"]
     assert status == 0 and "/mnt/lambda/data.txt" in handler["notCheckedHere"]
+
+
+def test_a_module_that_calls_aws_as_it_is_imported_is_not_checked_here(tmp_path: Path) -> None:
+    sam_api(tmp_path)
+    write(
+        tmp_path,
+        "import boto3\n"
+        "ACCOUNT = boto3.client('sts', region_name='us-east-1').get_caller_identity()\n\n"
+        "def handler(event, context):\n"
+        "    return {'statusCode': 200, 'body': ACCOUNT['Account']}\n",
+    )
+    status, report, _ = scan(str(tmp_path))
+    (handler,) = report["handlers"]
+    assert status == 0 and handler["problem"] is None
+    assert "importing it calls AWS (NoCredentialsError)" in handler["notCheckedHere"]
+
+
+def test_a_variable_read_when_called_is_not_checked_here(tmp_path: Path) -> None:
+    sam_api(tmp_path)
+    write(
+        tmp_path,
+        "import os\n\n"
+        "def handler(event, context):\n"
+        "    bucket = os.environ['UPLOAD_BUCKET']\n"
+        "    return {'statusCode': 200, 'body': bucket}\n",
+    )
+    status, report, _ = scan(str(tmp_path))
+    (handler,) = report["handlers"]
+    assert status == 0 and not handler["failing"]
+    assert "calling it reads the environment variable UPLOAD_BUCKET" in handler["notCheckedHere"]
+    # a KeyError of the handler's own dict is a real failure
+    write(tmp_path, "def handler(event, context):\n    return {'statusCode': 200}['body']\n")
+    status, report, _ = scan(str(tmp_path))
+    assert status == 1 and report["handlers"][0]["failing"]
