@@ -208,11 +208,7 @@ def _gather(function: FunctionNode, module: Module) -> Facts:
                 )
     text = module.segment(function)
     if any(marker in text for marker in _EXPRESSION_MARKERS):
-        for expr in descendants(function):
-            if isinstance(expr, ast.Call):
-                found.calls.append(expr)
-            elif isinstance(expr, ast.Subscript):
-                found.subscripts.append(expr)
+        found.calls, found.subscripts = calls_and_subscripts(function)
     return found
 
 
@@ -227,25 +223,28 @@ _LEAVES = (
 )
 
 
-def descendants(root: ast.AST) -> list[ast.AST]:
-    """Every node under ``root`` that can hold others: ``ast.walk`` without its
-    per-node generators, and without names, constants and operators."""
-    found: list[ast.AST] = []
+def calls_and_subscripts(root: ast.AST) -> tuple[list[ast.Call], list[ast.Subscript]]:
+    """Every call and subscript under ``root``: ``ast.walk`` without its per-node
+    generators, never descending into names, constants and operators."""
+    calls: list[ast.Call] = []
+    subscripts: list[ast.Subscript] = []
     stack = [root]
+    leaves = _LEAVES
     while stack:
         node = stack.pop()
-        found.append(node)
+        if isinstance(node, ast.Call):
+            calls.append(node)
+        elif isinstance(node, ast.Subscript):
+            subscripts.append(node)
         for name in node._fields:
             value = getattr(node, name, None)
-            if isinstance(value, list):
-                stack.extend(
-                    item
-                    for item in value
-                    if isinstance(item, ast.AST) and not isinstance(item, _LEAVES)
-                )
-            elif isinstance(value, ast.AST) and not isinstance(value, _LEAVES):
+            if type(value) is list:
+                for item in value:
+                    if isinstance(item, ast.AST) and not isinstance(item, leaves):
+                        stack.append(item)
+            elif isinstance(value, ast.AST) and not isinstance(value, leaves):
                 stack.append(value)
-    return found
+    return calls, subscripts
 
 
 def statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
