@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import json
 import re
+import tempfile
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -27,6 +28,7 @@ from .lint import Config, LintFinding, lint_paths
 from .lint._project import Module, find_handlers, python_files
 from .mock_aws import mock_aws
 from .project import Cors, Function, Note, load_project
+from .project.inline import materialise
 from .rules import Verdict
 from .runtime import ImportFailure, Invocation, verdict_of
 from .workers import Job, WorkerPool
@@ -143,7 +145,8 @@ def scan(
         mocking: contextlib.AbstractContextManager[dict[str, str]] = (
             mock_aws(project.resources) if mock else contextlib.nullcontext({})
         )
-        with mocking as mocked:
+        with mocking as mocked, tempfile.TemporaryDirectory() as inline:
+            project = materialise(project, Path(inline))  # code written in the template
             for function in project.functions:
                 handler_report = _function_report(function, report, options, aws, env_vars, mocked)
                 if handler_report is not None:
@@ -199,7 +202,10 @@ def _function_report(
         function.runtime,
         function.memory,
     )
-    return _report(plan, options)
+    handler_report = _report(plan, options)
+    if function.inline_code is not None:  # its file is a temporary copy: name the template
+        handler_report.target = f"{_relative(function.template)} (inline code of {function.name})"
+    return handler_report
 
 
 def _code_missing(function: Function) -> str | None:

@@ -354,8 +354,6 @@ def test_scan_calls_an_api_with_cors_as_a_browser_page_would() -> None:
 @pytest.mark.parametrize(
     ("properties", "reason"),
     [
-        ("      Handler: index.handler\n      InlineCode: 'def handler(e, c): pass'\n",
-         "no Python handler could be read"),
         ("      Handler: run.sh\n      CodeUri: .\n", "is a script"),
         ("      Handler: missing.handler\n      CodeUri: .\n", "not in this checkout"),
         ("      Handler: app.handler\n      CodeUri: build/\n", "not in this checkout"),
@@ -444,3 +442,17 @@ def test_a_variable_read_when_called_is_not_checked_here(tmp_path: Path) -> None
     write(tmp_path, "def handler(event, context):\n    return {'statusCode': 200}['body']\n")
     status, report, _ = scan(str(tmp_path))
     assert status == 1 and report["handlers"][0]["failing"]
+
+
+def test_code_written_in_the_template_runs_as_lambda_writes_it(tmp_path: Path) -> None:
+    sam_api(
+        tmp_path,
+        "index.handler",
+        properties="      InlineCode: |\n"
+        "        def handler(event, context):\n"
+        "            return {'statusCode': 200, 'body': {'inline': True}}\n",
+    )
+    status, report, _ = scan(str(tmp_path))
+    (handler,) = report["handlers"]
+    assert status == 1 and handler["target"] == f"{tmp_path / 'template.yaml'} (inline code of Fn)"
+    assert next(f["code"] for f in handler["calls"][0]["findings"]) == "GW301"

@@ -255,3 +255,19 @@ def test_serve_debug_stops_at_a_breakpoint_in_a_handler(tmp_path: Path) -> None:
         out, err = process.communicate(timeout=30)
     assert "(Pdb)" in out and "'at /stop/here'" in out
     assert "without isolation" in err
+
+
+def test_serve_runs_code_written_in_the_template(tmp_path: Path) -> None:
+    sam_api(
+        tmp_path,
+        "index.handler",
+        properties="      InlineCode: |\n"
+        "        def handler(event, context):\n"
+        "            return {'statusCode': 200, 'body': 'inline ' + event['path']}\n",
+    )
+    process, base = serve(cwd=tmp_path)
+    try:
+        assert httpx.get(base + "/").text == "inline /"
+    finally:
+        process.terminate()
+        process.communicate(timeout=30)

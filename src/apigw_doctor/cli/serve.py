@@ -6,6 +6,7 @@ import contextlib
 import ipaddress
 import logging
 import os
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +15,7 @@ import click
 from rich.console import Console
 
 from ..project import Project, Resource, TemplateError, discover, load_project, load_template
+from ..project.inline import materialise
 from ..server.routes import RouteTable
 from ._inputs import split_list
 from ._options import (
@@ -161,8 +163,10 @@ def serve(
     if target and template:
         raise click.UsageError("give TARGET or --template, not both")
     resources: list[Resource] = []
+    cleanup = contextlib.ExitStack()  # what lives as long as the server
     if not target:
-        project = _project(template)
+        inline = Path(cleanup.enter_context(tempfile.TemporaryDirectory()))
+        project = materialise(_project(template), inline)  # code written in the template
         render_notes(Console(stderr=True, highlight=False), project.notes)
         routes = RouteTable.from_project(
             project,
@@ -216,7 +220,7 @@ def serve(
         )
     logging.getLogger("asyncio").addFilter(OncePerSecond())
     logging.getLogger("uvicorn.error").addFilter(OncePerSecond())
-    with _aws(mock_aws, resources) as mocked:
+    with cleanup, _aws(mock_aws, resources) as mocked:
         if mocked:
             config.routes = config.routes.with_variables(mocked)
             click.echo(

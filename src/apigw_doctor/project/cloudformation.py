@@ -262,13 +262,14 @@ class Reader:
         props = _props(resource)
         package = str(props.get("PackageType") or "Zip")
         handler = props.get("Handler")
+        inline: str | None = None
         code_dir = self.code_dirs(name, resource) or self.base
         runtime = props.get("Runtime")
         if package == "Image":
             handler, code_dir, runtime = self._image(name, resource, code_dir)
         elif "ZipFile" in _dict(props.get("Code")):
-            self.note(f"{name}: inline code (Code.ZipFile) cannot be run or linted here")
-            handler = None
+            inline = self.resolver.text(_dict(props.get("Code"))["ZipFile"])
+            self.note(f"{name}: inline code (Code.ZipFile): scan and serve run it, lint does not")
         elif _dict(props.get("Code")).get("S3Bucket") and self.code_dirs(name, resource) is None:
             self.note(f"{name}: its code is in S3 (Code.S3Bucket), not in this folder")
             handler = None
@@ -289,6 +290,7 @@ class Reader:
             bindings=tuple(self.bindings[name]),
             triggers=tuple(self.triggers[name]),
             package_type=package,
+            inline_code=inline,
         )
 
     def _layers(self, value: Any) -> Iterator[Path]:
@@ -543,7 +545,7 @@ class Reader:
                     Binding(
                         kind,
                         verb,
-                        str(path),
+                        "/{proxy+}" if path == "$default" else str(path),  # HTTP's catch-all
                         proxy=str(integration.get("type", "")).lower() == "aws_proxy",
                         api=api,
                         stage=stage,

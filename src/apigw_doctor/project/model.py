@@ -95,6 +95,8 @@ class Function:
     bindings: tuple[Binding, ...] = ()
     triggers: tuple[Trigger, ...] = ()
     package_type: str = "Zip"
+    #: the code written in the template itself (Code.ZipFile, SAM's InlineCode)
+    inline_code: str | None = None
 
     @property
     def module_path(self) -> Path:

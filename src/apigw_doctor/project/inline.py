@@ -1,0 +1,25 @@
+"""Code written in the template itself (``Code.ZipFile``, SAM's ``InlineCode``),
+written out as Lambda does (its module file, ``index.py`` for ``index.handler``) so
+it runs like any other function."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from .model import Project
+
+
+def materialise(project: Project, folder: Path) -> Project:
+    """The project with each inline function's code in its own folder under
+    ``folder`` (which the caller owns and removes)."""
+    functions = []
+    for function in project.functions:
+        if function.inline_code is not None and function.handler:
+            code_dir = folder / function.name
+            module = function.module_name.replace(".", "/") + ".py"
+            (code_dir / module).parent.mkdir(parents=True, exist_ok=True)
+            (code_dir / module).write_text(function.inline_code, encoding="utf-8")
+            function = replace(function, code_dir=code_dir)
+        functions.append(function)
+    return replace(project, functions=functions)
