@@ -576,6 +576,21 @@ _ROWS: tuple[Entry, ...] = (
         "mapping templates) against the execution log, and AWS Health",
     ),
     Entry(
+        "GW769",
+        "invoke-permission-not-in-template",
+        "warning",
+        "G1",
+        "documented",
+        "the template grants API Gateway no permission to invoke {function} (no "
+        "AWS::Lambda::Permission for apigateway.amazonaws.com, no integration role): unless "
+        "it is granted elsewhere, every request gets 500 'Invalid permissions on Lambda "
+        "function' and the function never runs",
+        "add an AWS::Lambda::Permission: FunctionName: !GetAtt {function}.Arn, Action: "
+        "lambda:InvokeFunction, Principal: apigateway.amazonaws.com, SourceArn: !Sub "
+        "arn:aws:execute-api:${{AWS::Region}}:${{AWS::AccountId}}:${{Api}}/*/*/* (SAM "
+        "events and CDK add it for you)",
+    ),
+    Entry(
         "GW768",
         "authorizer-failed",
         "error",

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from . import cors
+from .catalogue import Finding, finding
 from .environment import Environment, environment_for, lambda_defaults, without_aws
 from .events import HttpRequest, Route, build_event
 from .interpreter import Interpreter, choose
@@ -67,6 +68,8 @@ class HandlerReport:
     unchecked: str | None = None  # why it could not be checked here (not a failure)
     output: str = ""  # what the handler printed (its function log)
     runtime: str | None = None  # the template's Runtime
+    #: what the template itself says about the function (its invoke permission)
+    template_findings: list[Finding] = field(default_factory=list)
 
     @property
     def failing(self) -> bool:
@@ -203,6 +206,8 @@ def _function_report(
         function.memory,
     )
     handler_report = _report(plan, options)
+    if function.lacks_api_permission:
+        handler_report.template_findings.append(finding("GW769", function=function.name))
     if function.inline_code is not None:  # its file is a temporary copy: name the template
         handler_report.target = f"{_relative(function.template)} (inline code of {function.name})"
     return handler_report

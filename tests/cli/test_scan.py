@@ -456,3 +456,13 @@ def test_code_written_in_the_template_runs_as_lambda_writes_it(tmp_path: Path) -
     (handler,) = report["handlers"]
     assert status == 1 and handler["target"] == f"{tmp_path / 'template.yaml'} (inline code of Fn)"
     assert next(f["code"] for f in handler["calls"][0]["findings"]) == "GW301"
+
+
+def test_a_template_without_api_gateways_invoke_permission_is_warned_about() -> None:
+    """Hand-written CloudFormation: nothing lets API Gateway invoke the function (SAM
+    and CDK write the permission themselves, and the sam-shop project has it)."""
+    status, report, _ = scan(str(PROJECTS / "cdk-secured"))
+    (handler,) = report["handlers"]
+    assert status == 0 and [f["code"] for f in handler["template"]] == ["GW769"]
+    _, report, _ = scan(str(PROJECTS / "sam-shop"))
+    assert all(not h["template"] for h in report["handlers"])

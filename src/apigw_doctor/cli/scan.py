@@ -216,6 +216,9 @@ def _render_handler(console: Console, handler: HandlerReport) -> None:
         for item in call.verdict.findings:
             if item.severity != "info":
                 render_finding(console, item, indent="    ")
+    for item in handler.template_findings:
+        console.print(Text("  template", style="dim"))
+        render_finding(console, item, indent="    ")
     for lint in handler.lint:
         console.print(Text(f"  lint {lint.path.name}:{lint.line}:{lint.column}", style="dim"))
         render_finding(console, lint.finding, indent="    ")
@@ -243,6 +246,7 @@ def _as_json(report: ScanReport) -> dict[str, Any]:
                 "problem": h.problem,
                 "notCheckedHere": h.not_checked,
                 "functionLog": h.output,
+                "template": [f.as_json() for f in h.template_findings],
                 "calls": [
                     {
                         "method": c.method,

@@ -227,6 +227,8 @@ class Reader:
         self.data_resources: list[Resource] = []
         self.bindings: dict[str, list[Binding]] = {name: [] for name in self.functions}
         self.triggers: dict[str, list[Trigger]] = {name: [] for name in self.functions}
+        #: functions API Gateway may invoke: a permission for it, or an integration role
+        self.api_permitted: set[str] = set()
 
     def note(self, text: str) -> None:
         self.notes.append(Note(self.path, text))
@@ -291,6 +293,7 @@ class Reader:
             triggers=tuple(self.triggers[name]),
             package_type=package,
             inline_code=inline,
+            api_permission=name in self.api_permitted,
         )
 
     def _layers(self, value: Any) -> Iterator[Path]:
@@ -353,6 +356,8 @@ class Reader:
             target = self.target(integration.get("Uri"))
             if target is None:
                 continue
+            if integration.get("Credentials"):  # API Gateway invokes it with a role
+                self.api_permitted.add(target)
             method = str(props.get("HttpMethod") or "ANY").upper()
             path = self._resource_path(props.get("ResourceId"))
             preflight = self._rest_preflight(api, path)
@@ -460,6 +465,8 @@ class Reader:
         target = self.target(integration.get("IntegrationUri"))
         if target is None:
             return
+        if integration.get("CredentialsArn"):  # API Gateway invokes it with a role
+            self.api_permitted.add(target)
         api_ref = props.get("ApiId")
         api_name = api_ref.get("Ref") if isinstance(api_ref, dict) else None
         api_resource = self.resources.get(str(api_name)) if api_name else None
@@ -530,6 +537,8 @@ class Reader:
                 target = self.target(integration.get("uri"))
                 if target is None:
                     continue
+                if integration.get("credentials"):  # API Gateway invokes it with a role
+                    self.api_permitted.add(target)
                 kind = "rest"
                 if family == "http":
                     version = str(integration.get("payloadFormatVersion") or "2.0")
@@ -582,6 +591,8 @@ class Reader:
     def _permission(self, props: dict[str, Any]) -> None:
         target = self.target(props.get("FunctionName"))
         principal = self.resolver.text(props.get("Principal", ""))
+        if target and principal.startswith("apigateway."):
+            self.api_permitted.add(target)
         service = _PRINCIPALS.get(principal)
         if target and service:
             self.triggers[target].append(Trigger(service, principal))

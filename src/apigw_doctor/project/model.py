@@ -97,6 +97,16 @@ class Function:
     package_type: str = "Zip"
     #: the code written in the template itself (Code.ZipFile, SAM's InlineCode)
     inline_code: str | None = None
+    #: whether the template lets API Gateway invoke it (an AWS::Lambda::Permission for
+    #: apigateway.amazonaws.com, or an integration role); None: not known here
+    api_permission: bool | None = None
+
+    @property
+    def lacks_api_permission(self) -> bool:
+        """Behind an API Gateway route (not only a function URL) with no permission
+        for API Gateway in the template."""
+        gateway = any(b.kind != "function-url" for b in self.api_bindings)
+        return gateway and self.api_permission is False
 
     @property
     def module_path(self) -> Path:
