@@ -33,6 +33,11 @@ EXPECTED = {
         ("GET", "/orders", 500, False, "GW761"),  # $context.integration.error
     ],
     "insights.tsv": [("GET", "/items", 502, False, "GW101")],
+    # only the function's log (the usual paste): the API's failure status is inferred
+    "function-only.log": [
+        (None, None, 502, True, "GW701"),  # the newer runtime: the id from START
+        (None, None, 502, True, "GW701"),  # the classic [ERROR] line with its id
+    ],
     "authorizer-and-timeout.log": [
         ("GET", "/items", 504, False, "GW603"),  # integration timeout
         ("GET", "/items", 500, False, "GW768"),  # AuthorizerConfigurationException
@@ -133,3 +138,14 @@ def test_check_names_bodies_the_function_never_returned(body: str, code: str) ->
 def test_short_pastes_still_count_their_failure(lines: list[str]) -> None:
     (story,) = analyse_lines(lines).stories
     assert (story.status, story.cause) == (502, "no-data-trace")
+
+
+def test_a_function_log_alone_names_each_failed_invocation() -> None:
+    report = analyse([str(SHAPES / "function-only.log")])
+    assert [s.request_id for s in report.stories] == [
+        "6a0b1c2d-1111-4e5f-8a9b-0c1d2e3f4a5b",  # from its START line
+        "7b1c2d3e-2222-4e5f-8a9b-0c1d2e3f4a5b",
+    ]  # the third invocation did not fail
+    assert "order 42 has no lines" in report.stories[0].findings[0].message
+    out = CliRunner().invoke(main, ["logs", str(SHAPES / "function-only.log")]).stdout
+    assert "from the function's own log" in out

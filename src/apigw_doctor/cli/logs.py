@@ -217,6 +217,14 @@ def _render(console: Console, report: Report, redacted: bool) -> None:
         else:
             head.append(f"request {story.request_id}", style="dim")
         console.print(head)
+        if story.source == "function":
+            console.print(
+                Text(
+                    "  from the function's own log (no gateway line about it): what the "
+                    "client got if the function runs behind an API proxy integration",
+                    style="dim",
+                )
+            )
         if story.gateway_error:
             console.print(Text(f"  gateway: {clean(story.gateway_error)}", style="dim"))
         if story.body is not None:

@@ -82,6 +82,9 @@ _FUNCTION_PHRASES = re.compile(
     r"|Process exited before completing request|Response payload size exceeded"
     r"|Unable to marshal response"
 )
+_INVOCATION = re.compile(
+    r"\b(START|END) RequestId: ([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
+)
 _NEW_REQUEST = ("Extended Request Id:", "Starting execution for request")
 _MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _MONTHS = {name: number for number, name in enumerate(_MONTH_NAMES, 1)}
@@ -102,6 +105,8 @@ class Reader:
         self.table: tuple[str, int, int | None] | None = None  # separator, message, time
         self.brackets = _Brackets()
         self.pending_chars = 0
+        #: the Lambda invocation a START line opened (its END closes it)
+        self.invocation: str | None = None
 
     # -- lines in ---------------------------------------------------------------------
     def feed(self, raw: str) -> Iterator[Record | None]:
@@ -121,6 +126,9 @@ class Reader:
             return
         if self.table is not None:
             line = self._table_row(line)
+        invocation = _INVOCATION.search(line)
+        if invocation:  # the runtime's START/END: id-less lines between are this one's
+            self.invocation = invocation.group(2) if invocation.group(1) == "START" else None
         header = _CONSOLE_HEADER.match(line)
         if header:
             self.console_id, self.group = header.group(1), None
@@ -154,7 +162,8 @@ class Reader:
             return self._message(message, time, None)
         if _FUNCTION_PHRASES.search(message):
             kind = "timeout" if "Task timed out after" in message else "error"
-            return FunctionLog(self._group_for(message), kind, message, time)
+            invocation = self.invocation or self._group_for(message)
+            return FunctionLog(invocation, kind, message, time)
         return None
 
     def _message(self, message: str, time: float | None, request_id: str | None) -> Record | None:

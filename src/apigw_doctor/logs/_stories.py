@@ -266,15 +266,39 @@ class Collector:
                 self.open.pop(story.request_id)
                 self.execution.requests += 1
                 self._keep(story)
-        stories = sorted(self.failed.values(), key=lambda s: (s.time or 0.0, s.request_id))
+        stories = sorted(
+            [*self.failed.values(), *self._function_only()],
+            key=lambda s: (s.time or 0.0, s.request_id),
+        )
         for story in stories:
             own = self.function_logs.get(story.request_id, []) if story.grouped else []
-            log = self.function_logs.get(story.lambda_request_id or "", []) + own
+            log = self.function_logs.get(story.lambda_request_id or "", [])
+            log = log + own if story.request_id != story.lambda_request_id else log
             story.function_log.extend(line.text for line in log)
             explain(story, log)
             if story.status_inferred and story.status is not None:
                 self.execution.statuses[story.status] += 1
         return stories
+
+    def _function_only(self) -> list[Story]:
+        """Invocations whose function log says they failed, with no gateway line about
+        them: behind an API proxy integration the client got the kind's failure status.
+        Only for a log of the function alone (what people often have): with gateway
+        lines, a function error not linked to a request would be counted twice."""
+        if self.execution.requests or self.access.requests or self.failed:
+            return []  # the gateway's own lines tell these requests' story
+        covered = {s.lambda_request_id for s in self.failed.values()} | set(self.failed)
+        found = []
+        for request_id, records in self.function_logs.items():
+            if request_id in covered or not any(r.kind in ("error", "timeout") for r in records):
+                continue
+            story = Story(request_id, self.api, records[0].time, source="function")
+            story.lambda_request_id = request_id
+            story.function_error = "Unhandled"
+            found.append(story)
+            if len(found) >= MAX_KEPT:
+                break
+        return found
 
 
 def explain(story: Story, function_log: list[FunctionLog]) -> None:
