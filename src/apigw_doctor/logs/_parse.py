@@ -15,6 +15,7 @@ from typing import Any
 
 _STAMP = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?)\s+")
 _EXECUTION = re.compile(r"\(([^)\s]{8,})\) (.*)", re.S)
+_RUNTIME_TIME = re.compile(r"\t(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z)\t")
 _LAMBDA_ID = re.compile(
     r"(?:RequestId: |^|\t)([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-"
     r"[0-9a-f]{12})"
@@ -116,6 +117,9 @@ def _function_line(message: str, time: float | None) -> Record | None:
     if found is None:
         return None
     request_id = found.group(1)
+    if time is None:  # the runtime's own "[ERROR]\t<time>\t<request id>\t..." line
+        stamp = _RUNTIME_TIME.search(message)
+        time = parse_time(stamp.group(1)) if stamp else None
     if message.startswith("REPORT "):
         return FunctionLog(request_id, "report", message, time)
     if "Task timed out after" in message:
