@@ -123,3 +123,16 @@ def test_function_url_event() -> None:
     assert (event["routeKey"], context["stage"]) == ("$default", "$default")
     assert context["domainName"].endswith(".lambda-url.us-east-1.on.aws")
     assert "pathParameters" not in event and "stageVariables" not in event
+
+
+@pytest.mark.parametrize(
+    ("api", "names"),
+    [
+        ("rest", ["Content-Type", "X-Api-Key"]),  # as the client wrote them
+        ("http-1.0", ["content-type", "x-api-key"]),  # HTTP APIs lowercase every name
+        ("http-2.0", ["content-type", "x-api-key"]),
+    ],
+)
+def test_header_names_as_each_api_kind_passes_them(api: str, names: list[str]) -> None:
+    request = HttpRequest("GET", "/x", headers=[("Content-Type", "a/b"), ("X-Api-Key", "k")])
+    assert list(build_event(api, request)["headers"])[:2] == names

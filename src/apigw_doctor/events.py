@@ -201,7 +201,10 @@ def _request_time(now: float) -> str:
 
 def _event_v1(call: _Call, body: str | None, encoded: bool, version: str | None) -> dict[str, Any]:
     resource = call.route.resource if call.route else call.request.path
-    multi_headers = _multi(call.request.headers)
+    headers = call.request.headers
+    if version is not None:  # HTTP APIs lowercase every header name, payload 1.0 too
+        headers = [(name.lower(), value) for name, value in headers]
+    multi_headers = _multi(headers)
     multi_query = _multi(call.request.query)
     event: dict[str, Any] = {
         "resource": resource,
