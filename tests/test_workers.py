@@ -130,3 +130,28 @@ def test_a_python_that_dies_at_start_says_why(tmp_path: Path) -> None:
     assert error_type(answer) == "Runtime.ExitError"
     assert "exit status 3" in json.loads(answer.payload)["errorMessage"]
     assert "this is not a Python" in answer.log
+
+
+def test_debug_pool_reload_imports_the_new_code(tmp_path: Path) -> None:
+    from apigw_doctor.in_process import InProcessPool
+
+    module = tmp_path / "changing_handler.py"
+    module.write_text(
+        "def handler(event, context):\n    return {'statusCode': 200, 'body': 'one'}\n"
+    )
+
+    async def go() -> list[bytes]:
+        pool = InProcessPool(tmp_path)
+        await pool.start()
+        target = Job("changing_handler:handler", {}, "r", "fn", 3.0)
+        first = await pool.run(target, 3)
+        module.write_text(
+            "def handler(event, context):\n    return {'statusCode': 200, 'body': 'second'}\n"
+        )
+        await pool.restart()
+        second = await pool.run(target, 3)
+        await pool.stop()
+        return [first.payload, second.payload]
+
+    first, second = asyncio.run(go())
+    assert b'"one"' in first and b'"second"' in second

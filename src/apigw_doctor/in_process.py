@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -37,17 +38,24 @@ class InProcessPool:
         self.replaced = 0
         self._thread: ThreadPoolExecutor | None = None
         self._handlers: dict[tuple[str, str], Handler] = {}
+        self._own_modules: set[str] = set()
 
     async def start(self) -> None:
         self._thread = ThreadPoolExecutor(1, "apigw-doctor-handler", _own_event_loop)
+        self._own_modules = set(sys.modules)
 
     async def stop(self) -> None:
         if self._thread is not None:
             self._thread.shutdown(wait=False, cancel_futures=True)
 
     async def restart(self) -> None:
-        """``--reload``: forget the loaded handlers; modules are imported afresh."""
+        """``--reload``: forget the loaded handlers and the project's modules (never
+        installed packages or this tool's), so the next call imports the new code."""
         self._handlers.clear()
+        for name in set(sys.modules) - self._own_modules:
+            path = getattr(sys.modules.get(name), "__file__", None) or ""
+            if "site-packages" not in path and "dist-packages" not in path:
+                sys.modules.pop(name, None)
 
     async def run(self, job: Job, timeout: float) -> Invocation:
         """Run ``job`` on the handler thread; ``timeout`` is not enforced (debugging)."""
