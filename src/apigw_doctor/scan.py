@@ -340,7 +340,12 @@ def _job(plan: _Plan, target: str, event: dict[str, Any], import_only: bool = Fa
 
 def _not_loaded(report: HandlerReport, loaded: Invocation, plan: _Plan, python: str) -> None:
     failure = loaded.import_failure
-    if failure is None:  # importing it ended the worker, or never finished
+    if failure is None and _timed_out(loaded):  # a slow machine is not a broken handler
+        report.unchecked = (
+            "importing it took longer than scan's --timeout here; give more with --timeout"
+        )
+        return
+    if failure is None:  # importing it ended the worker
         report.problem = f"importing the handler failed: {_error_text(loaded)}"
         return
     missing = (

@@ -466,3 +466,14 @@ def test_a_template_without_api_gateways_invoke_permission_is_warned_about() -> 
     assert status == 0 and [f["code"] for f in handler["template"]] == ["GW769"]
     _, report, _ = scan(str(PROJECTS / "sam-shop"))
     assert all(not h["template"] for h in report["handlers"])
+
+
+def test_an_import_slower_than_the_timeout_is_not_checked_here(tmp_path: Path) -> None:
+    sam_api(tmp_path)
+    write(
+        tmp_path,
+        "import time\ntime.sleep(30)\n\ndef handler(event, context):\n    return {}\n",
+    )
+    status, report, _ = scan(str(tmp_path), "--timeout", "1")
+    (handler,) = report["handlers"]
+    assert status == 0 and "--timeout" in handler["notCheckedHere"]
