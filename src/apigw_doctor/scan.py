@@ -461,8 +461,15 @@ async def _call(
         verdict_of(invocation, api, request.headers, types), request, settings
     )
     problem = (invocation.log or None) if invocation.function_error else None
+    cut_short = None
     if invocation.function_error and _timed_out(invocation):
         problem = f"still running after {limit:g} s"
+        if timeout < plan.function_timeout:  # scan's limit, not Lambda's: no verdict
+            cut_short = (
+                f"still running after {timeout:g} s (scan's --timeout), within the "
+                f"function's Timeout of {plan.function_timeout:g} s: give --timeout "
+                f"{plan.function_timeout + 1:g} to check it"
+            )
     return Call(
         method,
         request.path,
@@ -470,7 +477,8 @@ async def _call(
         api,
         verdict,
         problem,
-        _needed_aws(invocation)
+        cut_short
+        or _needed_aws(invocation)
         or _needed_mount(invocation)
         or _needed_variable(invocation, plan)
         or _needed_input(invocation, body),

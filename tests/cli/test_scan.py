@@ -75,9 +75,13 @@ def test_without_template_hangs_and_exits_are_contained(tmp_path: Path) -> None:
     )
     status, report, _ = scan(str(tmp_path), "--timeout", "0.5")
     handlers = {h["name"]: h for h in report["handlers"]}
+    # scan's limit (0.5 s) is not the function's (3 s without a template): no verdict
+    assert "scan's --timeout" in handlers["spins"]["notCheckedHere"]
+    status, report, _ = scan(str(tmp_path), "--timeout", "5")
+    handlers = {h["name"]: h for h in report["handlers"]}
     assert status == 1
     assert report["template"] is None
-    assert handlers["spins"]["calls"][0]["findings"][0]["code"] == "GW703"
+    assert handlers["spins"]["calls"][0]["findings"][0]["code"] == "GW703"  # Lambda's 3 s
     assert "exit status 3" in handlers["exits"]["calls"][0]["findings"][0]["message"]
     assert not handlers["fine"]["failing"]
 
