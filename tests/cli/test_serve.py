@@ -135,6 +135,7 @@ def test_a_handler_that_does_not_import_is_listed_and_the_rest_served(tmp_path: 
         process.terminate()
         _, err = process.communicate(timeout=30)
     assert "not served" in err and "no_such_module_anywhere" in err
+    assert "-m pip install -r requirements.txt" in err  # the fix, for the Python that runs it
 
 
 PROJECTS = Path(__file__).parents[1] / "project" / "projects"

@@ -37,8 +37,15 @@ async def _check(
                 import_only=True,
             )
             result = await pool.run(job, timeout)
-            if result.import_failure is not None:
-                failures[target] = result.import_failure.message
+            failure = result.import_failure
+            if failure is not None:
+                failures[target] = failure.message
+                if failure.cause in ("ModuleNotFoundError", "InstalledVersion"):
+                    failures[target] += (
+                        f"; install the function's requirements into {pool.python} "
+                        f"({pool.python} -m pip install -r requirements.txt), or give the "
+                        "project's Python with --python"
+                    )
             elif result.function_error:  # the import ended the worker (os._exit, a crash)
                 error = json.loads(result.payload).get("errorMessage", "")
                 failures[target] = f"{target!r}: importing it ended the process ({error})"
