@@ -39,8 +39,8 @@ def _split(target: str) -> tuple[str, str]:
         module_part, _, attribute = target.rpartition(".")
     if not module_part or not attribute:
         raise HandlerNotFound(
-            f"{target!r} is not a handler: write module:function, path/to/file.py:function "
-            "or Lambda's module.function"
+            f"{target!r} is not a handler: write module:function, path/to/file.py:function, "
+            "Lambda's module.function, or (invoke) a function's name in the template"
         )
     return module_part, attribute
 

@@ -163,3 +163,26 @@ def test_invoke_debug_runs_the_handler_in_this_process(tmp_path: Path) -> None:
     finally:
         threading.setprofile(None)  # type: ignore[arg-type]
     assert status == 0 and "handler" in seen
+
+
+PROJECTS = Path(__file__).resolve().parents[1] / "project" / "projects"
+
+
+def test_invoke_a_templates_function_by_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As `sam local invoke Items`: the template's environment, layer and route."""
+    monkeypatch.chdir(PROJECTS / "sam-shop")
+    status, out, _ = run("invoke", "Items", "GET", "/items/7", "--format", "json")
+    verdict = json.loads(out)
+    assert status == 0 and verdict["api"] == "rest"
+    assert json.loads(base64.b64decode(verdict["body_base64"])) == {"table": "items", "v": "1"}
+
+
+def test_invoke_with_template_and_an_unknown_name(tmp_path: Path) -> None:
+    template = str(PROJECTS / "frameworks" / "template.yaml")
+    status, out, _ = run(
+        "invoke", "RoutedFunction", "GET", "/hello", "--template", template, "--format", "json"
+    )
+    assert status == 0
+    assert json.loads(base64.b64decode(json.loads(out)["body_base64"]))["memory"] == "256"
+    status, _, err = run("invoke", "Nope", "GET", "/", "--template", template)
+    assert status == 2 and "AsgiFunction, RoutedFunction" in err

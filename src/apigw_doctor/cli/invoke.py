@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import asyncio
 import json
+import tempfile
 import uuid
 from pathlib import Path
 from typing import Any
 
 import click
 
+from ..environment import environment_for
 from ..events import HttpRequest, Route, build_event
 from ..in_process import InProcessPool
+from ..project import Binding, Function, TemplateError, load_project, load_template
+from ..project.inline import materialise
 from ..runtime import Invocation, verdict_of
 from ..workers import Job, WorkerPool
 from ._inputs import parse_header, read_input, split_list
@@ -20,11 +24,15 @@ from ._options import (
     api_option,
     binary_media_types_option,
     body_option,
+    env_vars_option,
     format_option,
     handlers_python,
     header_option,
+    parse_overrides,
     python_option,
+    read_env_vars,
     resource_option,
+    template_options,
 )
 from ._render import emit_verdict
 
@@ -82,7 +90,7 @@ def event(
 @click.argument("target")
 @click.argument("method", required=False)
 @click.argument("path", required=False)
-@api_option()
+@api_option("The API kind in front of the function (default: its template's, else rest).", None)
 @click.option("--event", "event_file", metavar="FILE", help="Use this event (JSON; - for stdin).")
 @header_option()
 @body_option()
@@ -91,18 +99,16 @@ def event(
 @click.option(
     "--timeout",
     type=float,
-    default=3.0,
-    show_default=True,
-    help="The function's timeout, seconds (context.get_remaining_time_in_millis).",
+    help="The function's timeout, seconds (default: its template's, else 3).",
 )
 @click.option(
     "--memory",
     type=click.IntRange(min=0),
-    default=128,
-    show_default=True,
     help="The function's MemorySize, MB: more resident memory ends it as Lambda does "
-    "(0: no limit).",
+    "(default: its template's, else 128; 0: no limit).",
 )
+@template_options
+@env_vars_option()
 @click.option(
     "--debug",
     is_flag=True,
@@ -121,8 +127,11 @@ def invoke_command(
     body: str | None,
     resource: str | None,
     binary_media_types: str | None,
-    timeout: float,
-    memory: int,
+    timeout: float | None,
+    memory: int | None,
+    template: Path | None,
+    parameter_overrides: tuple[str, ...],
+    env_vars: Path | None,
     debug: bool,
     python: str | None,
     output_format: str,
@@ -130,8 +139,11 @@ def invoke_command(
     """Run the handler TARGET once and say what the API's client would receive.
 
     TARGET is module:function, path/to/file.py:function or Lambda's
-    module.function.  Give the request as METHOD PATH (an event is built as
-    API Gateway would) or as --event FILE.  The handler runs in a worker
+    module.function; or a function's name in the template (found in the
+    current folder, or --template), which then runs with its environment,
+    layers, Timeout, MemorySize and API kind, as `sam local invoke` would.
+    Give the request as METHOD PATH (an event is built as API Gateway would)
+    or as --event FILE.  The handler runs in a worker
     process of the project's Python (see --python), as in serve and scan;
     --debug runs it in this process instead, so breakpoint() and debuggers
     (debugpy, an IDE's "run with debugger") stop in it.
@@ -145,16 +157,33 @@ def invoke_command(
     Examples:
       apigw-doctor invoke app.py:handler GET /items/42 --resource '/items/{id}'
       apigw-doctor invoke app.handler --event event.json --api http-2.0
+      apigw-doctor invoke ItemsFunction GET /items/42 --env-vars env.json
     """
     types = split_list(binary_media_types)
-    the_event, accept = event_for(api, method, path, event_file, headers, body, resource, types)
-    name = target.rpartition(":")[2] or "handler"
-    job = Job(target, the_event, str(uuid.uuid4()), name, timeout, memory_mb=memory)
-    if debug:
-        invocation = asyncio.run(_run(job, InProcessPool()))
-    else:
-        chosen = handlers_python(python, [Path.cwd()], [])
-        invocation = asyncio.run(_run(job, WorkerPool(1, Path.cwd(), chosen.path)))
+    with tempfile.TemporaryDirectory() as inline:
+        found = _template_function(
+            target, template, parse_overrides(parameter_overrides), Path(inline)
+        )
+        if found is not None:
+            function, binding = _binding_for(found, method, path)
+            api = api or (binding.kind if binding else "rest")
+            resource = resource or (binding.path if binding else None)
+            types = types or (binding.binary_media_types if binding else ())
+        api = api or "rest"
+        the_event, accept = event_for(api, method, path, event_file, headers, body, resource, types)
+        if found is None:
+            name = target.rpartition(":")[2] or "handler"
+            job = Job(target, the_event, str(uuid.uuid4()), name, timeout or 3.0,
+                      memory_mb=128 if memory is None else memory)  # fmt: skip
+            folders, runtimes = [Path.cwd()], []
+        else:
+            job = _job(function, the_event, timeout, memory, read_env_vars(env_vars))
+            folders, runtimes = [function.template.parent], [function.runtime]
+        if debug:
+            invocation = asyncio.run(_run(job, InProcessPool()))
+        else:
+            chosen = handlers_python(python, folders, runtimes)
+            invocation = asyncio.run(_run(job, WorkerPool(1, Path.cwd(), chosen.path)))
     if invocation.import_failure is not None:
         raise click.UsageError(invocation.import_failure.message)
     verdict = verdict_of(invocation, api, accept, types)
@@ -168,6 +197,62 @@ def invoke_command(
             "function_error": invocation.function_error,
         },
         invocation.log,
+    )
+
+
+def _template_function(
+    target: str, template: Path | None, parameters: dict[str, str], inline: Path
+) -> Function | None:
+    """The template's function TARGET names (its logical id, or its Handler setting);
+    None when TARGET is a module path and no --template was given."""
+    if template is None and any(c in target for c in ".:/"):
+        return None
+    try:
+        if template is not None:
+            project = load_template(template, parameters=parameters)
+        else:
+            project = load_project([Path.cwd()], parameters=parameters)
+    except TemplateError as exc:
+        raise click.UsageError(str(exc)) from None
+    project = materialise(project, inline)
+    for function in project.functions:
+        if target in (function.name, function.handler):
+            if function.handler is None or not function.is_python:
+                raise click.UsageError(f"{target}: not a Python function that can run here")
+            return function
+    if template is None:
+        return None  # no function of that name here: TARGET is a module after all
+    names = ", ".join(sorted(f.name for f in project.functions)) or "none"
+    raise click.UsageError(f"{target!r} is not a function of the template (functions: {names})")
+
+
+def _binding_for(
+    function: Function, method: str | None, path: str | None
+) -> tuple[Function, Binding | None]:
+    """The API route the request falls on (else the function's first)."""
+    bindings = function.api_bindings
+    for binding in bindings:
+        if method and path and Route(binding.path, binding.method).match(method, path):
+            return function, binding
+    return function, bindings[0] if bindings else None
+
+
+def _job(
+    function: Function,
+    event: dict[str, Any],
+    timeout: float | None,
+    memory: int | None,
+    env_vars: dict[str, dict[str, str]] | None,
+) -> Job:
+    return Job(
+        f"{function.module_name}:{function.function_name}",
+        event,
+        str(uuid.uuid4()),
+        function.name,
+        timeout or function.timeout,
+        environment_for(function, overrides=env_vars),
+        function.runtime,
+        function.memory if memory is None else memory,
     )
 
 
