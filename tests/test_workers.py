@@ -155,3 +155,18 @@ def test_debug_pool_reload_imports_the_new_code(tmp_path: Path) -> None:
 
     first, second = asyncio.run(go())
     assert b'"one"' in first and b'"second"' in second
+
+
+def test_a_function_growing_while_it_runs_is_stopped_before_it_ends(tmp_path: Path) -> None:
+    """The watchdog ends a handler that keeps growing (it would otherwise only be
+    judged when it returns, or never)."""
+    (tmp_path / "grows.py").write_text(
+        "import time\n"
+        "def handler(event, context):\n"
+        "    kept = []\n"
+        "    while True:\n"
+        "        kept.append(b'x' * (16 * 1024 * 1024))\n"
+        "        time.sleep(0.05)\n"
+    )
+    (answer,) = run_jobs(tmp_path, [job("grows.py:handler", 128)], timeout=20)
+    assert error_type(answer) == "Runtime.OutOfMemory" and answer.fatal
