@@ -95,6 +95,14 @@ def _read_job(jobs: BinaryIO) -> dict[str, Any] | None:
     return None if body is None else dict(json.loads(body))
 
 
+def _write_all(stream: BinaryIO, data: bytes) -> None:
+    """An unbuffered write may take part of the data (a signal, a full pipe)."""
+    view = memoryview(data)
+    while view:
+        written = stream.write(view)
+        view = view[written or 0 :]
+
+
 def _read_exactly(stream: BinaryIO, size: int) -> bytes | None:
     chunks = []
     while size:
@@ -173,8 +181,9 @@ class _Worker:
             if failure is not None:
                 header["import_failure"] = [failure.message, failure.cause, failure.name]
             encoded = json.dumps(header).encode("utf-8")
-            self.answers.write(
-                _ANSWER.pack(len(encoded), len(invocation.payload)) + encoded + invocation.payload
+            _write_all(
+                self.answers,
+                _ANSWER.pack(len(encoded), len(invocation.payload)) + encoded + invocation.payload,
             )
             return True
 
