@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 from .catalogue import Finding, finding
 from .project.model import Cors
+from .rules import Verdict
 
 Headers = Sequence[tuple[str, str]]
 
@@ -127,3 +128,21 @@ def findings(
             "integration the function's own headers reach the browser)"
         )
     return [finding("GW772", origin=origin, why=why)]
+
+
+def seen_by_browser(
+    verdict: Verdict, method: str, request: Headers, settings: Cors | None, gateway_error: bool
+) -> Verdict:
+    """The verdict with the CORS headers API Gateway adds, and the findings on what a
+    browser will make of it (for ``serve``, ``scan`` and ``check --origin``)."""
+    lines = [*verdict.headers, *response_headers(settings, request, gateway_error)]
+    found = findings(
+        method=method,
+        request=request,
+        status=verdict.status,
+        response=lines,
+        gateway_error=gateway_error,
+        cause=verdict.errors[0].message if verdict.errors else "see the findings",
+        cors=settings,
+    )
+    return verdict._replace(headers=lines, findings=(*verdict.findings, *found))

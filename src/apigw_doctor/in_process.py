@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
 
 from .environment import applied
 from .handlers import HandlerNotFound, load_handler
-from .runtime import Handler, ImportFailure, Invocation, LambdaContext, invoke
+from .runtime import Handler, Invocation, LambdaContext, invoke
+from .worker_process import not_imported
 from .workers import Job
 
 #: what the start-up message says, so the trade is never a surprise
@@ -72,7 +71,7 @@ class InProcessPool:
                 if key not in self._handlers:
                     self._handlers[key] = load_handler(job.target, base=base)
             except HandlerNotFound as exc:
-                return _not_imported(exc, job.request_id)
+                return not_imported(exc, job.request_id)
             if job.import_only:
                 return Invocation(b"", None, job.request_id, 0.0)
             context = LambdaContext(
@@ -87,17 +86,3 @@ class InProcessPool:
 def _own_event_loop() -> None:
     """Asyncio adapters (Mangum) look for the thread's event loop, as on Lambda."""
     asyncio.set_event_loop(asyncio.new_event_loop())
-
-
-def _not_imported(exc: HandlerNotFound, request_id: str) -> Invocation:
-    error: dict[str, Any] = {
-        "errorMessage": f"Unable to import module: {exc}",
-        "errorType": "Runtime.ImportModuleError",
-        "requestId": request_id,
-        "stackTrace": [],
-    }
-    cause = exc.__cause__
-    failure = ImportFailure(str(exc), type(cause).__name__ if cause else "")
-    return Invocation(
-        json.dumps(error).encode(), "Unhandled", request_id, 0.0, import_failure=failure
-    )

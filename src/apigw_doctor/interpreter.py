@@ -121,3 +121,12 @@ def _version(path: str) -> tuple[str | None, str]:
             answer = (said, "")
     _known[path] = answer
     return answer
+
+
+def install_hint(python: str) -> str:
+    """How to give the Python that runs the handlers the function's packages."""
+    return (
+        f"install the function's requirements into {python} ({python} -m pip install -r "
+        "requirements.txt, best in the project's own .venv), or give the project's Python "
+        "with --python"
+    )

@@ -24,7 +24,7 @@ from . import cors
 from .catalogue import Finding, finding
 from .environment import Environment, environment_for, lambda_defaults, without_aws
 from .events import HttpRequest, Route, build_event
-from .interpreter import Interpreter, choose
+from .interpreter import Interpreter, choose, install_hint
 from .lint import Config, LintFinding, lint_paths
 from .lint._project import Module, find_handlers, python_files
 from .mock_aws import mock_aws
@@ -412,17 +412,13 @@ def _missing_package(failure: ImportFailure, python: str) -> str | None:
         return (
             f"importing it fails with the version of {failure.name!r} installed in the "
             f"Python that runs the handlers ({python}): {failure.message.rpartition(': ')[2]}; "
-            f"install the function's pinned requirements there ({python} -m pip install -r "
-            "requirements.txt, best in the project's own .venv), or give that Python "
-            "with --python"
+            + install_hint(python)
         )
     if failure.cause != "ModuleNotFoundError" or not failure.name:
         return None
     return (
         f"importing it needs the package {failure.name!r}, which is not installed in the "
-        f"Python that runs the handlers ({python}); install the function's requirements "
-        f"there ({python} -m pip install -r requirements.txt), or give the project's "
-        "Python with --python"
+        f"Python that runs the handlers ({python}); " + install_hint(python)
     )
 
 
@@ -528,21 +524,9 @@ def _browser_origin(settings: Cors | None) -> str | None:
 
 
 def _as_browser_sees(verdict: Verdict, request: HttpRequest, settings: Cors | None) -> Verdict:
-    """API Gateway's CORS headers added, and what a browser makes of the answer."""
     if settings is None:
         return verdict
-    extra = cors.response_headers(settings, request.headers, verdict.failed)
-    lines = [*verdict.headers, *extra]
-    found = cors.findings(
-        method=request.method,
-        request=request.headers,
-        status=verdict.status,
-        response=lines,
-        gateway_error=verdict.failed,
-        cause=verdict.errors[0].message if verdict.errors else "see the findings",
-        cors=settings,
-    )
-    return verdict._replace(headers=lines, findings=(*verdict.findings, *found))
+    return cors.seen_by_browser(verdict, request.method, request.headers, settings, verdict.failed)
 
 
 def _needed_variable(invocation: Invocation, plan: _Plan) -> str | None:

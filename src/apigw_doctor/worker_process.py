@@ -149,7 +149,7 @@ class _Worker:
             if key not in self.handlers:
                 self.handlers[key] = load_handler(key[0], base=Path(base))
         except HandlerNotFound as exc:
-            return _not_imported(exc, request_id)
+            return not_imported(exc, request_id)
         if job.get("import_only"):
             return Invocation(b"", None, request_id, 0.0)
         context = LambdaContext(
@@ -250,7 +250,9 @@ def _inside(path: str | None, folders: tuple[str, ...]) -> bool:
     return any(path.startswith(folder.rstrip("/") + "/") for folder in folders)
 
 
-def _not_imported(exc: HandlerNotFound, request_id: str) -> Invocation:
+def not_imported(exc: HandlerNotFound, request_id: str) -> Invocation:
+    """Lambda's Runtime.ImportModuleError, with the cause read closely enough to tell a
+    missing package or variable (not checked here) from a broken module."""
     cause = exc.__cause__
     name = ""
     kind = type(cause).__name__ if cause else ""

@@ -35,16 +35,9 @@ class _Settings:
         )
         if not self.origin:
             return verdict
-        found = cors.findings(  # the API's CORS settings unknown here: none configured
-            method="GET",
-            request=[("Origin", self.origin)],
-            status=verdict.status,
-            response=verdict.headers,
-            gateway_error=verdict.failed,
-            cause=verdict.errors[0].message if verdict.errors else "see the findings",
-            cors=None,
-        )
-        return verdict._replace(findings=(*verdict.findings, *found))
+        # the API's CORS settings are unknown here: none configured
+        origin = [("Origin", self.origin)]
+        return cors.seen_by_browser(verdict, "GET", origin, None, verdict.failed)
 
 
 @click.command()

@@ -202,19 +202,7 @@ class LocalGateway:
         if settings is not None and cors.is_preflight(request.method, headers):
             return verdict  # the preflight answer is complete as it is
         gateway_error = verdict.failed or verdict.status in (401, 403)
-        extra = cors.response_headers(settings, headers, gateway_error)
-        lines = [*verdict.headers, *extra]
-        cause = verdict.errors[0].message if verdict.errors else "see the findings"
-        found = cors.findings(
-            method=request.method,
-            request=headers,
-            status=verdict.status,
-            response=lines,
-            gateway_error=gateway_error,
-            cause=cause,
-            cors=settings,
-        )
-        return verdict._replace(headers=lines, findings=(*verdict.findings, *found))
+        return cors.seen_by_browser(verdict, request.method, headers, settings, gateway_error)
 
     def _finish(
         self,

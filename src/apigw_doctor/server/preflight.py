@@ -7,6 +7,7 @@ import asyncio
 import json
 from pathlib import Path
 
+from ..interpreter import install_hint
 from ..workers import Job, WorkerPool
 from .routes import Endpoint
 
@@ -41,11 +42,7 @@ async def _check(
             if failure is not None:
                 failures[target] = failure.message
                 if failure.cause in ("ModuleNotFoundError", "InstalledVersion"):
-                    failures[target] += (
-                        f"; install the function's requirements into {pool.python} "
-                        f"({pool.python} -m pip install -r requirements.txt), or give the "
-                        "project's Python with --python"
-                    )
+                    failures[target] += "; " + install_hint(pool.python)
             elif result.function_error:  # the import ended the worker (os._exit, a crash)
                 error = json.loads(result.payload).get("errorMessage", "")
                 failures[target] = f"{target!r}: importing it ended the process ({error})"
