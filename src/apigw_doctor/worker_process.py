@@ -59,6 +59,7 @@ class _Function:
 
     key: str
     folders: tuple[str, ...]
+    environment: dict[str, Any]
 
 
 def main() -> None:
@@ -210,9 +211,9 @@ class _Worker:
         """Each function sees its own variables, path, folder and modules: a worker may
         serve several functions of a template, as Lambda's containers never do."""
         environment = job.get("environment") or {}
+        if self.current is not None and self.current.environment == environment:
+            return  # the usual case: the same function again (a dict comparison)
         key = json.dumps(environment, sort_keys=True)
-        if self.current is not None and self.current.key == key:
-            return
         paths = [str(p) for p in environment.get("paths") or ()]
         self._swap_modules(self.current, key, paths)
         os.environ.clear()
@@ -223,7 +224,7 @@ class _Worker:
         previous = set(self.current.folders) if self.current else set()
         sys.path[:] = paths + [p for p in sys.path if p not in paths and p not in previous]
         os.chdir(environment.get("cwd") or job["base"])
-        self.current = _Function(key, tuple(paths))
+        self.current = _Function(key, tuple(paths), environment)
 
     def _swap_modules(self, leaving: _Function | None, key: str, paths: list[str]) -> None:
         """Park the modules the last function imported from its own folders, and bring
