@@ -23,7 +23,7 @@ import logging
 import os
 from typing import TYPE_CHECKING, Any
 
-from .rules._keys import KEYS_BY_KIND, V1_KEYS, V2_KEYS
+from .rules._keys import HEADER_NAME, KEYS_BY_KIND, V1_KEYS, V2_KEYS
 
 if TYPE_CHECKING:  # the rules core loads only when a result is not obviously valid
     from collections.abc import Callable
@@ -147,8 +147,10 @@ def _plainly_valid(result: Any, api: str) -> bool:
 
 
 def _string_map(headers: Any) -> bool:
+    """String values under names HTTP can carry."""
     return type(headers) is dict and all(
-        type(k) is str and type(v) is str for k, v in headers.items()
+        type(k) is str and type(v) is str and HEADER_NAME.fullmatch(k) is not None
+        for k, v in headers.items()
     )
 
 

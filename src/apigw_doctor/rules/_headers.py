@@ -7,11 +7,11 @@ separate lines are what makes several cookies work).
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from ..catalogue import Finding, describe, finding, preview
 from ._apis import ApiProfile
+from ._keys import HEADER_NAME
 
 Headers = list[tuple[str, str]]
 _Groups = dict[str, tuple[str, list[str]]]
@@ -96,11 +96,10 @@ def _cookies(result: dict[str, Any], findings: list[Finding]) -> list[str]:
 
 
 #: an HTTP header name (RFC 9110 token)
-_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 
 
 def _valid_names(lines: Headers, findings: list[Finding]) -> Headers:
-    bad = [name for name, _ in lines if not _TOKEN.fullmatch(name)]
+    bad = [name for name, _ in lines if not HEADER_NAME.fullmatch(name)]
     for name in dict.fromkeys(bad):
         findings.append(finding("GW412", name=preview(name, 40)))
     return lines

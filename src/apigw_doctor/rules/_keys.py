@@ -1,7 +1,13 @@
-"""The top-level keys of a proxy response, per payload format (spec R2, V1).
+"""The top-level keys of a proxy response, per payload format (spec R2, V1), and what
+a header name may be.
 
 A module of its own so the guard can read them without importing the rules core.
 """
+
+import re
+
+#: an HTTP header name (RFC 9110 token): anything else cannot be sent (R6)
+HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 
 V1_KEYS = frozenset({"statusCode", "headers", "multiValueHeaders", "body", "isBase64Encoded"})
 V2_KEYS = frozenset({"statusCode", "headers", "cookies", "body", "isBase64Encoded"})
