@@ -7,7 +7,7 @@ import logging
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from apigw_doctor import evaluate
@@ -152,6 +152,7 @@ results = st.dictionaries(
 
 @settings(max_examples=2000, deadline=None)
 @given(result=results, api=st.sampled_from(["rest", "http-1.0", "http-2.0", "function-url"]))
+@example(result={"headers": {"": ""}, "statusCode": 100}, api="rest")  # found by a CI run
 def test_the_shortcut_never_passes_what_the_rules_question(result: Any, api: str) -> None:
     if _plainly_valid(result, api):
         verdict = evaluate(result, api=api)
