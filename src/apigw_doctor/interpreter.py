@@ -75,11 +75,6 @@ def choose(
     return Interpreter(sys.executable, own, "apigw-doctor's own", tuple(passed_over))
 
 
-def own() -> Interpreter:
-    """The Python running apigw-doctor (for handlers given as callables, or --debug)."""
-    return Interpreter(sys.executable, ".".join(str(n) for n in sys.version_info[:3]), "own")
-
-
 def _candidates(
     folders: Sequence[Path], runtimes: Iterable[str | None]
 ) -> Iterable[tuple[str, str]]:

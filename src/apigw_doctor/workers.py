@@ -237,17 +237,15 @@ async def _answer(worker: _Worker, request_id: str) -> Invocation:
 
 
 def _exited(job: Job, code: int | None, said: str = "") -> Invocation:
-    log = f"the worker's Python said:\n{said}\n" if said else ""
+    """Lambda's error object for a runtime that ended mid-invocation."""
     if code is None:  # it cut its own pipe and ran on: killed by the gateway
-        error = {
-            "errorMessage": f"RequestId: {job.request_id} Error: Runtime exited without "
-            "providing a reason",
-            "errorType": "Runtime.ExitError",
-        }
-        return Invocation(json.dumps(error).encode(), "Unhandled", job.request_id, 0.0, log=log)
-    shown = f"signal {-code}" if code < 0 else f"exit status {code}"
+        reason = "Runtime exited without providing a reason"
+    else:
+        shown = f"signal {-code}" if code < 0 else f"exit status {code}"
+        reason = f"Runtime exited with error: {shown}"
     error = {
-        "errorMessage": f"RequestId: {job.request_id} Error: Runtime exited with error: {shown}",
+        "errorMessage": f"RequestId: {job.request_id} Error: {reason}",
         "errorType": "Runtime.ExitError",
     }
+    log = f"the worker's Python said:\n{said}\n" if said else ""
     return Invocation(json.dumps(error).encode(), "Unhandled", job.request_id, 0.0, log=log)

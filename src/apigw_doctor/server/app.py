@@ -22,6 +22,7 @@ from starlette.types import Receive, Scope, Send
 from .. import authorizers, cors
 from ..events import HttpRequest, build_event
 from ..in_process import InProcessPool
+from ..project import Cors
 from ..redaction import redact_data
 from ..rules import DEFAULT_LIMITS, Verdict, integration_timeout
 from ..runtime import Invocation, verdict_of
@@ -197,12 +198,16 @@ class LocalGateway:
         if not any(k == b"origin" for k, _ in raw):
             return verdict  # no browser asked across origins: nothing to add or say
         headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in raw]
-        found_settings = self.config.routes.cors_for(request.url.path)
-        settings = endpoint.cors if endpoint else found_settings and found_settings[1]
+        settings = endpoint.cors if endpoint else self._cors_of_path(request.url.path)
         if settings is not None and cors.is_preflight(request.method, headers):
             return verdict  # the preflight answer is complete as it is
         gateway_error = verdict.failed or verdict.status in (401, 403)
         return cors.seen_by_browser(verdict, request.method, headers, settings, gateway_error)
+
+    def _cors_of_path(self, path: str) -> Cors | None:
+        """The CORS settings of the API a path belongs to (a request no route took)."""
+        found = self.config.routes.cors_for(path)
+        return found[1] if found else None
 
     def _finish(
         self,
