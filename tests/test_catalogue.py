@@ -53,3 +53,11 @@ def test_row_renders_with_its_arguments(code: str) -> None:
 def test_slugs_are_unique() -> None:
     slugs = [row.slug for row in CATALOGUE.values()]
     assert len(slugs) == len(set(slugs))
+
+
+def test_codes_are_unique() -> None:
+    """Two entries with one code: the second would silently replace the first."""
+    from apigw_doctor.catalogue import _ROWS
+
+    codes = [row.code for row in _ROWS]
+    assert len(codes) == len(set(codes))

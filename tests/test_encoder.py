@@ -15,7 +15,7 @@ from awslambdaric.lambda_runtime_marshaller import LambdaMarshaller
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from apigw_doctor.encoder import MAX_DEPTH, MarshalError, ensure_ascii_for, marshal
+from apigw_doctor.runtime.encoder import MAX_DEPTH, MarshalError, ensure_ascii_for, marshal
 
 Point = collections.namedtuple("Point", "x y")
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from apigw_doctor import evaluate
 from apigw_doctor.guard import GuardError, _plainly_valid, guard
-from apigw_doctor.runtime import LambdaContext
+from apigw_doctor.runtime.invocation import LambdaContext
 from support.conformance import load_cases, returned_value
 from support.imports import third_party_imports
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from apigw_doctor.interpreter import InterpreterError, choose
+from apigw_doctor.runtime.interpreter import InterpreterError, choose
 from support.venvs import project_venv
 
 OWN = ".".join(str(n) for n in sys.version_info[:3])

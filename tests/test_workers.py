@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from apigw_doctor.environment import Environment
-from apigw_doctor.runtime import Invocation
-from apigw_doctor.worker_process import LAUNCHER
-from apigw_doctor.workers import Job, WorkerPool
+from apigw_doctor.runtime.bootstrap import LAUNCHER
+from apigw_doctor.runtime.environment import Environment
+from apigw_doctor.runtime.invocation import Invocation
+from apigw_doctor.runtime.pool import Job, WorkerPool
 
-PACKAGE = Path(__file__).resolve().parents[1] / "src" / "apigw_doctor"
+PACKAGE = Path(__file__).resolve().parents[1] / "src" / "apigw_doctor" / "runtime"
 #: what a worker imports of apigw-doctor, inside a Python where it is not installed
-WORKER_MODULES = ("worker_process", "runtime", "encoder", "handlers")
+WORKER_MODULES = ("bootstrap", "invocation", "encoder", "handlers")
 
 
 @pytest.mark.parametrize("module", WORKER_MODULES)
@@ -27,8 +27,8 @@ def test_worker_modules_are_python_3_9(module: str) -> None:
 
 def test_a_worker_imports_only_the_standard_library() -> None:
     check = "import sys\nbefore = set(sys.modules)\n" + LAUNCHER.replace(
-        "importlib.import_module('_apigw_doctor_worker.worker_process').main()",
-        "importlib.import_module('_apigw_doctor_worker.worker_process')\n"
+        "importlib.import_module('_apigw_doctor_worker.bootstrap').main()",
+        "importlib.import_module('_apigw_doctor_worker.bootstrap')\n"
         "tops = {m.split('.')[0] for m in set(sys.modules) - before}\n"
         "print(sorted(tops - set(sys.stdlib_module_names) - {'_apigw_doctor_worker'}))",
     )
@@ -133,7 +133,7 @@ def test_a_python_that_dies_at_start_says_why(tmp_path: Path) -> None:
 
 
 def test_debug_pool_reload_imports_the_new_code(tmp_path: Path) -> None:
-    from apigw_doctor.in_process import InProcessPool
+    from apigw_doctor.runtime.in_process import InProcessPool
 
     module = tmp_path / "changing_handler.py"
     module.write_text(

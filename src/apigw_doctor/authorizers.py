@@ -240,3 +240,36 @@ def _claims(token: str) -> dict[str, Any] | None:
     except (ValueError, binascii.Error):
         return None
     return claims if isinstance(claims, dict) else None
+
+
+#: the caller scan pretends to be behind an authorizer: sample values, said as such
+SAMPLE_SUBJECT = "00000000-0000-4000-8000-sample000000"
+
+
+def sample_context(auth: Authorizer, api: str, now: float | None = None) -> dict[str, Any]:
+    """What a successful authorizer gives the function, with sample claims built from
+    the authorizer's configuration (``scan`` has no real caller to send)."""
+    issued = int(now if now is not None else time.time())
+    if auth.kind in ("jwt", "cognito"):
+        claims: dict[str, Any] = {
+            "sub": SAMPLE_SUBJECT,
+            "iss": auth.issuer or "https://issuer.example",
+            "aud": auth.audience[0] if auth.audience else "sample-client",
+            "client_id": auth.audience[0] if auth.audience else "sample-client",
+            "token_use": "access" if auth.kind == "jwt" else "id",
+            "scope": "openid",
+            "username": "sample-user",
+            "cognito:username": "sample-user",
+            "email": "sample-user@example.com",
+            "iat": issued,
+            "exp": issued + 3600,
+        }
+        if auth.kind == "cognito" or api == "rest":
+            return {"claims": claims}
+        as_text = {k: str(v) for k, v in claims.items()}  # HTTP APIs pass claims as text
+        return {"jwt": {"claims": as_text, "scopes": ["openid"]}}
+    if auth.kind in ("token", "request"):
+        if api == "rest" or auth.payload_version == "1.0":
+            return {"principalId": "sample-user"}
+        return {"lambda": {}}
+    return {}

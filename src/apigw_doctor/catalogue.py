@@ -264,6 +264,16 @@ _ROWS: tuple[Entry, ...] = (
         '"multiValueHeaders": {{{name}: [{value_short}]}}',
     ),
     Entry(
+        "GW413",
+        "header-value-list",
+        "error",
+        "R6",
+        "peer",
+        "header {name} is a list ({value}); headers holds one string per name",
+        'payload 1.0: "multiValueHeaders": {{{name}: {value_short}}}; payload 2.0: one '
+        'comma-separated string (Set-Cookie values go in the "cookies" list)',
+    ),
+    Entry(
         "GW405",
         "multivalue-item-invalid",
         "error",
@@ -472,6 +482,16 @@ _ROWS: tuple[Entry, ...] = (
         "the function raised {error_type}: {error_message}",
         "catch expected exceptions in the handler and return a response such "
         'as {{"statusCode": 400, "body": json.dumps({{"error": str(exc)}})}}',
+    ),
+    Entry(
+        "GW704",
+        "json-dumps-unserialisable",
+        "error",
+        "F1",
+        "documented",
+        "the function raised TypeError: {error_message} (json.dumps met a {type_name} "
+        "it cannot write)",
+        "{fix}",
     ),
     Entry(
         "GW702",
@@ -934,6 +954,35 @@ _ROWS: tuple[Entry, ...] = (
 )
 
 CATALOGUE: dict[str, Entry] = {row.code: row for row in _ROWS}
+
+#: how to write what json.dumps and the Lambda runtime cannot: one text per kind of
+#: value, for lint (GW910) and for the function errors it causes (GW704)
+SERIALISE_FIX = {
+    "bytes": 'base64.b64encode(data).decode("ascii") with "isBase64Encoded": True',
+    "b64bytes": 'add .decode("ascii") after base64.b64encode(...)',
+    "bytearray": "bytes(value), or a list(...) of its numbers",
+    "set": "convert it with list(...)",
+    "decimal": "json.dumps(data, default=str), or int()/float() the value",
+    "datetime": "value.isoformat(), or json.dumps(data, default=str)",
+    "dynamo": "json.dumps(item, default=str) (DynamoDB returns numbers as Decimal)",
+}
+#: Python's type names in "Object of type X is not JSON serializable", by kind
+_KIND_OF_TYPE = {
+    "Decimal": "decimal",
+    "datetime": "datetime",
+    "date": "datetime",
+    "time": "datetime",
+    "bytes": "bytes",
+    "bytearray": "bytearray",
+    "set": "set",
+    "frozenset": "set",
+}
+
+
+def serialise_fix(type_name: str) -> str:
+    """The fix for a value of ``type_name`` that json.dumps cannot write."""
+    kind = _KIND_OF_TYPE.get(type_name)
+    return SERIALISE_FIX[kind] if kind else "json.dumps(data, default=str), or convert the value"
 
 
 def finding(code: str, **args: Any) -> Finding:

@@ -57,6 +57,8 @@ class Route:
 
     resource: str
     method: str = "ANY"
+    #: the route key as the API declares it (``$default``); empty: METHOD resource
+    key: str = ""
 
     def match(self, method: str, path: str) -> dict[str, str] | None:
         """The path parameters when ``method path`` falls on this route."""
@@ -67,7 +69,16 @@ class Route:
 
     @property
     def route_key(self) -> str:
-        return f"{self.method} {self.resource}"
+        return self.key or f"{self.method} {self.resource}"
+
+    @property
+    def specificity(self) -> tuple[int, int, int]:
+        """How API Gateway ranks routes a path falls on: literal segments beat
+        {params}, which beat {greedy+}; exact methods beat ANY."""
+        segments = self.resource.strip("/").split("/")
+        literal = sum(1 for s in segments if not s.startswith("{"))
+        greedy = any(s.endswith("+}") for s in segments)
+        return (0 if greedy else 1, literal, 0 if self.method == "ANY" else 1)
 
 
 @functools.lru_cache(maxsize=1024)

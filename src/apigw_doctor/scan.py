@@ -10,29 +10,27 @@ from __future__ import annotations
 
 import ast
 import asyncio
-import contextlib
-import json
 import re
 import tempfile
-import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
-from . import cors
+from . import authorizers, cors
 from .catalogue import Finding, finding
-from .environment import Environment, environment_for, lambda_defaults, without_aws
-from .events import HttpRequest, Route, build_event
-from .interpreter import Interpreter, choose, install_hint
+from .events import HttpRequest
 from .lint import Config, LintFinding, lint_paths
 from .lint._project import Module, find_handlers, python_files
-from .mock_aws import mock_aws
-from .project import Cors, Function, Note, load_project
+from .project import Binding, Cors, Function, Note, load_project
 from .project.inline import materialise
 from .rules import Verdict
-from .runtime import ImportFailure, Invocation, verdict_of
-from .workers import Job, WorkerPool
+from .runtime import diagnosis
+from .runtime.credentials import MOCK, SHELL, WITHHELD, AwsCall, RefusingEndpoint, account
+from .runtime.environment import lambda_defaults
+from .runtime.interpreter import Interpreter, choose
+from .runtime.invoke import LocalFunction, binding_for, invoke, load
+from .runtime.pool import WorkerPool
 
 _PARAMETER = re.compile(r"\{([^}/]+?)(\+?)\}")
 _BODY_METHODS = ("POST", "PUT", "PATCH")
@@ -127,6 +125,7 @@ def scan(
     env_vars: dict[str, dict[str, str]] | None = None,
     mock: bool = False,
     python: str | None = None,
+    inherit_env: bool = False,
 ) -> ScanReport:
     """Lint ``root`` and call each API handler its templates name (without a
     template: each function that reads an API Gateway event), in the project's
@@ -138,30 +137,29 @@ def scan(
         [root, *(t.parent for t in project.templates)],
         [f.runtime for f in project.api_functions],
     )
-    options = _Options(timeout, progress, report.interpreter.path)
     lint = lint_paths([root], config, project=project)
     report.lint_findings = len(lint.findings)
     by_function: dict[tuple[Path, str], list[LintFinding]] = {}
     for item in lint.findings:
         by_function.setdefault((item.path.resolve(), item.handler or ""), []).append(item)
-    if project.functions:
-        mocking: contextlib.AbstractContextManager[dict[str, str]] = (
-            mock_aws(project.resources) if mock else contextlib.nullcontext({})
-        )
-        with mocking as mocked, tempfile.TemporaryDirectory() as inline:
+    policy = MOCK if mock else SHELL if aws else WITHHELD
+    with account(policy, project.resources) as reached:
+        variables, endpoint = reached.variables, reached.endpoint
+        options = _Options(timeout, progress, report.interpreter.path, inherit_env, endpoint)
+        if not project.functions:
+            for path in python_files([root]):
+                for signature in _signature_handlers(path.resolve(), config, options, variables):
+                    signature.lint = by_function.get((path.resolve(), signature.name), [])
+                    report.handlers.append(signature)
+            return report
+        with tempfile.TemporaryDirectory() as inline:
             project = materialise(project, Path(inline))  # code written in the template
             for function in project.functions:
-                handler_report = _function_report(function, report, options, aws, env_vars, mocked)
+                handler_report = _function_report(function, report, options, env_vars, variables)
                 if handler_report is not None:
                     path = function.module_path.resolve()
                     handler_report.lint = by_function.get((path, handler_report.name), [])
                     report.handlers.append(handler_report)
-        return report
-    for path in python_files([root]):
-        isolation = lambda_defaults() if aws else without_aws(lambda_defaults())
-        for handler_report in _signature_handlers(path.resolve(), config, options, isolation):
-            handler_report.lint = by_function.get((path.resolve(), handler_report.name), [])
-            report.handlers.append(handler_report)
     return report
 
 
@@ -169,9 +167,8 @@ def _function_report(
     function: Function,
     report: ScanReport,
     options: _Options,
-    aws: bool,
     env_vars: dict[str, dict[str, str]] | None,
-    mocked: dict[str, str],
+    variables: dict[str, str],
 ) -> HandlerReport | None:
     """Requests for one function of the model, or the reason it gets none."""
     if not function.is_api_handler:
@@ -185,25 +182,18 @@ def _function_report(
             Skipped(function.name, "no Python handler could be read (see the notes)", False)
         )
         return None
-    missing = _code_missing(function)
+    missing = diagnosis.code_missing(function)
     if missing:
         report.skipped.append(Skipped(function.name, missing, False))
         return None
-    bindings = function.api_bindings
-    environment = environment_for(function, overrides=env_vars)
-    if mocked:  # moto on loopback stands in for the account
-        environment = replace(environment, variables={**environment.variables, **mocked})
+    local = LocalFunction.of(function, env_vars=env_vars).with_variables(variables)
     plan = _Plan(
         function.module_path.resolve(),
         function.function_name,
-        function.name,
-        [(b.kind, b.method, b.path, b.cors) for b in bindings],
-        bindings[0].binary_media_types,
-        function.timeout,
-        environment if aws or mocked else without_aws(environment),
-        (function.module_name, function.code_dir.resolve()),
-        function.runtime,
-        function.memory,
+        local,
+        function.api_bindings,
+        function.code_dir.resolve(),
+        templated=True,
     )
     handler_report = _report(plan, options)
     if function.lacks_api_permission:
@@ -213,70 +203,43 @@ def _function_report(
     return handler_report
 
 
-def _code_missing(function: Function) -> str | None:
-    """Why the handler's code is not here to run (built, downloaded or generated at
-    deploy time), if it is not: not checked, rather than reported as failing."""
-    module = function.module_path
-    if module.is_file() or (module.with_suffix("") / "__init__.py").is_file():
-        return None
-    handler = function.handler or ""
-    if handler.endswith(".sh") or (function.code_dir / handler).is_file():
-        return (
-            f"Handler {handler} is a script (a Lambda Web Adapter or custom bootstrap), "
-            "not a Python module"
-        )
-    if not function.code_dir.is_dir():
-        return f"its code folder {function.code_dir} is not in this checkout (built elsewhere?)"
-    return (
-        f"Handler {handler} names {_relative(module)}, which is not in this checkout "
-        "(generated or copied at build time?); if it is missing from the deployment too, "
-        "every request fails with Runtime.ImportModuleError"
-    )
-
-
 def _signature_handlers(
-    path: Path,
-    config: Config,
-    options: _Options,
-    environment: Environment | None,
+    path: Path, config: Config, options: _Options, variables: dict[str, str]
 ) -> list[HandlerReport]:
     try:
         source = path.read_text(encoding="utf-8")
         module = Module(path, source, ast.parse(source, str(path)))
     except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
         return []  # lint has reported it
-    return [
-        _report(
-            _Plan(
-                path,
-                handler.name,
-                handler.name,
-                [(handler.api, "GET", "/", None)],
-                (),
-                3.0,
-                environment,
-            ),
-            options,
+    reports = []
+    for handler in find_handlers(module, config):
+        local = LocalFunction(
+            f"{path}:{handler.name}", handler.name, environment=lambda_defaults()
+        ).with_variables(variables)
+        plan = _Plan(
+            path, handler.name, local, (binding_for(handler.api, "/", "GET"),), path.parent
         )
-        for handler in find_handlers(module, config)
-    ]
+        reports.append(_report(plan, options))
+    return reports
 
 
 class _Plan(NamedTuple):
-    """What to call for one handler: where it is, its routes, and its world."""
+    """What to call for one handler: where it is, how it runs, and its routes."""
 
     path: Path
     name: str  # the Python function
-    label: str  # the template's name for it
-    routes: list[tuple[str, str, str, Cors | None]]  # (api kind, method, resource, CORS)
-    binary_media_types: tuple[str, ...]
-    function_timeout: float
-    environment: Environment | None
-    #: Lambda's own import of the handler: a dotted module under the code folder
-    #: (so ``from .models import x`` works as in Lambda); None: import the file
-    module: tuple[str, Path] | None = None
-    runtime: str | None = None
-    memory: int = 0
+    function: LocalFunction
+    bindings: tuple[Binding, ...]
+    base: Path  # the code folder
+    templated: bool = False  # a template describes its deployment
+
+
+class _Options(NamedTuple):
+    timeout: float
+    progress: Callable[[str], None] | None
+    python: str  # the Python the handlers run in
+    inherit_env: bool
+    endpoint: RefusingEndpoint | None  # AWS withheld: the calls it refused
 
 
 def _report(plan: _Plan, options: _Options) -> HandlerReport:
@@ -286,30 +249,30 @@ def _report(plan: _Plan, options: _Options) -> HandlerReport:
 
 
 async def _run(plan: _Plan, options: _Options) -> HandlerReport:
+    function = plan.function
     report = HandlerReport(
         plan.name,
-        plan.label,
+        function.name,
         f"{_relative(plan.path)}:{plan.name}",
-        plan.routes[0][0],
-        runtime=plan.runtime,
+        plan.bindings[0].kind,
+        runtime=function.runtime,
     )
-    if plan.module is not None:
-        target, base = f"{plan.module[0]}:{plan.name}", plan.module[1]
-    else:
-        target, base = f"{plan.path}:{plan.name}", plan.path.parent
-    pool = WorkerPool(1, base, options.python)
+    pool = WorkerPool(1, plan.base, options.python, inherit_shell=options.inherit_env)
     await pool.start()
     logs: list[str] = []
     try:
-        loaded = await pool.run(_job(plan, target, {}, import_only=True), options.timeout)
+        mark = _mark(options)
+        loaded = await load(pool, function, options.timeout)
         logs.append(loaded.log)
         if loaded.import_failure is not None or loaded.function_error:
-            _not_loaded(report, loaded, plan, options.python)
+            report.unchecked, report.problem = diagnosis.not_importable(
+                loaded, options.python, templated=plan.templated, calls=_since(options, mark)
+            )
             return report
-        for api, method, resource, settings in plan.routes:
+        for binding in plan.bindings:
             if options.progress:
-                options.progress(f"{plan.label}: {method} {resource}")
-            call = await _call(pool, plan, target, (api, method, resource, settings), options)
+                options.progress(f"{function.name}: {binding.method} {binding.path}")
+            call = await _call(pool, plan, binding, options)
             logs.append(call.log)
             report.calls.append(call)
     finally:
@@ -318,67 +281,12 @@ async def _run(plan: _Plan, options: _Options) -> HandlerReport:
     return report
 
 
-class _Options(NamedTuple):
-    timeout: float
-    progress: Callable[[str], None] | None
-    python: str  # the Python the handlers run in
+def _mark(options: _Options) -> int:
+    return len(options.endpoint.calls) if options.endpoint else 0
 
 
-def _job(plan: _Plan, target: str, event: dict[str, Any], import_only: bool = False) -> Job:
-    return Job(
-        target,
-        event,
-        str(uuid.uuid4()),
-        plan.label,
-        plan.function_timeout,
-        plan.environment,
-        plan.runtime,
-        plan.memory,
-        import_only,
-    )
-
-
-def _not_loaded(report: HandlerReport, loaded: Invocation, plan: _Plan, python: str) -> None:
-    failure = loaded.import_failure
-    if failure is None and _timed_out(loaded):  # a slow machine is not a broken handler
-        report.unchecked = (
-            "importing it took longer than scan's --timeout here; give more with --timeout"
-        )
-        return
-    if failure is None:  # importing it ended the worker
-        report.problem = f"importing the handler failed: {_error_text(loaded)}"
-        return
-    missing = (
-        _missing_package(failure, python)
-        or _missing_variable(failure, plan)
-        or _unreachable_at_import(failure)
-    )
-    if missing:
-        report.unchecked = missing
-    else:
-        report.problem = failure.message
-
-
-def _unreachable_at_import(failure: ImportFailure) -> str | None:
-    """Module code that calls AWS (or another host) as it is imported."""
-    if failure.cause in _AWS_UNREACHABLE:
-        return (
-            f"importing it calls AWS ({failure.cause}); scan runs handlers without AWS "
-            "credentials so that it never changes real resources: --mock-aws or --aws"
-        )
-    if failure.cause in _NETWORK_UNREACHABLE:
-        return f"importing it needs a host this machine cannot reach ({failure.cause})"
-    return None
-
-
-def _error_text(invocation: Invocation) -> str:
-    try:
-        error = json.loads(invocation.payload)
-    except ValueError:
-        return invocation.payload[:200].decode("utf-8", "replace")
-    if not isinstance(error, dict):
-        return str(error)[:200]
-    return f"{error.get('errorType')}: {str(error.get('errorMessage'))[:200]}"
+def _since(options: _Options, mark: int) -> list[AwsCall]:
+    return options.endpoint.since(mark) if options.endpoint else []
 
 
 def _bounded(text: str, limit: int = 16_384) -> str:
@@ -389,39 +297,6 @@ def _bounded(text: str, limit: int = 16_384) -> str:
     )
 
 
-_VARIABLE_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
-
-
-def _missing_variable(failure: ImportFailure, plan: _Plan, when: str = "importing") -> str | None:
-    """Module code that reads an environment variable nothing here sets: Lambda would
-    have it from the deployment, so this is not checked, not failing."""
-    if failure.cause != "KeyError" or not _VARIABLE_NAME.fullmatch(failure.name):
-        return None
-    name = failure.name
-    where = "the template does not set it" if plan.module else "no template sets it"
-    return (
-        f"{when} it reads the environment variable {name}, and {where}: give it with "
-        f'--env-vars FILE ({{"Parameters": {{"{name}": "..."}}}})'
-    )
-
-
-def _missing_package(failure: ImportFailure, python: str) -> str | None:
-    """A handler that imports a package the handlers' Python lacks: not checked, not
-    failing."""
-    if failure.cause == "InstalledVersion" and failure.name:
-        return (
-            f"importing it fails with the version of {failure.name!r} installed in the "
-            f"Python that runs the handlers ({python}): {failure.message.rpartition(': ')[2]}; "
-            + install_hint(python)
-        )
-    if failure.cause != "ModuleNotFoundError" or not failure.name:
-        return None
-    return (
-        f"importing it needs the package {failure.name!r}, which is not installed in the "
-        f"Python that runs the handlers ({python}); " + install_hint(python)
-    )
-
-
 def _relative(path: Path) -> Path:
     try:
         return path.relative_to(Path.cwd())
@@ -429,89 +304,59 @@ def _relative(path: Path) -> Path:
         return path
 
 
-async def _call(
-    pool: WorkerPool,
-    plan: _Plan,
-    target: str,
-    route: tuple[str, str, str, Cors | None],
-    options: _Options,
-) -> Call:
-    """One request, as API Gateway would send it, judged by the rules core (and, for an
-    API with CORS settings, sent from a browser's page on an allowed origin)."""
-    api, method, resource, settings = route
-    timeout = options.timeout
-    method = "GET" if method == "ANY" else method
-    types = plan.binary_media_types
+def sample_request(binding: Binding) -> HttpRequest:
+    """The request a real client sends to the route: a concrete path, the headers a
+    browser on an allowed origin and a binary API expect, a JSON body for writes."""
+    method = "GET" if binding.method == "ANY" else binding.method
+    types = binding.binary_media_types
     headers = [("Accept", types[0])] if types else []
-    origin = _browser_origin(settings)
+    origin = _browser_origin(binding.cors)
     if origin:
         headers.append(("Origin", origin))
     body = b"{}" if method in _BODY_METHODS else b""
     if body:
         headers.append(("Content-Type", "application/json"))
-    request = HttpRequest(method, sample_path(resource), headers=headers, body=body)
-    event = build_event(api, request, route=Route(resource), binary_media_types=types)
-    limit = min(timeout, plan.function_timeout)
-    invocation = await pool.run(_job(plan, target, event), limit)
-    verdict = _as_browser_sees(
-        verdict_of(invocation, api, request.headers, types), request, settings
+    return HttpRequest(method, sample_path(binding.path), headers=headers, body=body)
+
+
+async def _call(pool: WorkerPool, plan: _Plan, binding: Binding, options: _Options) -> Call:
+    """One request, as API Gateway would send it, judged by the rules core (and, for an
+    API with CORS settings, sent from a browser's page on an allowed origin)."""
+    request = sample_request(binding)
+    authorizer = authorizers.sample_context(binding.auth, binding.kind) if binding.auth else None
+    mark = _mark(options)
+    outcome = await invoke(
+        pool, plan.function, binding, request, authorizer=authorizer, limit=options.timeout
     )
+    invocation = outcome.invocation
+    verdict = _as_browser_sees(outcome.verdict, request, binding.cors)
     problem = (invocation.log or None) if invocation.function_error else None
+    function_timeout = plan.function.timeout
     cut_short = None
-    if invocation.function_error and _timed_out(invocation):
+    if invocation.function_error and diagnosis.timed_out(invocation):
+        limit = min(options.timeout, function_timeout)
         problem = f"still running after {limit:g} s"
-        if timeout < plan.function_timeout:  # scan's limit, not Lambda's: no verdict
+        if options.timeout < function_timeout:  # scan's limit, not Lambda's: no verdict
             cut_short = (
-                f"still running after {timeout:g} s (scan's --timeout), within the "
-                f"function's Timeout of {plan.function_timeout:g} s: give --timeout "
-                f"{plan.function_timeout + 1:g} to check it"
+                f"still running after {options.timeout:g} s (scan's --timeout), within the "
+                f"function's Timeout of {function_timeout:g} s: give --timeout "
+                f"{function_timeout + 1:g} to check it"
             )
+    unchecked = cut_short or diagnosis.not_checked(
+        invocation,
+        templated=plan.templated,
+        body_sent=bool(request.body),
+        calls=_since(options, mark),
+    )
     return Call(
-        method,
+        request.method,
         request.path,
-        resource,
-        api,
+        binding.path,
+        binding.kind,
         verdict,
         problem,
-        cut_short
-        or _needed_aws(invocation)
-        or _needed_mount(invocation)
-        or _needed_variable(invocation, plan)
-        or _needed_input(invocation, body),
+        unchecked,
         invocation.log,
-    )
-
-
-def _error_of(invocation: Invocation) -> dict[str, Any] | None:
-    """Lambda's error object of a failed invocation (None: it did not fail)."""
-    if not invocation.function_error:
-        return None
-    try:
-        error = json.loads(invocation.payload)
-    except ValueError:
-        return None
-    return error if isinstance(error, dict) else None
-
-
-_MOUNTED = re.compile(r"'(/mnt/[^']*|/opt/[^']*|/efs[^']*)'")
-
-
-def _needed_mount(invocation: Invocation) -> str | None:
-    """A handler that reads a file system Lambda mounts (EFS under /mnt, layers under
-    /opt), absent on this machine: not checked here."""
-    error = _error_of(invocation)
-    if error is None or error.get("errorType") not in (
-        "FileNotFoundError",
-        "PermissionError",
-        "NotADirectoryError",
-    ):
-        return None
-    found = _MOUNTED.search(str(error.get("errorMessage")))
-    if not found:
-        return None
-    return (
-        f"the handler uses {found.group(1)}, on a file system Lambda mounts (EFS, layers "
-        "under /opt) that this machine does not have"
     )
 
 
@@ -527,82 +372,3 @@ def _as_browser_sees(verdict: Verdict, request: HttpRequest, settings: Cors | No
     if settings is None:
         return verdict
     return cors.seen_by_browser(verdict, request.method, request.headers, settings, verdict.failed)
-
-
-def _needed_variable(invocation: Invocation, plan: _Plan) -> str | None:
-    """A handler reading an environment variable nothing here sets (``os.environ[...]``
-    raised): Lambda would have it from the deployment."""
-    error = _error_of(invocation)
-    if error is None or error.get("errorType") != "KeyError":
-        return None
-    name = str(error.get("errorMessage", "")).strip("'\"")
-    read_environ = "<frozen os>" in invocation.log or "os.environ" in invocation.log
-    if not read_environ or not _VARIABLE_NAME.fullmatch(name):
-        return None
-    return _missing_variable(ImportFailure("", "KeyError", name), plan, when="calling")
-
-
-def _needed_input(invocation: Invocation, body: bytes) -> str | None:
-    """A handler that reads a field of the body scan made up (``{}``): valid input is
-    unknown here, so this is not a verdict on the handler."""
-    error = _error_of(invocation) if body else None
-    if error is None or error.get("errorType") != "KeyError":
-        return None
-    field = error.get("errorMessage")
-    return (
-        f"the handler needs the field {field} in the request body, and scan sent {{}} "
-        "(it cannot know valid input); a client that leaves it out gets a 502 here: "
-        "answer 400 for missing fields"
-    )
-
-
-def _timed_out(invocation: Invocation) -> bool:
-    return b'"Sandbox.Timedout"' in invocation.payload
-
-
-#: what boto3 raises when it has no account or no endpoint to talk to
-_AWS_UNREACHABLE = frozenset(
-    {
-        "NoCredentialsError",
-        "PartialCredentialsError",
-        "NoRegionError",
-        "EndpointConnectionError",
-        "ConnectTimeoutError",
-        "ConnectionClosedError",
-        "ProfileNotFound",
-    }
-)
-
-
-#: what Python and requests raise when a host cannot be reached from here
-_NETWORK_UNREACHABLE = frozenset(
-    {
-        "ConnectionError",
-        "ConnectTimeout",
-        "ReadTimeout",
-        "URLError",
-        "gaierror",
-        "NameResolutionError",
-        "MaxRetryError",
-        "NewConnectionError",
-        "ConnectionRefusedError",
-    }
-)
-
-
-def _needed_aws(invocation: Invocation) -> str | None:
-    """Why a call could not be checked: the handler needed AWS (which scan withholds)
-    or a network this machine does not reach."""
-    error = _error_of(invocation)
-    if error is None:
-        return None
-    kind = error.get("errorType")
-    shown = f"{kind}: {str(error.get('errorMessage'))[:200]}"
-    if kind in _AWS_UNREACHABLE:
-        return (
-            f"the handler called AWS ({shown}); scan runs handlers without AWS credentials "
-            "so that it never changes real resources: --aws allows real calls"
-        )
-    if kind in _NETWORK_UNREACHABLE:
-        return f"the handler needed a host this machine cannot reach ({shown})"
-    return None

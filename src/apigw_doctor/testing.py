@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import json as jsonlib
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from .catalogue import Finding
-from .events import HttpRequest, Route, build_event
+from .events import HttpRequest
 from .rules import Verdict, profile_for
-from .runtime import Handler, Invocation, LambdaContext, invoke, verdict_of
+from .runtime.invocation import Handler, Invocation
+from .runtime.invoke import LocalFunction, binding_for, call
 
 HeaderInput = Mapping[str, str] | Iterable[tuple[str, str]] | None
 QueryInput = Mapping[str, str] | Iterable[tuple[str, str]] | None
@@ -110,12 +112,14 @@ class Gateway:
         profile_for(api)  # fail now on an unknown kind, with the list of kinds
         self.handler = handler
         self.api = api
-        self.route = Route(resource) if resource else None
-        self.binary_media_types = tuple(binary_media_types)
+        self.binding = replace(
+            binding_for(api, resource), binary_media_types=tuple(binary_media_types)
+        )
+        self.function = LocalFunction(
+            getattr(handler, "__name__", "handler"), function_name, timeout_seconds
+        )
         self.stage = stage
         self.stage_variables = stage_variables
-        self.function_name = function_name
-        self.timeout_seconds = timeout_seconds
         self.strict = strict
         #: every response so far, so a test (or the pytest plugin) can inspect them
         self.responses: list[Response] = []
@@ -142,19 +146,17 @@ class Gateway:
         return self.send(request)
 
     def send(self, request: HttpRequest) -> Response:
-        """Run one request through the event builder, the handler and the rules."""
-        context = LambdaContext(self.function_name, timeout_seconds=self.timeout_seconds)
-        event = build_event(
-            self.api,
+        """Run one request through the event builder, the handler and the rules: the
+        same steps as ``scan``, ``invoke`` and ``serve`` (``runtime.invoke``)."""
+        outcome = call(
+            self.handler,
+            self.function,
+            self.binding,
             request,
-            route=self.route,
             stage=self.stage,
             stage_variables=self.stage_variables,
-            binary_media_types=self.binary_media_types,
-            request_id=context.aws_request_id,
         )
-        invocation = invoke(self.handler, event, context)
-        verdict = verdict_of(invocation, self.api, request.headers, self.binary_media_types)
+        verdict, invocation, event = outcome.verdict, outcome.invocation, outcome.event
         response = Response(verdict, invocation, event)
         self.responses.append(response)
         if self.strict and verdict.errors:

@@ -55,7 +55,7 @@ def test_event_v2() -> None:
         ("get_item", 1, 502, "GW101"),
         ("list_items", 1, 502, "GW301"),
         ("hello", 1, 502, "GW101"),
-        ("price", 1, 502, "GW701"),
+        ("price", 1, 502, "GW704"),
         ("delete_item", 1, 502, "GW701"),
         ("export_items", 1, 502, "GW601"),
         ("thumbnail", 0, 200, "GW501"),

@@ -37,7 +37,7 @@ def test_example_project_shows_every_cause_of_the_seed_note() -> None:
     assert "GW202" in call_codes["CreateItemFunction"]  # missing statusCode (HTTP)
     assert "GW601" in call_codes["ExportFunction"]  # over the payload limit
     assert "GW501" in call_codes["ThumbnailFunction"]  # binary without media types
-    assert "GW701" in call_codes["PriceFunction"]  # json.dumps of a Decimal: TypeError
+    assert "GW704" in call_codes["PriceFunction"]  # json.dumps of a Decimal: TypeError
     assert "GW701" in call_codes["DeleteItemFunction"]  # escaping exception
     assert not handlers["HealthFunction"]["failing"]
     assert handlers["DeleteItemFunction"]["calls"][0]["path"] == "/items/example-id"
@@ -107,12 +107,17 @@ def test_handler_that_cannot_be_imported(tmp_path: Path) -> None:
     assert "has no 'missing'" in report["handlers"][0]["problem"]
 
 
-def test_broken_template_is_a_usage_error(tmp_path: Path) -> None:
-    (tmp_path / "template.yaml").write_text("Resources: [unclosed\n")
-    result = CliRunner().invoke(main, ["scan", str(tmp_path)])
-    assert result.exit_code == 2
-    assert "not valid YAML/JSON" in result.stdout  # the note says what is wrong
-    assert "define no Lambda function that could be read" in result.stderr
+@pytest.mark.parametrize("command", ["scan", "lint", "serve"])
+def test_a_template_that_cannot_be_read_stops_every_command(
+    tmp_path: Path, command: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A green scan of what was found without the template would hide every route."""
+    (tmp_path / "template.yaml").write_text("Resources:\n  Fn: [unclosed\n")
+    (tmp_path / "app.py").write_text("def handler(event, context):\n    return {}\n")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, [command, *([] if command == "serve" else ["."])])
+    assert result.exit_code == 2, result.output
+    assert f"{(tmp_path / 'template.yaml').resolve()}:3:1: not valid YAML" in result.stderr
 
 
 @pytest.mark.parametrize(
@@ -426,7 +431,7 @@ def test_a_module_that_calls_aws_as_it_is_imported_is_not_checked_here(tmp_path:
     status, report, _ = scan(str(tmp_path))
     (handler,) = report["handlers"]
     assert status == 0 and handler["problem"] is None
-    assert "importing it calls AWS (NoCredentialsError)" in handler["notCheckedHere"]
+    assert "importing it called AWS: sts GetCallerIdentity" in handler["notCheckedHere"]
 
 
 def test_a_variable_read_when_called_is_not_checked_here(tmp_path: Path) -> None:

@@ -108,7 +108,16 @@ def test_usage_errors(tmp_path: Path, args: list[str], message: str) -> None:
     assert message in result.stderr
 
 
-def test_a_handler_that_does_not_import_is_listed_and_the_rest_served(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("broken", "cause"),
+    [
+        ("import no_such_module_anywhere\n", "no_such_module_anywhere"),
+        ("def handler(event, context)\n    return 1\n", "SyntaxError"),
+    ],
+)
+def test_a_handler_that_does_not_import_is_served_and_fails_as_lambda(
+    tmp_path: Path, broken: str, cause: str
+) -> None:
     (tmp_path / "template.yaml").write_text(
         "Transform: AWS::Serverless-2016-10-31\n"
         "Globals: {Function: {Runtime: python3.12, CodeUri: .}}\n"
@@ -127,15 +136,22 @@ def test_a_handler_that_does_not_import_is_listed_and_the_rest_served(tmp_path: 
     (tmp_path / "good.py").write_text(
         "def handler(event, context):\n    return {'statusCode': 200, 'body': 'good'}\n"
     )
-    (tmp_path / "broken.py").write_text("import no_such_module_anywhere\n")
+    (tmp_path / "broken.py").write_text(broken)
     process, base = serve(cwd=tmp_path)
     try:
         assert httpx.get(base + "/good").text == "good"
+        failed = httpx.get(base + "/broken")  # mounted, and failing as Lambda would
+        assert failed.status_code == 502
+        assert failed.json() == {"message": "Internal server error"}
+        record = httpx.get(base + "/__apigw-doctor/api/requests").json()[0]
+        detail = httpx.get(base + f"/__apigw-doctor/api/requests/{record['id']}").json()
+        assert cause in detail["note"]
     finally:
         process.terminate()
         _, err = process.communicate(timeout=30)
-    assert "not served" in err and "no_such_module_anywhere" in err
-    assert "-m pip install -r requirements.txt" in err  # the fix, for the Python that runs it
+    assert "does not import" in err and cause in err
+    if "no_such" in cause:  # the fix, for the Python that runs it
+        assert "-m pip install -r requirements.txt" in err
 
 
 PROJECTS = Path(__file__).parents[1] / "project" / "projects"
@@ -202,7 +218,7 @@ def test_serve_mock_aws_gives_handlers_the_templates_table() -> None:
     finally:
         process.terminate()
         _, err = process.communicate(timeout=30)
-    assert "handlers call mock AWS at http://127.0.0.1:" in err
+    assert "handlers reach AWS as: moto's mock AWS at http://127.0.0.1:" in err
 
 
 def test_serve_debug_stops_at_a_breakpoint_in_a_handler(tmp_path: Path) -> None:

@@ -8,7 +8,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-from apigw_doctor.events import Route
 from apigw_doctor.server import Endpoint, RouteTable
 from support.server import endpoint, running
 
@@ -135,7 +134,7 @@ def test_json_logs(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
 def test_reload_restarts_workers_on_change(tmp_path: Path) -> None:
     source = tmp_path / "app.py"
     source.write_text("def handler(event, context):\n    return {'statusCode': 201}\n")
-    routes = RouteTable([Endpoint(Route("/x"), "rest", f"{source}:handler", "handler", 3.0)])
+    routes = RouteTable([Endpoint.of(f"{source}:handler", "/x")])
     with running(routes, workers=1, reload=True, base=tmp_path) as base:
         assert httpx.get(base + "/x").status_code == 201
         time.sleep(1.1)
@@ -199,7 +198,7 @@ def test_rest_events_carry_header_names_as_clients_write_them(tmp_path: Path) ->
         "    return {'statusCode': 200, 'body': event['headers']['Content-Type'] + ' '"
         " + event['headers']['X-Api-Key']}\n"
     )
-    rest = Endpoint(Route("/r", "ANY"), "rest", f"{tmp_path / 'reads.py'}:handler", "r", 3.0)
+    rest = Endpoint.of(f"{tmp_path / 'reads.py'}:handler", "/r")
     with running(RouteTable([rest]), workers=1) as base:
         response = httpx.post(base + "/r", content=b"{}", headers={
             "content-type": "application/json", "x-api-key": "k"})  # fmt: skip

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from apigw_doctor.server import RouteTable
+from apigw_doctor.server import Endpoint, RouteTable
 
 SAM = """
 AWSTemplateFormatVersion: "2010-09-09"
@@ -51,13 +51,19 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
     return path
 
 
+def matched(routes: RouteTable, method: str, path: str) -> Endpoint:
+    found = routes.match(method, path)
+    assert found is not None, f"{method} {path} matched no route"
+    return found[0]
+
+
 def test_sam_routes(tmp_path: Path) -> None:
     routes = RouteTable.from_template(write(tmp_path, "template.yaml", SAM))
     table = {(e.route.method, e.route.resource): e for e in routes.endpoints}
     one = table[("GET", "/items/{id}")]
     # Lambda's own import: the dotted module under the code folder, the working directory
     assert one.target == "handlers.items:get"
-    assert one.environment is not None and one.environment.cwd == (tmp_path / "src").resolve()
+    assert one.function.environment is not None and one.function.environment.cwd == (tmp_path / "src").resolve()
     assert one.timeout == 12.0 and table[("POST", "/orders")].timeout == 5.0
     # Globals.Api applies to every API; the explicit one adds its own (SAM merges lists)
     assert one.binary_media_types == ("image/png", "application/pdf")
@@ -71,10 +77,10 @@ def test_sam_routes(tmp_path: Path) -> None:
 
 def test_route_table_prefers_specific_routes(tmp_path: Path) -> None:
     routes = RouteTable.from_template(write(tmp_path, "template.yaml", SAM))
-    assert routes.match("GET", "/items/7").route.resource == "/items/{id}"  # type: ignore[union-attr]
-    assert routes.match("DELETE", "/items").route.resource == "/items"  # type: ignore[union-attr]
-    assert routes.match("GET", "/a/b").route.resource == "/{proxy+}"  # type: ignore[union-attr]
-    assert routes.match("POST", "/orders").api == "http-1.0"  # type: ignore[union-attr]
+    assert matched(routes, "GET", "/items/7").route.resource == "/items/{id}"
+    assert matched(routes, "DELETE", "/items").route.resource == "/items"
+    assert matched(routes, "GET", "/a/b").route.resource == "/{proxy+}"
+    assert matched(routes, "POST", "/orders").api == "http-1.0"
     assert routes.default_api == "rest"
 
 

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import uvicorn
 
-from apigw_doctor.events import Route
 from apigw_doctor.server import Endpoint, RouteTable, ServerConfig, create_app
 
 SAMPLES = Path(__file__).resolve().parents[1] / "handlers" / "server_samples.py"
@@ -23,8 +22,13 @@ def endpoint(
     binary_media_types: tuple[str, ...] = (),
     method: str = "ANY",
 ) -> Endpoint:
-    return Endpoint(
-        Route(resource, method), api, f"{SAMPLES}:{function}", function, timeout, binary_media_types
+    return Endpoint.of(
+        f"{SAMPLES}:{function}",
+        resource,
+        api,
+        method=method,
+        timeout=timeout,
+        binary_media_types=binary_media_types,
     )
 
 

@@ -16,6 +16,13 @@ class AwsOptions:
     endpoint_url: str | None = None
 
     def client(self, service: str) -> Any:
-        session = boto3.Session(profile_name=self.profile, region_name=self.region)
+        """A client, or an ``AwsError`` saying what is missing (no region, no such
+        profile): never a botocore traceback."""
+        from .errors import explain
+
         config = Config(retries={"max_attempts": 5, "mode": "adaptive"})
-        return session.client(service, endpoint_url=self.endpoint_url, config=config)
+        try:
+            session = boto3.Session(profile_name=self.profile, region_name=self.region)
+            return session.client(service, endpoint_url=self.endpoint_url, config=config)
+        except Exception as exc:  # NoRegionError, ProfileNotFound, a bad endpoint URL...
+            raise explain(exc, f"creating a {service} client") from None

@@ -12,7 +12,7 @@ import shlex
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import explain
+from .errors import AwsError, explain
 from .session import AwsOptions
 
 ROLE_NAME = "APIGatewayPushToCloudWatchLogs"
@@ -72,14 +72,24 @@ def plan_logging(
     data_trace: bool,
     metrics: bool,
     create_role: bool,
+    dry_run: bool = False,
 ) -> LoggingPlan:
-    """Look at the account and the stage, and decide what to change."""
-    apigateway = options.client("apigateway")
+    """Look at the account and the stage, and decide what to change (``dry_run``: also
+    without an account to look at, saying what was not checked)."""
+    unread = None
     try:
+        apigateway = options.client("apigateway")
         account = apigateway.get_account()
         apigateway.get_stage(restApiId=rest_api_id, stageName=stage)
     except Exception as exc:
-        raise explain(exc, f"reading stage {stage!r} of REST API {rest_api_id}") from None
+        error = (
+            exc
+            if isinstance(exc, AwsError)
+            else explain(exc, f"reading stage {stage!r} of REST API {rest_api_id}")
+        )
+        if not dry_run:
+            raise error from None
+        account, unread = {"cloudwatchRoleArn": "<not checked>"}, error
     operations = [{"op": "replace", "path": "/*/*/logging/loglevel", "value": level}]
     operations.append(
         {
@@ -91,6 +101,11 @@ def plan_logging(
     if metrics:
         operations.append({"op": "replace", "path": "/*/*/metrics/enabled", "value": "true"})
     plan = LoggingPlan(rest_api_id, stage, operations, account.get("cloudwatchRoleArn"))
+    if unread is not None:
+        plan.notes.append(
+            f"{unread}; the commands below are printed without checking the stage or the "
+            "account's CloudWatch role"
+        )
     if not plan.role_arn:
         if create_role:
             plan.create_role = True

@@ -113,7 +113,7 @@ def env_vars_option() -> Callable[[F], F]:
 
 
 def read_env_vars(path: Path | None) -> dict[str, dict[str, str]] | None:
-    from ..environment import EnvVarsError, load_env_vars
+    from ..runtime.environment import EnvVarsError, load_env_vars
 
     if path is None:
         return None
@@ -121,6 +121,24 @@ def read_env_vars(path: Path | None) -> dict[str, dict[str, str]] | None:
         return load_env_vars(path)
     except EnvVarsError as exc:
         raise click.BadParameter(str(exc), param_hint="--env-vars") from None
+
+
+def no_aws_option() -> Callable[[F], F]:
+    return click.option(
+        "--no-aws",
+        is_flag=True,
+        help="Give handlers no AWS account: placeholder credentials that AWS refuses "
+        "(default: this shell's account, as sam local does, named at start).",
+    )
+
+
+def inherit_env_option() -> Callable[[F], F]:
+    return click.option(
+        "--inherit-env",
+        is_flag=True,
+        help="Pass this shell's environment variables to the handlers. Off by default: "
+        "as in Lambda, a function sees Lambda's variables and its template's only.",
+    )
 
 
 def python_option() -> Callable[[F], F]:
@@ -137,7 +155,7 @@ def python_option() -> Callable[[F], F]:
 
 def handlers_python(explicit: str | None, folders: list[Path], runtimes: list[str | None]) -> Any:
     """Choose the handlers' Python and say which, on stderr, with any mismatch."""
-    from ..interpreter import InterpreterError, choose
+    from ..runtime.interpreter import InterpreterError, choose
 
     try:
         chosen = choose(explicit, folders, runtimes)

@@ -116,6 +116,7 @@ def enable_logging(
             data_trace=data_trace,
             metrics=metrics,
             create_role=create_role,
+            dry_run=dry_run,
         )
         for note in plan.notes:
             click.echo(f"note: {note}", err=True)

@@ -6,19 +6,29 @@ from __future__ import annotations
 import asyncio
 import json
 import tempfile
-import uuid
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import click
 
-from ..environment import environment_for
-from ..events import HttpRequest, Route, build_event
-from ..in_process import InProcessPool
+from ..events import HttpRequest
 from ..project import Binding, Function, TemplateError, load_project, load_template
 from ..project.inline import materialise
-from ..runtime import Invocation, verdict_of
-from ..workers import Job, WorkerPool
+from ..runtime import diagnosis
+from ..runtime.credentials import SHELL, WITHHELD, account
+from ..runtime.environment import lambda_defaults
+from ..runtime.in_process import InProcessPool
+from ..runtime.invoke import (
+    LocalFunction,
+    Outcome,
+    binding_for,
+    binding_of,
+    invoke,
+    invoke_event,
+    request_event,
+)
+from ..runtime.pool import WorkerPool
 from ._inputs import parse_header, read_input, split_list
 from ._options import (
     api_option,
@@ -28,6 +38,8 @@ from ._options import (
     format_option,
     handlers_python,
     header_option,
+    inherit_env_option,
+    no_aws_option,
     parse_overrides,
     python_option,
     read_env_vars,
@@ -76,13 +88,8 @@ def event(
         -H 'Content-Type: application/json'
     """
     request = _request(method, path, headers, body)
-    built = build_event(
-        api,
-        request,
-        route=Route(resource) if resource else None,
-        stage=stage,
-        binary_media_types=split_list(binary_media_types),
-    )
+    binding = replace(binding_for(api, resource), binary_media_types=split_list(binary_media_types))
+    built = request_event(binding, request, stage=stage)
     click.echo(json.dumps(built, indent=2))
 
 
@@ -115,6 +122,8 @@ def event(
     help="Run the handler in this process (no worker), so breakpoint() and debuggers "
     "stop in it; no timeout or memory limit is enforced.",
 )
+@no_aws_option()
+@inherit_env_option()
 @python_option()
 @format_option()
 def invoke_command(
@@ -133,6 +142,8 @@ def invoke_command(
     parameter_overrides: tuple[str, ...],
     env_vars: Path | None,
     debug: bool,
+    no_aws: bool,
+    inherit_env: bool,
     python: str | None,
     output_format: str,
 ) -> None:
@@ -160,35 +171,53 @@ def invoke_command(
       apigw-doctor invoke ItemsFunction GET /items/42 --env-vars env.json
     """
     types = split_list(binary_media_types)
+    overrides = read_env_vars(env_vars)
     with tempfile.TemporaryDirectory() as inline:
         found = _template_function(
             target, template, parse_overrides(parameter_overrides), Path(inline)
         )
-        if found is not None:
-            function, binding = _binding_for(found, method, path)
-            api = api or (binding.kind if binding else "rest")
-            resource = resource or (binding.path if binding else None)
-            types = types or (binding.binary_media_types if binding else ())
-        api = api or "rest"
-        the_event, accept = event_for(api, method, path, event_file, headers, body, resource, types)
         if found is None:
-            name = target.rpartition(":")[2] or "handler"
-            job = Job(target, the_event, str(uuid.uuid4()), name, timeout or 3.0,
-                      memory_mb=128 if memory is None else memory)  # fmt: skip
+            binding = binding_for(api or "rest", resource)
+            binding = replace(binding, binary_media_types=types)
+            function = LocalFunction(
+                target,
+                target.rpartition(":")[2] or "handler",
+                timeout or 3.0,
+                128 if memory is None else memory,
+                environment=lambda_defaults(),
+            )
             folders, runtimes = [Path.cwd()], []
         else:
-            job = _job(function, the_event, timeout, memory, read_env_vars(env_vars))
-            folders, runtimes = [function.template.parent], [function.runtime]
+            binding = _binding_for(found, method, path, api, resource, types)
+            function = LocalFunction.of(
+                found, env_vars=overrides, timeout=timeout, memory_mb=memory
+            )
+            folders, runtimes = [found.template.parent], [found.runtime]
         if debug:
-            invocation = asyncio.run(_run(job, InProcessPool()))
+            pool: WorkerPool | InProcessPool = InProcessPool(inherit_shell=inherit_env)
         else:
             chosen = handlers_python(python, folders, runtimes)
-            invocation = asyncio.run(_run(job, WorkerPool(1, Path.cwd(), chosen.path)))
+            pool = WorkerPool(1, Path.cwd(), chosen.path, inherit_shell=inherit_env)
+        request = _request(method, path, headers, body) if method and path else None
+        given = _load_event(event_file) if event_file else None
+        if request is None and given is None:
+            raise click.UsageError("give the request as METHOD PATH, or an event with --event FILE")
+        with account(WITHHELD if no_aws else SHELL) as aws:
+            click.echo(f"apigw-doctor: handlers reach AWS as: {aws.description}", err=True)
+            function = function.with_variables(aws.variables)
+            outcome = asyncio.run(_run(pool, function, binding, request, given))
+            calls = aws.endpoint.since(0) if aws.endpoint else []
+    invocation = outcome.invocation
     if invocation.import_failure is not None:
-        raise click.UsageError(invocation.import_failure.message)
-    verdict = verdict_of(invocation, api, accept, types)
+        unchecked, problem = diagnosis.not_importable(
+            invocation, getattr(pool, "python", "this Python"), templated=found is not None
+        )
+        raise click.UsageError(f"{target}: cannot be loaded: {unchecked or problem}")
+    refused = diagnosis.aws_calls(calls)
+    if refused:
+        click.echo(f"apigw-doctor: not checked here: {refused}", err=True)
     emit_verdict(
-        verdict,
+        outcome.verdict,
         output_format,
         f"{target} ({invocation.duration_ms:.1f} ms)",
         {
@@ -198,6 +227,26 @@ def invoke_command(
         },
         invocation.log,
     )
+
+
+async def _run(
+    pool: WorkerPool | InProcessPool,
+    function: LocalFunction,
+    binding: Binding,
+    request: HttpRequest | None,
+    given: dict[str, Any] | None,
+) -> Outcome:
+    await pool.start()
+    try:
+        if given is not None:
+            return await invoke_event(
+                pool, function, given, binding.kind, _event_headers(given),
+                binding.binary_media_types,
+            )  # fmt: skip
+        assert request is not None
+        return await invoke(pool, function, binding, request)
+    finally:
+        await pool.stop()
 
 
 def _template_function(
@@ -227,41 +276,37 @@ def _template_function(
 
 
 def _binding_for(
-    function: Function, method: str | None, path: str | None
-) -> tuple[Function, Binding | None]:
-    """The API route the request falls on (else the function's first)."""
-    bindings = function.api_bindings
-    for binding in bindings:
-        if method and path and Route(binding.path, binding.method).match(method, path):
-            return function, binding
-    return function, bindings[0] if bindings else None
-
-
-def _job(
     function: Function,
-    event: dict[str, Any],
-    timeout: float | None,
-    memory: int | None,
-    env_vars: dict[str, dict[str, str]] | None,
-) -> Job:
-    return Job(
-        f"{function.module_name}:{function.function_name}",
-        event,
-        str(uuid.uuid4()),
-        function.name,
-        timeout or function.timeout,
-        environment_for(function, overrides=env_vars),
-        function.runtime,
-        function.memory if memory is None else memory,
-    )
-
-
-async def _run(job: Job, pool: WorkerPool | InProcessPool) -> Invocation:
-    await pool.start()
-    try:
-        return await pool.run(job, job.timeout_seconds)
-    finally:
-        await pool.stop()
+    method: str | None,
+    path: str | None,
+    api: str | None,
+    resource: str | None,
+    types: tuple[str, ...],
+) -> Binding:
+    """The route of the function that METHOD PATH falls on, as API Gateway ranks routes;
+    --api, --resource and --binary-media-types override what the template says."""
+    bindings = function.api_bindings
+    if not bindings:
+        binding = binding_for(api or "rest", resource)
+    elif method and path:
+        found = binding_of(bindings, method, path)
+        if found is None:
+            routes = ", ".join(f"{b.method} {b.path}" for b in bindings)
+            raise click.UsageError(
+                f"{method.upper()} {path} matches no route of {function.name} (its routes: "
+                f"{routes})"
+            )
+        binding = found
+    else:
+        binding = bindings[0]
+    changes: dict[str, Any] = {}
+    if api:
+        changes["kind"] = api
+    if resource:
+        changes["path"] = resource
+    if types:
+        changes["binary_media_types"] = types
+    return replace(binding, **changes)
 
 
 def event_for(
@@ -281,10 +326,8 @@ def event_for(
         return event, _event_headers(event)
     if method and path:
         request = _request(method, path, headers, body)
-        route = Route(resource) if resource else None
-        return build_event(
-            api, request, route=route, binary_media_types=binary_media_types
-        ), request.headers
+        binding = replace(binding_for(api, resource), binary_media_types=binary_media_types)
+        return request_event(binding, request), request.headers
     raise click.UsageError("give the request as METHOD PATH, or an event with --event FILE")
 
 

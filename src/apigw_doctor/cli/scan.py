@@ -11,14 +11,15 @@ import click
 from rich.console import Console
 from rich.text import Text
 
-from ..interpreter import InterpreterError
 from ..lint import ConfigError, load_config
-from ..mock_aws import MockAwsError
 from ..project import TemplateError
+from ..runtime.interpreter import InterpreterError
+from ..runtime.mock_aws import MockAwsError
 from ..scan import HandlerReport, ScanReport, scan
 from ._options import (
     env_vars_option,
     format_option,
+    inherit_env_option,
     parse_overrides,
     python_option,
     read_env_vars,
@@ -53,6 +54,7 @@ from ._render import render_finding, status_phrase
     help="Let handlers call moto's mock AWS on loopback, with the template's DynamoDB tables, "
     "S3 buckets and SQS queues created (needs pip install 'moto[server]').",
 )
+@inherit_env_option()
 @python_option()
 def scan_command(
     path: Path,
@@ -63,6 +65,7 @@ def scan_command(
     env_vars: Path | None,
     real_aws: bool,
     mock_aws: bool,
+    inherit_env: bool,
     python: str | None,
 ) -> None:
     """Find every API handler in PATH that would make API Gateway answer 5xx, and why.
@@ -78,9 +81,11 @@ def scan_command(
     (event, context) that reads an API Gateway event is called with GET /,
     its API kind assumed (`[tool.apigw-doctor] api` in pyproject.toml sets it).
 
-    Handlers run with the template's environment variables and layers, and
-    without AWS credentials: a handler that needed AWS is reported "not
-    checked here", never as failing.  --aws lets them use this shell's.
+    Handlers run with the template's environment variables and layers (none
+    of this shell's: --inherit-env), and without AWS: placeholder credentials
+    and a loopback endpoint that refuses every call, so a handler that called
+    AWS is reported "not checked here" with the calls it made, never as
+    failing.  --mock-aws runs them against moto, --aws against your account.
 
     \b
     Exit status: 0 nothing would fail, 1 some handler would fail (or has a
@@ -112,7 +117,10 @@ def scan_command(
                 env_vars=read_env_vars(env_vars),
                 mock=mock_aws,
                 python=python,
+                inherit_env=inherit_env,
             )
+    except KeyboardInterrupt:
+        sys.exit(130)  # interrupted: not a verdict
     except (TemplateError, MockAwsError) as exc:
         raise click.UsageError(str(exc)) from None
     except InterpreterError as exc:

@@ -6,6 +6,7 @@ import contextlib
 import ipaddress
 import logging
 import os
+import socket
 import tempfile
 import time
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ from rich.console import Console
 
 from ..project import Project, Resource, TemplateError, discover, load_project, load_template
 from ..project.inline import materialise
+from ..runtime.credentials import MOCK, SHELL, WITHHELD, Account, account
 from ..server.routes import RouteTable
 from ._inputs import split_list
 from ._options import (
@@ -23,6 +25,8 @@ from ._options import (
     binary_media_types_option,
     env_vars_option,
     handlers_python,
+    inherit_env_option,
+    no_aws_option,
     python_option,
     read_env_vars,
     render_notes,
@@ -114,6 +118,8 @@ from ._options import (
     is_flag=True,
     help="Skip the template's authorizers: every route is open.",
 )
+@no_aws_option()
+@inherit_env_option()
 @python_option()
 def serve(
     target: str | None,
@@ -136,14 +142,22 @@ def serve(
     debug: bool,
     cors_origins: str | None,
     no_auth: bool,
+    no_aws: bool,
+    inherit_env: bool,
     python: str | None,
 ) -> None:
     """Serve handlers over HTTP exactly as API Gateway would, with a request inspector.
 
     TARGET is module:function or path/to/file.py:function (every path goes
-    to it, as a {proxy+} resource); or give --template to serve the routes of
-    a SAM template or serverless.yml (found in the current folder when
-    neither is given).
+    to it, as a {proxy+} resource), or a project folder; or give --template to
+    serve the routes of a SAM template or serverless.yml (found in the current
+    folder when neither is given).  Every route is served, even one whose
+    handler does not import: its requests fail as they would in Lambda, and
+    the log says why.  Edits are seen by the next request.
+
+    Handlers see the template's environment (none of this shell's:
+    --inherit-env) and this shell's AWS account, named at start, as `sam
+    local` does (--no-aws: none; --mock-aws: moto).
 
     Each response is decided by the rules core: a malformed result gets the
     502 (REST) or 500 (HTTP API) AWS sends, with the reason in the log.
@@ -162,11 +176,14 @@ def serve(
     types = split_list(binary_media_types)
     if target and template:
         raise click.UsageError("give TARGET or --template, not both")
+    if mock_aws and no_aws:
+        raise click.UsageError("--mock-aws and --no-aws: choose one")
+    folder = Path(target) if target and Path(target).is_dir() else None
     resources: list[Resource] = []
     cleanup = contextlib.ExitStack()  # what lives as long as the server
-    if not target:
+    if not target or folder is not None:
         inline = Path(cleanup.enter_context(tempfile.TemporaryDirectory()))
-        project = materialise(_project(template), inline)  # code written in the template
+        project = materialise(_project(template, folder), inline)  # code written in templates
         render_notes(Console(stderr=True, highlight=False), project.notes)
         routes = RouteTable.from_project(
             project,
@@ -178,11 +195,12 @@ def serve(
         if not routes.endpoints:
             shown = ", ".join(str(t) for t in project.templates)
             raise click.UsageError(f"{shown}: no Python function behind an API proxy integration")
-        base = (template.parent if template else Path.cwd()).resolve()
+        base = (template.parent if template else folder or Path.cwd()).resolve()
         folders = [t.parent for t in project.templates]
         runtimes = [f.runtime for f in project.api_functions]
         resources = project.resources
     else:
+        assert target is not None
         routes = RouteTable.single(
             target, api or "rest", timeout=function_timeout or 3.0, binary_media_types=types
         )
@@ -190,27 +208,15 @@ def serve(
         folders, runtimes = [base], []
     _check_target(routes, base)
     routes = _access(routes, cors_origins, no_auth)
+    for warning in routes.warnings:
+        click.echo(f"apigw-doctor: warning: {warning}", err=True)
     if debug:
-        from ..in_process import WARNING
+        from ..runtime.in_process import WARNING
 
         click.echo(f"apigw-doctor: {WARNING}", err=True)
         python_path = None
     else:
         python_path = handlers_python(python, folders, runtimes).path
-        routes = _importable(routes, base, python_path, strict=bool(target))
-    config = ServerConfig(
-        routes=routes,
-        stage=stage,
-        integration_timeout=integration_timeout,
-        workers=workers or os.cpu_count() or 1,
-        log_format=log_format,
-        reload=reload,
-        base=base,
-        show_secrets=show_secrets,
-        allow_hosts=tuple(h.lower() for h in allow_hosts),
-        python=python_path,
-        debug=debug,
-    )
     if not _is_loopback(host):
         click.echo(
             f"apigw-doctor: warning: listening on {host}, not loopback: other machines can call "
@@ -220,51 +226,85 @@ def serve(
         )
     logging.getLogger("asyncio").addFilter(OncePerSecond())
     logging.getLogger("uvicorn.error").addFilter(OncePerSecond())
-    with cleanup, _aws(mock_aws, resources) as mocked:
-        if mocked:
-            config.routes = config.routes.with_variables(mocked)
-            click.echo(
-                f"apigw-doctor: handlers call mock AWS at {mocked['AWS_ENDPOINT_URL']} "
-                f"({len(resources)} table(s), bucket(s) and queue(s) from the template)",
-                err=True,
-            )
+    policy = MOCK if mock_aws else WITHHELD if no_aws else SHELL
+    with cleanup, _account(policy, resources) as reached:
+        click.echo(f"apigw-doctor: handlers reach AWS as: {reached.description}", err=True)
+        routes = routes.with_variables(reached.variables)
+        if python_path is not None:
+            _say_importable(routes, base, python_path, inherit_env)
+        config = ServerConfig(
+            routes=routes,
+            stage=stage,
+            integration_timeout=integration_timeout,
+            workers=workers or os.cpu_count() or 1,
+            log_format=log_format,
+            reload=reload,
+            base=base,
+            show_secrets=show_secrets,
+            allow_hosts=tuple(h.lower() for h in allow_hosts),
+            python=python_path,
+            debug=debug,
+            inherit_env=inherit_env,
+        )
+        listening = _listen(host, port)
+        shown_port = listening.getsockname()[1]
         click.echo(
             f"apigw-doctor: serving {len(routes.endpoints)} route(s) on "
-            f"http://{host}:{port}/ ; inspector: http://{host}:{port}/__apigw-doctor/",
+            f"http://{host}:{shown_port}/ ; inspector: "
+            f"http://{host}:{shown_port}/__apigw-doctor/",
             err=True,
         )
         for endpoint in routes.endpoints:
             click.echo(
-                f"  {endpoint.route.method:6} {endpoint.route.resource:28} -> "
+                f"  {endpoint.route.method:6} {endpoint.prefix + endpoint.route.resource:28} -> "
                 f"{endpoint.function_name}: {endpoint.target} ({endpoint.api})",
                 err=True,
             )
-        uvicorn.run(
-            create_app(config),
-            host=host,
-            port=port,
-            log_level="warning",
-            server_header=False,
-            access_log=False,  # the gateway writes API Gateway's own access log
-            limit_concurrency=max_connections,
-            timeout_keep_alive=5,
+        stages = sorted({e.stage for e in routes.endpoints if e.stage and e.stage != "$default"})
+        if stages:
+            click.echo(
+                f"  (the deployed URLs' stage prefix is accepted too: /{stages[0]}/...)", err=True
+            )
+        server = uvicorn.Server(
+            uvicorn.Config(
+                create_app(config),
+                log_level="warning",
+                server_header=False,
+                access_log=False,  # the gateway writes API Gateway's own access log
+                limit_concurrency=max_connections,
+                timeout_keep_alive=5,
+            )
         )
+        server.run(sockets=[listening])
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """Bind and listen before the banner is printed: when it says "serving", the port
+    takes connections (port 0: the one the system chose is printed)."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+        listening = socket.socket(family, kind, proto)
+        listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listening.bind(address)
+        listening.listen(2048)
+    except OSError as exc:
+        raise click.UsageError(f"cannot listen on {host}:{port}: {exc}") from None
+    return listening
 
 
 @contextlib.contextmanager
-def _aws(mock: bool, resources: list[Resource]) -> Iterator[dict[str, str]]:
-    """moto on loopback for --mock-aws (its variables); otherwise nothing changes."""
-    if not mock:
-        yield {}
-        return
-    from ..mock_aws import MockAwsError, mock_aws
+def _account(policy: str, resources: list[Resource]) -> Iterator[Account]:
+    """The AWS handlers reach (``runtime.credentials``), as long as the server runs."""
+    from ..runtime.mock_aws import MockAwsError
 
     with contextlib.ExitStack() as stack:
         try:
-            mocked = stack.enter_context(mock_aws(resources))
+            reached = stack.enter_context(account(policy, resources))
         except MockAwsError as exc:
             raise click.UsageError(str(exc)) from None
-        yield mocked
+        yield reached
 
 
 def _access(routes: RouteTable, cors_origins: str | None, no_auth: bool) -> RouteTable:
@@ -325,40 +365,35 @@ class OncePerSecond(logging.Filter):
         return True
 
 
-def _project(template: Path | None) -> Project:
-    """--template's project, else every template under the current folder (not above:
-    serving a parent's is a surprise)."""
+def _project(template: Path | None, folder: Path | None = None) -> Project:
+    """--template's project, else every template under FOLDER or the current folder
+    (not above: serving a parent's is a surprise)."""
+    where = (folder or Path.cwd()).resolve()
     try:
         if template is not None:
             return load_template(template)
-        here = [t for t in discover([Path.cwd()]) if t.is_relative_to(Path.cwd().resolve())]
+        here = [t for t in discover([where]) if t.is_relative_to(where)]
         if not here:
             raise click.UsageError(
-                "no template under this folder: give a TARGET (app.py:handler) or "
+                f"no template under {where}: give a TARGET (app.py:handler) or "
                 "--template template.yaml"
             )
-        return load_project([Path.cwd()])
+        return load_project([where])
     except TemplateError as exc:
         raise click.UsageError(str(exc)) from None
 
 
-def _importable(routes: RouteTable, base: Path, python: str, *, strict: bool) -> RouteTable:
-    """Serve every route whose handler imports; list the others with the cause (or,
-    for a single TARGET, refuse with it)."""
-    from ..server import RouteTable
+def _say_importable(routes: RouteTable, base: Path, python: str, inherit_env: bool) -> None:
+    """Say at start which handlers do not import, and why: they are served all the same,
+    and answer as Lambda would (Runtime.ImportModuleError, a 502 or 500)."""
     from ..server.preflight import import_failures
 
-    failures = import_failures(routes.endpoints, base, python)
-    if not failures:
-        return routes
-    if strict:
-        raise click.UsageError(next(iter(failures.values())))
+    failures = import_failures(routes.functions, base, python, inherit_shell=inherit_env)
     for cause in sorted(failures.values()):
-        click.echo(f"apigw-doctor: not served: {cause}", err=True)
-    kept = [e for e in routes.endpoints if e.target not in failures]
-    if not kept:
-        raise click.UsageError("no handler of the project imports (see above)")
-    return RouteTable(kept)
+        click.echo(
+            f"apigw-doctor: warning: does not import, its requests fail as in Lambda: {cause}",
+            err=True,
+        )
 
 
 def _check_target(routes: object, base: Path) -> None:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..catalogue import Finding, demoted, finding
+from ..catalogue import SERIALISE_FIX, Finding, demoted, finding
 from ..rules import profile_for
 from ._flow import analyse, dotted_name
 from ._project import FunctionNode, Handler, Module, Project
@@ -49,15 +49,6 @@ _NOT_A_BODY = {
     "parsed-json": "the result of json.loads() (a dict or list)",
     "number": "a number",
     "bool": "a boolean",
-}
-_SERIALISE_FIX = {
-    "bytes": 'base64.b64encode(data).decode("ascii") with "isBase64Encoded": True',
-    "b64bytes": 'add .decode("ascii") after base64.b64encode(...)',
-    "bytearray": "bytes(value), or a list(...) of its numbers",
-    "set": "convert it with list(...)",
-    "decimal": "json.dumps(data, default=str), or int()/float() the value",
-    "datetime": "value.isoformat(), or json.dumps(data, default=str)",
-    "dynamo": "json.dumps(item, default=str) (DynamoDB returns numbers as Decimal)",
 }
 
 
@@ -271,7 +262,7 @@ class HandlerChecker:
             what=UNSERIALISABLE[value.kind],
             where=where,
             error=self.serialiser_error,
-            fix=_SERIALISE_FIX[value.kind],
+            fix=SERIALISE_FIX[value.kind],
         )
 
     # -- json.dumps calls -----------------------------------------------------
@@ -298,7 +289,7 @@ class HandlerChecker:
                     what=UNSERIALISABLE[kind],
                     where="json.dumps() without default=",
                     error="TypeError",
-                    fix=_SERIALISE_FIX[kind],
+                    fix=SERIALISE_FIX[kind],
                 )
 
     # -- exceptions that escape -----------------------------------------------

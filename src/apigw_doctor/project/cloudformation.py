@@ -492,6 +492,7 @@ class Reader:
                 auth=self._authorizer_resource(props.get("AuthorizerId"))
                 if str(props.get("AuthorizationType", "")).upper() != "NONE"
                 else None,
+                route_key="$default" if route_key == "$default" else "",
             )
         )
 
@@ -562,6 +563,7 @@ class Reader:
                         authorizer=names[0] if names else None,
                         cors=cors,
                         auth=next((authorizers[n] for n in names if n in authorizers), None),
+                        route_key="$default" if path == "$default" else "",
                     )
                 )
 

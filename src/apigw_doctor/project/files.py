@@ -13,6 +13,11 @@ class TemplateError(Exception):
     """A template that cannot be read; the message names the file and the problem."""
 
 
+class NotATemplate(TemplateError):
+    """A file named like a template that is something else (a template engine's
+    source): noted, never an error."""
+
+
 class _CfnLoader(yaml.SafeLoader):
     """YAML with CloudFormation's short tags (!Ref, !Sub, !GetAtt...) kept as data."""
 
@@ -49,11 +54,35 @@ def read_document(path: Path) -> dict[str, Any]:
         raise TemplateError(f"{path}: cannot read the template: {exc}") from None
     except (ValueError, yaml.YAMLError) as exc:
         if "{{" in text or "{%" in text:
-            raise TemplateError(
+            raise NotATemplate(
                 f"{path}: a file for a template engine (cookiecutter/Jinja {{{{ ... }}}}), "
                 "not a deployable template: not read"
             ) from None
-        raise TemplateError(f"{path}: not valid YAML/JSON: {exc}") from None
+        raise TemplateError(
+            f"{path}:{_where(exc)} not valid {_format(path)}: {_problem(exc)}"
+        ) from None
     if not isinstance(data, dict):
         raise TemplateError(f"{path}: a template must be a mapping at the top level")
     return data
+
+
+def _format(path: Path) -> str:
+    return "JSON" if path.suffix == ".json" else "YAML"
+
+
+def _where(exc: Exception) -> str:
+    """``line:column:`` of a parse error (1-based, as editors count), if known."""
+    mark = getattr(exc, "problem_mark", None)
+    if mark is not None:
+        return f"{mark.line + 1}:{mark.column + 1}:"
+    line = getattr(exc, "lineno", None)
+    return f"{line}:{getattr(exc, 'colno', 1)}:" if line else ""
+
+
+def _problem(exc: Exception) -> str:
+    """The parser's own words, without its copy of the position."""
+    if isinstance(exc, yaml.MarkedYAMLError):
+        return " ".join(p for p in (exc.context, exc.problem) if p) or str(exc)
+    if isinstance(exc, json.JSONDecodeError):
+        return exc.msg
+    return str(exc)

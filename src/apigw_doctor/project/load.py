@@ -7,7 +7,7 @@ from typing import Any
 
 from . import cloudformation, sam, serverless
 from .discover import discover, unsynthesized_cdk
-from .files import TemplateError, read_document
+from .files import NotATemplate, TemplateError, read_document
 from .model import Note, Project
 
 DEFAULT_REGION = "us-east-1"
@@ -21,8 +21,9 @@ def load_project(
     stage: str | None = None,
     region: str = DEFAULT_REGION,
 ) -> Project:
-    """The project under ``paths`` (or the one ``template``); unreadable templates
-    become notes, so one broken file never hides the others."""
+    """The project under ``paths`` (or the one ``template``).  A template that cannot
+    be read is a :class:`TemplateError` naming every such file and line (after all of
+    them were tried), since a scan without it would pass for a green one."""
     project = Project()
     templates = [template.resolve()] if template is not None else discover(paths)
     loaded: set[Path] = set()
@@ -37,6 +38,8 @@ def load_project(
                     "until then its handlers are guessed from their code",
                 )
             )
+    if project.errors:
+        raise TemplateError("\n".join(project.errors))
     return project
 
 
@@ -61,8 +64,11 @@ def _load(
     project.templates.append(path)
     try:
         data = read_document(path)
-    except TemplateError as exc:
+    except NotATemplate as exc:
         project.notes.append(Note(path, str(exc).removeprefix(f"{path}: ")))
+        return
+    except TemplateError as exc:  # a template, broken: every command stops on it
+        project.errors.append(str(exc))
         return
     if path.name.startswith("serverless."):
         framework = serverless.Reader(path, data, stage=stage, region=region)

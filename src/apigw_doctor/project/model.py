@@ -67,6 +67,8 @@ class Binding:
     authorizer: str | None = None
     cors: Cors | None = None
     auth: Authorizer | None = None  # the authorizer in force (None: open)
+    #: the route key as declared when it is not METHOD path (HTTP APIs' ``$default``)
+    route_key: str = ""
 
 
 @dataclass(frozen=True)
@@ -175,6 +177,8 @@ class Project:
     functions: list[Function] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
     resources: list[Resource] = field(default_factory=list)
+    #: templates that cannot be read (invalid YAML...): file:line: problem
+    errors: list[str] = field(default_factory=list)
 
     @property
     def api_functions(self) -> list[Function]:

@@ -271,10 +271,13 @@ class Reader:
         if isinstance(config, str):
             text = self._text(config)
             if text.strip() == "*":
-                return Binding(kind, "ANY", "/{proxy+}", stage="$default")
+                return Binding(kind, "ANY", "/{proxy+}", stage="$default", route_key="$default")
             method, _, path = text.partition(" ")
             return Binding(kind, method.upper().replace("*", "ANY"), _path(path), stage="$default")
         config = _dict(config)
+        if "payload" in config:  # the event's own payload version wins over provider's
+            version = self._text(config.get("payload")) or version
+            kind = "http-1.0" if version == "1.0" else "http-2.0"
         method = self._text(config.get("method", "*")).upper()
         return Binding(
             kind,

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from ..catalogue import Finding, describe, finding, kind_of, preview, shorten
-from ..encoder import MarshalError, marshal
+from ..catalogue import Finding, describe, finding, kind_of, preview, serialise_fix, shorten
+from ..runtime.encoder import MarshalError, marshal
 from ._apis import ApiProfile, profile_for
 from ._binary import accept_matches, decode_base64, first_media_range, leading_wildcards
 from ._headers import response_headers, with_default_content_type
@@ -34,6 +35,8 @@ _FUNCTION_ERROR_LOG = (
 _SIZE_ERROR = "Response payload size exceeded maximum allowed payload size ({limit} bytes)."
 _TIMEOUT_MARKER = "Task timed out after"
 #: Lambda's errorType for a function error, and the finding that explains it.
+#: json.dumps' TypeError for a value it cannot write (a Decimal from DynamoDB...)
+_NOT_SERIALIZABLE = re.compile(r"Object of type '?(\w+)'? is not JSON serializable")
 _FUNCTION_ERROR_CODES = {
     "Runtime.MarshalError": "GW702",
     "Function.ResponseSizeTooLarge": "GW601",
@@ -474,12 +477,16 @@ def _function_error(
     error_type = str(fields.get("errorType", "Unhandled"))
     code = _FUNCTION_ERROR_CODES.get(error_type, "GW701")
     detail = error_type
+    type_name = ""
     if _TIMEOUT_MARKER in message:
         code = "GW703"
     elif code == "GW701":
         cause = service_cause(f"{error_type}: {message}")
+        unserialisable = _NOT_SERIALIZABLE.search(message) if error_type == "TypeError" else None
         if cause is not None:
             code, detail = cause[0].code, shorten(f"{error_type}: {message}", 300)
+        elif unserialisable is not None:
+            code, type_name = "GW704", unserialisable.group(1)
     shown_size = f"{size:,} bytes" if size is not None else "size not logged"
     findings = [
         finding(
@@ -489,6 +496,8 @@ def _function_error(
             size=shown_size,
             limit=limit or DEFAULT_LIMITS.lambda_response_bytes,
             detail=detail,
+            type_name=type_name,
+            fix=serialise_fix(type_name),
         )
     ]
     line = _FUNCTION_ERROR_LOG.format(message=message)

@@ -25,6 +25,8 @@ def _as_text(name: str, value: Any, code: str, findings: list[Finding]) -> str |
         text = "true" if value else "false"
         findings.append(finding("GW403", name=repr(name), value=preview(value), text=text))
         return text
+    if code == "GW402" and isinstance(value, list):  # several values: another key holds them
+        code = "GW413"
     findings.append(
         finding(code, name=repr(name), value=describe(value), value_short=preview(value, 30))
     )

@@ -20,13 +20,15 @@ from starlette.routing import Route as StarletteRoute
 from starlette.types import Receive, Scope, Send
 
 from .. import authorizers, cors
-from ..events import HttpRequest, build_event
-from ..in_process import InProcessPool
+from ..events import HttpRequest
 from ..project import Cors
 from ..redaction import redact_data
 from ..rules import DEFAULT_LIMITS, Verdict, integration_timeout
-from ..runtime import Invocation, verdict_of
-from ..workers import Job, WorkerPool
+from ..runtime import diagnosis
+from ..runtime.in_process import InProcessPool
+from ..runtime.invocation import Invocation
+from ..runtime.invoke import invoke_event, request_event
+from ..runtime.pool import WorkerPool
 from .inspector import History, page
 from .logs import LogWriter, Metrics, execution_lines
 from .routes import Endpoint, RouteTable
@@ -61,6 +63,8 @@ class ServerConfig:
     python: str | None = None
     #: handlers in this process on one thread, without timeouts (``in_process``)
     debug: bool = False
+    #: pass the shell's environment variables to handlers (``--inherit-env``)
+    inherit_env: bool = False
 
 
 class LocalGateway:
@@ -69,9 +73,11 @@ class LocalGateway:
     def __init__(self, config: ServerConfig) -> None:
         self.config = config
         self.pool: WorkerPool | InProcessPool = (
-            InProcessPool(config.base)
+            InProcessPool(config.base, inherit_shell=config.inherit_env)
             if config.debug
-            else WorkerPool(config.workers, config.base, config.python)
+            else WorkerPool(
+                config.workers, config.base, config.python, inherit_shell=config.inherit_env
+            )
         )
         self.history = History(config.history)
         self.metrics = Metrics()
@@ -92,12 +98,16 @@ class LocalGateway:
             status, lines, content = cors.preflight_answer(settings, headers)
             verdict = Verdict(api, status, lines, content, False)
             return self._finish(request, request_id, api, None, verdict, started, 0.0, None, None)
-        endpoint = routes.match(request.method, path)
+        matched = routes.match(request.method, path)
+        endpoint, path = matched if matched else (None, path)
         api = endpoint.api if endpoint else routes.default_api
         if body is None or endpoint is None:
             status, content = TOO_LARGE if body is None else NO_ROUTE.get(api, NO_ROUTE_HTTP)
             verdict = Verdict(api, status, [("Content-Type", "application/json")], content, True)
-            return self._finish(request, request_id, api, None, verdict, started, 0.0, None, None)
+            note = None if body is None else _no_route(request.method, path, routes)
+            return self._finish(
+                request, request_id, api, None, verdict, started, 0.0, None, None, note
+            )
         client = HttpRequest(
             method=request.method,
             path=path,
@@ -106,13 +116,8 @@ class LocalGateway:
             body=body,
             source_ip=request.client.host if request.client else "127.0.0.1",
         )
-        event = build_event(
-            api,
-            client,
-            route=endpoint.route,
-            stage=self.config.stage,
-            binary_media_types=endpoint.binary_media_types,
-            request_id=request_id,
+        event = request_event(
+            endpoint.binding, client, stage=self.config.stage, request_id=request_id
         )
         if endpoint.auth is not None:
             decision = await self._authorize(endpoint, client, event)
@@ -124,22 +129,26 @@ class LocalGateway:
                 return self._finish(
                     request, request_id, api, endpoint, verdict, started, 0.0, None, event
                 )
-            event = _with_authorizer(event, decision.context)
-        job = Job(
-            endpoint.target,
-            event,
-            str(uuid.uuid4()),
-            endpoint.function_name,
-            endpoint.timeout,
-            endpoint.environment,
-            endpoint.runtime,
-            endpoint.memory_mb,
-        )
-        invocation, verdict = await self._invoke(job, endpoint, client)
+            event["requestContext"]["authorizer"] = decision.context
+        invocation, verdict = await self._invoke(event, endpoint, client)
         integration_ms = invocation.duration_ms if invocation else 0.0
+        note = self._explain(invocation)
         return self._finish(
-            request, request_id, api, endpoint, verdict, started, integration_ms, invocation, event
-        )
+            request, request_id, api, endpoint, verdict, started, integration_ms, invocation,
+            event, note,
+        )  # fmt: skip
+
+    def _explain(self, invocation: Invocation | None) -> str | None:
+        """Why a failed invocation failed, when the function's error object alone does
+        not say how to fix it (a handler that does not import, AWS withheld...)."""
+        if invocation is None or not invocation.function_error:
+            return None
+        if invocation.import_failure is not None:
+            unchecked, problem = diagnosis.not_importable(
+                invocation, self.config.python or "this Python", templated=True
+            )
+            return f"the handler does not import: {unchecked or problem}"
+        return diagnosis.not_checked(invocation, templated=True)
 
     async def _authorize(
         self, endpoint: Endpoint, client: HttpRequest, event: dict[str, Any]
@@ -162,35 +171,36 @@ class LocalGateway:
             client.path,
             str(event.get("requestContext", {}).get("apiId", "")),
         )
-        job = Job(
-            function.target,
-            authorizers.lambda_event(auth, endpoint.api, event, arn, identity),
-            str(uuid.uuid4()),
-            function.function_name,
-            function.timeout,
-            function.environment,
-            function.runtime,
-            function.memory_mb,
-        )
-        invocation = await self.pool.run(job, function.timeout)
+        authorizer_event = authorizers.lambda_event(auth, endpoint.api, event, arn, identity)
+        outcome = await invoke_event(self.pool, function, authorizer_event, endpoint.api)
+        invocation = outcome.invocation
         return authorizers.decide_lambda(
             auth, endpoint.api, invocation.function_error, invocation.payload, arn
         )
 
     async def _invoke(
-        self, job: Job, endpoint: Endpoint, client: HttpRequest
+        self, event: dict[str, Any], endpoint: Endpoint, client: HttpRequest
     ) -> tuple[Invocation | None, Verdict]:
         # a debugger may hold a request at a breakpoint as long as it likes
         limit = None if self.config.debug else self.config.integration_timeout
         try:
-            invocation = await asyncio.wait_for(self.pool.run(job, endpoint.timeout), limit)
+            outcome = await asyncio.wait_for(
+                invoke_event(
+                    self.pool,
+                    endpoint.function,
+                    event,
+                    endpoint.api,
+                    client.headers,
+                    endpoint.binary_media_types,
+                ),
+                limit,
+            )
         except TimeoutError:
             limits = DEFAULT_LIMITS._replace(
                 integration_timeout_seconds=self.config.integration_timeout
             )
             return None, integration_timeout(endpoint.api, limits)
-        verdict = verdict_of(invocation, endpoint.api, client.headers, endpoint.binary_media_types)
-        return invocation, verdict
+        return outcome.invocation, outcome.verdict
 
     def _browser(self, request: Request, endpoint: Endpoint | None, verdict: Verdict) -> Verdict:
         """The CORS headers API Gateway adds, and what a browser will make of the answer."""
@@ -220,9 +230,14 @@ class LocalGateway:
         integration_ms: float,
         invocation: Invocation | None,
         event: dict[str, Any] | None,
+        note: str | None = None,
     ) -> Response:
         verdict = self._browser(request, endpoint, verdict)
         self.logs.findings(request_id, [f for f in verdict.findings if f.code in _GATEWAY_SIDE])
+        if note:
+            self.logs.note(request_id, note)
+        if invocation is not None and invocation.log and endpoint is not None:
+            self.logs.function_output(request_id, endpoint.function_name, invocation.log)
         latency_ms = (time.perf_counter() - started) * 1000
         self.metrics.record(verdict.status, latency_ms, integration_ms)
         self.metrics.workers_replaced = self.pool.replaced
@@ -256,6 +271,7 @@ class LocalGateway:
             function_error=invocation.function_error if invocation else None,
             log_lines=lines,
             function_log=invocation.log if invocation else "",
+            note=note,
         )
         return _response(verdict, request_id, api)
 
@@ -268,11 +284,14 @@ def _as_sent(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return [("-".join(p.capitalize() for p in name.split("-")), value) for name, value in headers]
 
 
-def _with_authorizer(event: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
-    """The authorizer's context where the function reads it."""
-    request_context = dict(event.get("requestContext") or {})
-    request_context["authorizer"] = context
-    return {**event, "requestContext": request_context}
+def _no_route(method: str, path: str, routes: RouteTable) -> str:
+    """What the inspector says of a request no route took (not a verdict on a result)."""
+    shown = routes.endpoints[:8]
+    known = ", ".join(f"{e.route.method} {e.prefix}{e.route.resource}" for e in shown)
+    return (
+        f"no route matched {method} {path}: API Gateway answers this itself, no function "
+        f"runs (routes: {known or 'none'})"
+    )
 
 
 async def _read_body(request: Request, limit: int) -> bytes | None:

@@ -34,6 +34,8 @@ class Record:
     function_log: str = ""
     #: true sizes of what was cut to KEEP_BYTES
     sizes: dict[str, int] = field(default_factory=dict)
+    #: the tool's own word: no route matched, why the handler did not import...
+    note: str | None = None
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -67,6 +69,7 @@ class Record:
             "response": self.verdict.as_json(),
             "log": self.log_lines,
             "functionLog": self.function_log,
+            "note": self.note,
             "sizes": self.sizes,
             "cut": any(size > KEEP_BYTES for size in self.sizes.values()),
         }

@@ -95,6 +95,28 @@ class LogWriter:
         self.stream.write(text)
         self.stream.flush()
 
+    def note(self, request_id: str, text: str) -> None:
+        """The tool's own word on a request (why it failed, and the fix)."""
+        self._lines(request_id, "note", [f"apigw-doctor: {text}"])
+
+    def function_output(self, request_id: str, function: str, text: str) -> None:
+        """What the function printed (its log, traceback included), prefixed by the
+        function and the request, as sam local and serverless-offline show it."""
+        self._lines(request_id, "function", [f"[{function}] {line}" for line in text.splitlines()])
+
+    def _lines(self, request_id: str, kind: str, lines: list[str]) -> None:
+        if self.redact:
+            lines = [redact_text(line) for line in lines]
+        if self.json_format:
+            text = "".join(
+                json.dumps({"requestId": request_id, "type": kind, "message": line}) + "\n"
+                for line in lines
+            )
+        else:
+            text = "".join(f"({request_id}) {escape_controls(line)}\n" for line in lines)
+        self.stream.write(text)
+        self.stream.flush()
+
     def access(self, record: dict[str, Any]) -> None:
         """The record's names are this module's own: only the values that come from the
         client or the function can hold secrets."""

@@ -10,10 +10,10 @@ import json
 import os
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from .project import Function
+from ..project import Function
 
 DEFAULT_REGION = "us-east-1"
 
@@ -23,38 +23,20 @@ class Environment:
     variables: dict[str, str] = field(default_factory=dict)
     paths: tuple[Path, ...] = ()  # sys.path entries, first wins
     cwd: Path | None = None
-    unset: tuple[str, ...] = ()  # variables of this machine the function must not see
 
 
-#: where boto3 finds an account: withheld unless the user allows real AWS calls
-_CREDENTIALS = (
-    "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN",
-    "AWS_SECURITY_TOKEN",
-    "AWS_PROFILE",
-    "AWS_DEFAULT_PROFILE",
-    "AWS_ROLE_ARN",
-    "AWS_WEB_IDENTITY_TOKEN_FILE",
-    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-    "AWS_CONTAINER_AUTHORIZATION_TOKEN",
-)
-_NO_ACCOUNT = {
-    "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent/apigw-doctor/credentials",
-    "AWS_CONFIG_FILE": "/nonexistent/apigw-doctor/config",
-    "AWS_EC2_METADATA_DISABLED": "true",
-}
-
-
-def without_aws(environment: Environment) -> Environment:
-    """The same, with no way for boto3 to find credentials: calls fail fast, nothing
-    real is changed."""
-    return replace(
-        environment,
-        variables={**environment.variables, **_NO_ACCOUNT},
-        unset=(*environment.unset, *_CREDENTIALS),
-    )
+def sandbox_variables(inherit_shell: bool = False) -> dict[str, str]:
+    """What a worker process starts with: Lambda's own fixed variables and the PATH to
+    find programs, nothing else of this shell (its tokens, DATABASE_URL, TZ...), unless
+    the user passes the shell through (``--inherit-env``)."""
+    if inherit_shell:
+        return dict(os.environ)
+    return {
+        "PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
+        "LANG": "en_US.UTF-8",
+        "TZ": ":UTC",
+        "PYTHONIOENCODING": "utf-8",
+    }
 
 
 def lambda_defaults(region: str | None = None) -> Environment:
@@ -117,14 +99,15 @@ def _layer_path(layer: Path) -> Path:
 
 
 @contextlib.contextmanager
-def applied(environment: Environment) -> Iterator[None]:
-    """Run a block in ``environment`` (in this process), and put everything back."""
+def applied(environment: Environment, inherit_shell: bool = False) -> Iterator[None]:
+    """Run a block in ``environment`` (in this process, ``--debug``): the process's
+    variables are replaced as a worker's are, and everything is put back after."""
     saved_environ = dict(os.environ)
     saved_path = list(sys.path)
     saved_cwd = Path.cwd()
+    os.environ.clear()
+    os.environ.update(saved_environ if inherit_shell else sandbox_variables())
     os.environ.update(environment.variables)
-    for name in environment.unset:
-        os.environ.pop(name, None)
     sys.path[:0] = [str(p) for p in environment.paths if str(p) not in sys.path]
     if environment.cwd is not None and environment.cwd.is_dir():
         os.chdir(environment.cwd)

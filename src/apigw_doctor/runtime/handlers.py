@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
-from .runtime import Handler
+from .invocation import Handler
 
 
 class HandlerNotFound(Exception):

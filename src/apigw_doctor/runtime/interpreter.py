@@ -60,7 +60,10 @@ def choose(
 ) -> Interpreter:
     """The Python for the handlers, by the order in the module docstring."""
     if explicit:
-        found = shutil.which(explicit) or explicit
+        # a relative path is the user's, from the current folder: workers start in the
+        # code folder, so it is made absolute here
+        named = os.path.abspath(explicit) if os.sep in explicit else explicit
+        found = shutil.which(named) or named
         version, problem = _version(found)
         if version is None:
             raise InterpreterError(f"--python {explicit}: {problem}")

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Iterator
 from typing import Any
 
-from .project import Resource
+from ..project import Resource
 
 REGION = "us-east-1"
 

@@ -17,19 +17,22 @@ import os
 import signal
 import struct
 import sys
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .environment import Environment
-from .runtime import ImportFailure, Invocation, timed_out
-from .worker_process import LAUNCHER
+from .bootstrap import LAUNCHER
+from .environment import Environment, sandbox_variables
+from .invocation import ImportFailure, Invocation, timed_out
 
 _LENGTH = struct.Struct("!I")
 _ANSWER = struct.Struct("!II")
 _PACKAGE = str(Path(__file__).resolve().parent)
 #: what a worker that died at start said, kept for the report
 _STDERR_KEPT = 4_096
+#: the variable every process of a worker inherits, to find the ones that escaped it
+SANDBOX_MARK = "_APIGW_DOCTOR_SANDBOX"
 
 
 @dataclass(frozen=True)
@@ -50,14 +53,19 @@ class Job:
 class _Worker:
     """One worker process and its two pipes."""
 
-    def __init__(self, process: asyncio.subprocess.Process) -> None:
+    def __init__(self, process: asyncio.subprocess.Process, mark: str, generation: int) -> None:
         self.process = process
         assert process.stdin is not None and process.stdout is not None
         self.jobs = process.stdin
         self.answers = process.stdout
+        self.mark = mark
+        self.generation = generation
 
     @classmethod
-    async def start(cls, python: str, base: Path) -> _Worker:
+    async def start(
+        cls, python: str, base: Path, environ: dict[str, str], generation: int = 0
+    ) -> _Worker:
+        mark = uuid.uuid4().hex
         process = await asyncio.create_subprocess_exec(
             python,
             "-c",
@@ -67,16 +75,21 @@ class _Worker:
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,  # only until it redirects its own output
             cwd=base,
+            env={**environ, SANDBOX_MARK: mark},
             start_new_session=True,  # its own process group: what a handler starts ends with it
         )
-        return cls(process)
+        return cls(process, mark, generation)
 
     def kill(self) -> None:
-        """End the worker and whatever its handler started; never waits."""
+        """End the worker and whatever its handler started, even processes that left its
+        group and session (found by the mark every one of them inherits); never waits."""
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.process.pid, signal.SIGKILL)
         with contextlib.suppress(ProcessLookupError):
             self.process.kill()
+        for pid in _marked(self.mark):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
 
     async def ended(self) -> None:
         """Wait (briefly) for a killed worker to be gone and its pipes closed, so nothing
@@ -101,12 +114,22 @@ class _Worker:
 class WorkerPool:
     """A fixed number of warm workers; requests wait for a free one."""
 
-    def __init__(self, size: int, base: Path | None = None, python: str | None = None) -> None:
+    def __init__(
+        self,
+        size: int,
+        base: Path | None = None,
+        python: str | None = None,
+        *,
+        inherit_shell: bool = False,
+    ) -> None:
         if size < 1:
             raise ValueError("a worker pool needs at least one worker")
         self.size = size
         self.base = base or Path.cwd()
         self.python = python or sys.executable
+        #: what every worker starts with: nothing of this shell unless asked
+        self.environ = sandbox_variables(inherit_shell)
+        self.generation = 0
         self._idle: asyncio.Queue[_Worker] | None = None
         self._all: set[_Worker] = set()
         self._reaping: set[asyncio.Future[None]] = set()
@@ -116,7 +139,7 @@ class WorkerPool:
     async def start(self) -> None:
         self._idle = asyncio.Queue()
         for _ in range(self.size):
-            worker = await _Worker.start(self.python, self.base)
+            worker = await _Worker.start(self.python, self.base, self.environ, self.generation)
             self._all.add(worker)
             self._idle.put_nowait(worker)
 
@@ -131,7 +154,7 @@ class WorkerPool:
     async def _renew(self, dead: _Worker) -> None:
         try:
             await dead.ended()
-            fresh = await _Worker.start(self.python, self.base)
+            fresh = await _Worker.start(self.python, self.base, self.environ, self.generation)
         finally:
             self._reaping = {t for t in self._reaping if not t.done()}
         self._all.add(fresh)
@@ -139,8 +162,10 @@ class WorkerPool:
         self._idle.put_nowait(fresh)
 
     async def restart(self) -> None:
-        """New workers for every idle one (``--reload``); busy ones finish first."""
+        """New workers for every idle one (``--reload``); busy ones finish their request
+        and are replaced then, so old and new code never answer in turn."""
         assert self._idle is not None
+        self.generation += 1
         for _ in range(self._idle.qsize()):
             self._replace(self._idle.get_nowait())
 
@@ -180,7 +205,7 @@ class WorkerPool:
         except BaseException:
             self._replace(worker)  # cancelled mid-call: the worker's state is unknown
             raise
-        if result.fatal:
+        if result.fatal or worker.generation != self.generation:
             self._replace(worker)
         else:
             self._idle.put_nowait(worker)
@@ -213,7 +238,6 @@ class WorkerPool:
             "variables": environment.variables,
             "paths": [str(p) for p in environment.paths],
             "cwd": str(environment.cwd) if environment.cwd else None,
-            "unset": list(environment.unset),
         }
         self._environments[id(environment)] = (environment, data)
         return data
@@ -249,3 +273,17 @@ def _exited(job: Job, code: int | None, said: str = "") -> Invocation:
     }
     log = f"the worker's Python said:\n{said}\n" if said else ""
     return Invocation(json.dumps(error).encode(), "Unhandled", job.request_id, 0.0, log=log)
+
+
+def _marked(mark: str) -> list[int]:
+    """Processes of this user that inherited a worker's mark (Linux ``/proc``)."""
+    needle = f"{SANDBOX_MARK}={mark}".encode()
+    found = []
+    with contextlib.suppress(OSError):
+        for entry in os.scandir("/proc"):
+            if not entry.name.isdigit():
+                continue
+            with contextlib.suppress(OSError), open(f"/proc/{entry.name}/environ", "rb") as env:
+                if needle in env.read():
+                    found.append(int(entry.name))
+    return found

@@ -10,16 +10,15 @@ and no timeout is enforced (a breakpoint can wait as long as you need).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from .environment import applied
+from .bootstrap import not_imported
+from .environment import Environment, applied
 from .handlers import HandlerNotFound, load_handler
-from .runtime import Handler, Invocation, LambdaContext, invoke
-from .worker_process import not_imported
-from .workers import Job
+from .invocation import Handler, Invocation, LambdaContext, call_handler
+from .pool import Job
 
 #: what the start-up message says, so the trade is never a surprise
 WARNING = (
@@ -32,8 +31,9 @@ WARNING = (
 class InProcessPool:
     """The worker pool's interface, backed by one thread of this process."""
 
-    def __init__(self, base: Path | None = None) -> None:
+    def __init__(self, base: Path | None = None, *, inherit_shell: bool = False) -> None:
         self.base = base or Path.cwd()
+        self.inherit_shell = inherit_shell
         self.replaced = 0
         self._thread: ThreadPoolExecutor | None = None
         self._handlers: dict[tuple[str, str], Handler] = {}
@@ -65,7 +65,8 @@ class InProcessPool:
     def _call(self, job: Job) -> Invocation:
         environment = job.environment
         base = environment.cwd if environment and environment.cwd else self.base
-        with applied(environment) if environment else contextlib.nullcontext():
+        environment = environment or Environment()
+        with applied(environment, self.inherit_shell):
             key = (job.target, str(base))
             try:
                 if key not in self._handlers:
@@ -80,7 +81,7 @@ class InProcessPool:
                 memory_limit_in_mb=job.memory_mb or 128,
                 request_id=job.request_id,
             )
-            return invoke(self._handlers[key], job.event, context, job.runtime)
+            return call_handler(self._handlers[key], job.event, context, job.runtime)
 
 
 def _own_event_loop() -> None:

@@ -16,14 +16,11 @@ import json
 import time
 import traceback
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .encoder import MarshalError, marshal
-
-if TYPE_CHECKING:
-    from .rules import Verdict
 
 Handler = Callable[[dict[str, Any], Any], Any]
 
@@ -108,7 +105,7 @@ def error_object(exc: BaseException, request_id: str) -> dict[str, Any]:
     }
 
 
-def invoke(
+def call_handler(
     handler: Handler, event: dict[str, Any], context: LambdaContext, runtime: str | None = None
 ) -> Invocation:
     """Call ``handler`` once, in this process, as the Lambda runtime would (``runtime``,
@@ -159,25 +156,6 @@ def timed_out(request_id: str, seconds: float) -> Invocation:
         "errorType": "Sandbox.Timedout",
     }
     return Invocation(json.dumps(error).encode("utf-8"), "Unhandled", request_id, seconds * 1000)
-
-
-def verdict_of(
-    invocation: Invocation,
-    api: str,
-    request_headers: Sequence[tuple[str, str]] | None = None,
-    binary_media_types: tuple[str, ...] = (),
-) -> Verdict:
-    """What API Gateway answers for this invocation: the rules core on its payload."""
-    from .rules import evaluate_payload  # not in workers: they only run handlers
-
-    return evaluate_payload(
-        invocation.payload,
-        api=api,
-        request_headers=request_headers,
-        binary_media_types=binary_media_types,
-        function_error=invocation.function_error,
-        lambda_request_id=invocation.request_id,
-    )
 
 
 def _traceback(exc: BaseException) -> str:

@@ -13,6 +13,7 @@ The protocol, on two descriptors the handler cannot reach (its stdin is
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -26,12 +27,12 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from .handlers import HandlerNotFound, load_handler
-from .runtime import (
+from .invocation import (
     Handler,
     ImportFailure,
     Invocation,
     LambdaContext,
-    invoke,
+    call_handler,
     out_of_memory,
 )
 
@@ -42,6 +43,7 @@ _ANSWER = struct.Struct("!II")
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 #: how often the memory watchdog looks at the worker's resident size
 _WATCH_SECONDS = 0.02
+_PR_SET_CHILD_SUBREAPER = 36
 
 LAUNCHER = """
 import importlib, sys, types
@@ -49,7 +51,7 @@ sys.path[:] = [p for p in sys.path if p not in ('', '.')]
 package = types.ModuleType('_apigw_doctor_worker')
 package.__path__ = [sys.argv[1]]
 sys.modules['_apigw_doctor_worker'] = package
-importlib.import_module('_apigw_doctor_worker.worker_process').main()
+importlib.import_module('_apigw_doctor_worker.bootstrap').main()
 """
 
 
@@ -65,6 +67,7 @@ class _Function:
 def main() -> None:
     """Serve jobs until the parent closes the pipe."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when workers stop
+    become_subreaper()
     jobs = os.fdopen(os.dup(0), "rb", buffering=0)
     answers = os.fdopen(os.dup(1), "wb", buffering=0)
     log = _capture_output()
@@ -124,6 +127,7 @@ class _Worker:
         self.current: _Function | None = None
         self.parked: dict[str, dict[str, Any]] = {}  # other functions' own modules
         self.watchdog = _Watchdog(self)
+        self.loaded = _Loaded()
         self.lock = threading.Lock()  # one answer per job, from the loop or the watchdog
         self.answered = False
 
@@ -132,6 +136,7 @@ class _Worker:
         request_id = str(job["request_id"])
         self.answered = False
         memory_mb = int(job.get("memory_mb") or 0)
+        before = set(descendants())  # started at import: warm state, as in Lambda
         self.watchdog.arm(request_id, memory_mb)
         try:
             invocation = self._invoke(job)
@@ -139,6 +144,7 @@ class _Worker:
             self.watchdog.disarm()
         if memory_mb and self.watchdog.peaked():  # between two looks, or holding the GIL
             invocation = out_of_memory(request_id, memory_mb)
+        end_processes([pid for pid in descendants() if pid not in before])
         self.answer(invocation)
 
     def _invoke(self, job: dict[str, Any]) -> Invocation:
@@ -146,9 +152,12 @@ class _Worker:
         environment = job.get("environment") or {}
         base = str(environment.get("cwd") or job["base"])
         key = (str(job["target"]), base)
+        if key in self.handlers and self.loaded.changed():
+            self._forget_code()  # an edit since the import: the next request sees it
         try:
             if key not in self.handlers:
                 self.handlers[key] = load_handler(key[0], base=Path(base))
+                self.loaded.remember(self._folders(base))
         except HandlerNotFound as exc:
             return not_imported(exc, request_id)
         if job.get("import_only"):
@@ -160,7 +169,7 @@ class _Worker:
             request_id=request_id,
             region=os.environ.get("AWS_REGION", "us-east-1"),
         )
-        return invoke(self.handlers[key], job["event"], context, job.get("runtime"))
+        return call_handler(self.handlers[key], job["event"], context, job.get("runtime"))
 
     def answer(self, invocation: Invocation) -> bool:
         """Send the answer to this job, unless it has been sent: True if this call did."""
@@ -218,13 +227,25 @@ class _Worker:
         self._swap_modules(self.current, key, paths)
         os.environ.clear()
         os.environ.update(self.own_environ)
-        for name in environment.get("unset") or ():
-            os.environ.pop(name, None)
         os.environ.update(environment.get("variables") or {})
         previous = set(self.current.folders) if self.current else set()
         sys.path[:] = paths + [p for p in sys.path if p not in paths and p not in previous]
         os.chdir(environment.get("cwd") or job["base"])
         self.current = _Function(key, tuple(paths), environment)
+
+    def _folders(self, base: str) -> tuple[str, ...]:
+        """Where the function's own code lives (its code folder and layers)."""
+        return (self.current.folders if self.current else ()) or (base,)
+
+    def _forget_code(self) -> None:
+        """Drop the handlers and every module imported from the function's folders, so
+        they are imported again from the files as they are now."""
+        folders = self.loaded.folders
+        for name, module in list(sys.modules.items()):
+            if _inside(getattr(module, "__file__", None), folders):
+                del sys.modules[name]
+        self.handlers.clear()
+        self.loaded = _Loaded()
 
     def _swap_modules(self, leaving: _Function | None, key: str, paths: list[str]) -> None:
         """Park the modules the last function imported from its own folders, and bring
@@ -239,6 +260,74 @@ class _Worker:
                 del sys.modules[name]
             self.parked[leaving.key] = own
         sys.modules.update(self.parked.pop(key, {}))
+
+
+class _Loaded:
+    """The files of the function's own modules and when they were last changed, so an
+    edit is seen by the next request, in every worker (never old and new code in turn)."""
+
+    def __init__(self) -> None:
+        self.folders: tuple[str, ...] = ()
+        self.files: dict[str, float] = {}
+
+    def remember(self, folders: tuple[str, ...]) -> None:
+        self.folders = tuple(dict.fromkeys((*self.folders, *folders)))
+        for module in list(sys.modules.values()):
+            path = getattr(module, "__file__", None)
+            if path and path not in self.files and _inside(path, self.folders):
+                self.files[path] = _mtime(path)
+
+    def changed(self) -> bool:
+        return any(_mtime(path) != seen for path, seen in self.files.items())
+
+
+def _mtime(path: str) -> float:
+    try:
+        return os.stat(path).st_mtime
+    except OSError:
+        return -1.0
+
+
+def become_subreaper() -> None:
+    """Orphans of the handler's processes (a daemon that started its own session)
+    become this worker's children, so they are counted and ended with it (Linux)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+
+
+def descendants() -> list[int]:
+    """Every process this worker started, and theirs (Linux ``/proc``)."""
+    found: list[int] = []
+    todo = [os.getpid()]
+    while todo:
+        pid = todo.pop()
+        try:
+            tasks = os.listdir(f"/proc/{pid}/task")
+        except OSError:
+            continue
+        for task in tasks:
+            try:
+                with open(f"/proc/{pid}/task/{task}/children", "rb") as children:
+                    pids = [int(c) for c in children.read().split()]
+            except OSError:
+                continue
+            found.extend(pids)
+            todo.extend(pids)
+    return found
+
+
+def end_processes(pids: list[int]) -> None:
+    """End what the invocation started and left running, as Lambda ends a sandbox."""
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+    for pid in pids:
+        with contextlib.suppress(OSError):  # not our child (reparented), or reaped already
+            os.waitpid(pid, 0)
 
 
 def _installed(path: str | None) -> bool:
@@ -303,7 +392,10 @@ class _Watchdog:
 
     def peaked(self) -> bool:
         """Whether the resident size went over the limit at any moment of the call."""
-        return self.usable and self.limit > 0 and _peak_bytes() > self.limit
+        if not self.usable or self.limit <= 0:
+            return False
+        others = _resident_bytes() - _own_resident_bytes()
+        return _peak_bytes() + others > self.limit
 
     def disarm(self) -> None:
         self.armed.clear()
@@ -327,6 +419,11 @@ def _reset_peak() -> None:
         pass  # the mark then spans the worker's life: a larger peak, never a smaller
 
 
+def _own_resident_bytes() -> int:
+    with open("/proc/self/statm", "rb") as statm:
+        return int(statm.read().split()[1]) * _PAGE
+
+
 def _peak_bytes() -> int:
     with open("/proc/self/status", "rb") as status:
         for line in status:
@@ -336,5 +433,13 @@ def _peak_bytes() -> int:
 
 
 def _resident_bytes() -> int:
-    with open("/proc/self/statm", "rb") as statm:
-        return int(statm.read().split()[1]) * _PAGE
+    """The resident size of the worker and every process it started: Lambda counts
+    the whole sandbox."""
+    total = 0
+    for pid in ("self", *descendants()):
+        try:
+            with open(f"/proc/{pid}/statm", "rb") as statm:
+                total += int(statm.read().split()[1]) * _PAGE
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
