@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import ast
 import asyncio
-import re
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,8 +30,8 @@ from .runtime.environment import lambda_defaults
 from .runtime.interpreter import Interpreter, choose
 from .runtime.invoke import LocalFunction, binding_for, invoke, load
 from .runtime.pool import WorkerPool
+from .samples import sample_body, sample_path
 
-_PARAMETER = re.compile(r"\{([^}/]+?)(\+?)\}")
 _BODY_METHODS = ("POST", "PUT", "PATCH")
 
 
@@ -102,15 +101,6 @@ class ScanReport:
     @property
     def template(self) -> Path | None:
         return self.templates[0] if self.templates else None
-
-
-def sample_path(resource: str) -> str:
-    """A concrete path for a resource: ``/items/{id}`` -> ``/items/example-id``."""
-
-    def fill(match: re.Match[str]) -> str:
-        return "example/path" if match.group(2) else f"example-{match.group(1)}"
-
-    return _PARAMETER.sub(fill, resource)
 
 
 def scan(
@@ -186,6 +176,14 @@ def _function_report(
     if missing:
         report.skipped.append(Skipped(function.name, missing, False))
         return None
+    for name in sorted({b.auth.name for b in function.api_bindings if b.auth}):
+        note = Note(
+            function.template,
+            f"{function.name}: requests behind authorizer {name} carry a sample caller "
+            f"(sub {authorizers.SAMPLE_SUBJECT}): samples, not a real token's claims",
+        )
+        if note not in report.notes:
+            report.notes.append(note)
     local = LocalFunction.of(function, env_vars=env_vars).with_variables(variables)
     plan = _Plan(
         function.module_path.resolve(),
@@ -313,7 +311,7 @@ def sample_request(binding: Binding) -> HttpRequest:
     origin = _browser_origin(binding.cors)
     if origin:
         headers.append(("Origin", origin))
-    body = b"{}" if method in _BODY_METHODS else b""
+    body = sample_body(binding.request_schema) if method in _BODY_METHODS else b""
     if body:
         headers.append(("Content-Type", "application/json"))
     return HttpRequest(method, sample_path(binding.path), headers=headers, body=body)
@@ -345,7 +343,7 @@ async def _call(pool: WorkerPool, plan: _Plan, binding: Binding, options: _Optio
     unchecked = cut_short or diagnosis.not_checked(
         invocation,
         templated=plan.templated,
-        body_sent=bool(request.body),
+        body_sent=bool(request.body) and not binding.request_schema,  # {}: a guess
         calls=_since(options, mark),
     )
     return Call(

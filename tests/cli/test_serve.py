@@ -3,7 +3,6 @@
 import concurrent.futures
 import os
 import platform
-import socket
 import subprocess
 import sys
 import time
@@ -13,48 +12,10 @@ import httpx
 import pytest
 
 from support.projects import sam_api
+from support.serving import free_port, serve
 from support.venvs import project_venv
 
 PROJECT = Path(__file__).resolve().parents[2] / "examples" / "project"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def serve(
-    *args: str, cwd: Path, env: dict[str, str] | None = None
-) -> tuple[subprocess.Popen[str], str]:
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "apigw_doctor",
-            "serve",
-            *args,
-            "--port",
-            str(port),
-            "--workers",
-            "1",
-        ],
-        cwd=cwd,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            httpx.get(f"{base}/__apigw-doctor/api/metrics")
-            return process, base
-        except httpx.TransportError:
-            assert process.poll() is None, process.stderr.read() if process.stderr else ""
-            assert time.monotonic() < deadline, "serve did not start"
-            time.sleep(0.2)
 
 
 def test_serve_the_example_template() -> None:

@@ -63,7 +63,10 @@ def test_sam_routes(tmp_path: Path) -> None:
     one = table[("GET", "/items/{id}")]
     # Lambda's own import: the dotted module under the code folder, the working directory
     assert one.target == "handlers.items:get"
-    assert one.function.environment is not None and one.function.environment.cwd == (tmp_path / "src").resolve()
+    assert (
+        one.function.environment is not None
+        and one.function.environment.cwd == (tmp_path / "src").resolve()
+    )
     assert one.timeout == 12.0 and table[("POST", "/orders")].timeout == 5.0
     # Globals.Api applies to every API; the explicit one adds its own (SAM merges lists)
     assert one.binary_media_types == ("image/png", "application/pdf")

@@ -269,10 +269,17 @@ def _template_function(
             if function.handler is None or not function.is_python:
                 raise click.UsageError(f"{target}: not a Python function that can run here")
             return function
-    if template is None:
-        return None  # no function of that name here: TARGET is a module after all
-    names = ", ".join(sorted(f.name for f in project.functions)) or "none"
-    raise click.UsageError(f"{target!r} is not a function of the template (functions: {names})")
+    known = sorted(f.name for f in project.functions)
+    names = ", ".join(known[:20]) + (f" and {len(known) - 20} more" if len(known) > 20 else "")
+    if template is not None:
+        raise click.UsageError(
+            f"{target!r} is not a function of the template (functions: {names or 'none'})"
+        )
+    raise click.UsageError(
+        f"{target!r} is not a handler (write module:function, path/to/file.py:function or "
+        "Lambda's module.function) nor a function of a template here"
+        + (f" (functions: {names})" if names else "")
+    )
 
 
 def _binding_for(

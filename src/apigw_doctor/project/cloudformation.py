@@ -10,6 +10,7 @@ resource that names a function is what triggers it.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -373,8 +374,22 @@ class Reader:
                     authorizer=self._authorizer(props.get("AuthorizerId")),
                     cors=cors_of.rest(preflight, self._error_headers(api)) if preflight else None,
                     auth=self._authorizer_resource(props.get("AuthorizerId")),
+                    request_schema=self._model_schema(props.get("RequestModels")),
                 )
             )
+
+    def _model_schema(self, models: Any) -> str:
+        """The JSON schema of a Method's ``application/json`` request model, as text."""
+        reference = _dict(models).get("application/json")
+        name = reference.get("Ref") if isinstance(reference, dict) else None
+        model = _props(self.resources.get(str(name), {})) if name else {}
+        schema = model.get("Schema")
+        if isinstance(schema, str):
+            try:
+                schema = json.loads(schema)
+            except ValueError:
+                return ""
+        return json.dumps(schema) if isinstance(schema, dict) else ""
 
     def _rest_preflight(self, api: str, path: str) -> tuple[tuple[str, str], ...]:
         """The headers of an OPTIONS mock Method on the same resource (CDK's CORS)."""
@@ -564,6 +579,7 @@ class Reader:
                         cors=cors,
                         auth=next((authorizers[n] for n in names if n in authorizers), None),
                         route_key="$default" if path == "$default" else "",
+                        request_schema=request_schema(_dict(operation), body),
                     )
                 )
 
@@ -651,3 +667,34 @@ def _number(value: Any, default: float) -> float:
     return (
         float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else default
     )
+
+
+def request_schema(operation: dict[str, Any], body: dict[str, Any]) -> str:
+    """The JSON schema an OpenAPI operation declares for its JSON request body (Swagger's
+    ``in: body`` parameter, OpenAPI 3's ``requestBody``), references resolved, as text."""
+    schema: Any = None
+    for parameter in operation.get("parameters") or []:
+        if isinstance(parameter, dict) and parameter.get("in") == "body":
+            schema = parameter.get("schema")
+    content = _dict(_dict(operation.get("requestBody")).get("content"))
+    schema = _dict(content.get("application/json")).get("schema", schema)
+    resolved = _resolve_refs(schema, body, 0)
+    return json.dumps(resolved) if isinstance(resolved, dict) else ""
+
+
+def _resolve_refs(schema: Any, body: dict[str, Any], depth: int) -> Any:
+    """``$ref``s to ``#/definitions/...`` or ``#/components/schemas/...`` replaced by what
+    they name (a bounded depth: a recursive schema stops as an empty object)."""
+    if depth > 12:
+        return {}
+    if isinstance(schema, list):
+        return [_resolve_refs(item, body, depth + 1) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    reference = schema.get("$ref")
+    if isinstance(reference, str) and reference.startswith("#/"):
+        target: Any = body
+        for part in reference[2:].split("/"):
+            target = _dict(target).get(part)
+        return _resolve_refs(target or {}, body, depth + 1)
+    return {key: _resolve_refs(value, body, depth + 1) for key, value in schema.items()}

@@ -74,6 +74,17 @@ def _load(
         framework = serverless.Reader(path, data, stage=stage, region=region)
         project.functions.extend(framework.read())
         project.notes.extend(framework.notes)
+        extra = framework.resolved(_dict_of(_dict_of(data.get("resources")).get("Resources")))
+        if extra:  # the CloudFormation it adds: tables, buckets, queues for --mock-aws
+            added = cloudformation.Reader(
+                path,
+                {"Resources": extra},
+                parameters={},
+                region=region,
+                code_dirs=_code_dirs(path.parent),
+            )
+            added.read()
+            project.resources.extend(added.data_resources)
         return
     nested: dict[str, Path] = {}
     if sam.is_sam(data):
@@ -162,3 +173,7 @@ def _nested_stacks(base: Path, data: dict[str, Any]) -> list[Path]:
         if isinstance(url, str) and not url.startswith(("https://", "http://", "s3://")):
             found.append(base / url)
     return found
+
+
+def _dict_of(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}

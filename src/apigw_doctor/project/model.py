@@ -69,6 +69,9 @@ class Binding:
     auth: Authorizer | None = None  # the authorizer in force (None: open)
     #: the route key as declared when it is not METHOD path (HTTP APIs' ``$default``)
     route_key: str = ""
+    #: the JSON schema of the request body the API declares (a request model), as JSON
+    #: text so the binding stays hashable; "" when none is declared
+    request_schema: str = ""
 
 
 @dataclass(frozen=True)

@@ -91,6 +91,19 @@ class Reader:
         return None
 
     # -- functions -------------------------------------------------------------------
+    def resolved(self, value: Any, depth: int = 0) -> Any:
+        """``value`` with the framework's variables resolved in every string (the
+        ``resources`` section: ``TableName: ${self:service}-${sls:stage}``)."""
+        if depth > 64:  # deeper than any template: left as it is
+            return value
+        if isinstance(value, str):
+            return self._text(value)
+        if isinstance(value, dict):
+            return {k: self.resolved(v, depth + 1) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.resolved(v, depth + 1) for v in value]
+        return value
+
     def read(self) -> list[Function]:
         provider = _dict(self.data.get("provider"))
         cloud = self._text(provider.get("name", "aws")) or "aws"

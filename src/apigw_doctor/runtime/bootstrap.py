@@ -127,7 +127,7 @@ class _Worker:
         self.current: _Function | None = None
         self.parked: dict[str, dict[str, Any]] = {}  # other functions' own modules
         self.watchdog = _Watchdog(self)
-        self.loaded = _Loaded()
+        self.loaded = Loaded()
         self.lock = threading.Lock()  # one answer per job, from the loop or the watchdog
         self.answered = False
 
@@ -240,12 +240,9 @@ class _Worker:
     def _forget_code(self) -> None:
         """Drop the handlers and every module imported from the function's folders, so
         they are imported again from the files as they are now."""
-        folders = self.loaded.folders
-        for name, module in list(sys.modules.items()):
-            if _inside(getattr(module, "__file__", None), folders):
-                del sys.modules[name]
+        self.loaded.forget()
         self.handlers.clear()
-        self.loaded = _Loaded()
+        self.loaded = Loaded()
 
     def _swap_modules(self, leaving: _Function | None, key: str, paths: list[str]) -> None:
         """Park the modules the last function imported from its own folders, and bring
@@ -262,7 +259,7 @@ class _Worker:
         sys.modules.update(self.parked.pop(key, {}))
 
 
-class _Loaded:
+class Loaded:
     """The files of the function's own modules and when they were last changed, so an
     edit is seen by the next request, in every worker (never old and new code in turn)."""
 
@@ -279,6 +276,12 @@ class _Loaded:
 
     def changed(self) -> bool:
         return any(_mtime(path) != seen for path, seen in self.files.items())
+
+    def forget(self) -> None:
+        """Remove every module imported from the folders, to be imported afresh."""
+        for name, module in list(sys.modules.items()):
+            if _inside(getattr(module, "__file__", None), self.folders):
+                del sys.modules[name]
 
 
 def _mtime(path: str) -> float:

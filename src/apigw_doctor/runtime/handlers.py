@@ -26,7 +26,14 @@ def load_handler(target: str, *, base: Path | None = None) -> Handler:
         module = _import_module(module_part, base, target)
     handler = getattr(module, attribute, None)
     if handler is None:
-        raise HandlerNotFound(f"{target!r}: module {module.__name__!r} has no {attribute!r}")
+        shown = getattr(module, "__file__", None) or module.__name__  # never our own alias
+        defined = sorted(
+            name
+            for name, value in vars(module).items()
+            if callable(value) and not name.startswith("_") and _defined_in(value, module)
+        )
+        hint = f" (it defines: {', '.join(defined[:10])})" if defined else ""
+        raise HandlerNotFound(f"{target!r}: {shown} has no {attribute!r}{hint}")
     if not callable(handler):
         raise HandlerNotFound(f"{target!r}: {attribute!r} is not a function")
     return handler  # type: ignore[no-any-return]
@@ -86,3 +93,7 @@ def _import_module(name: str, base: Path, target: str) -> ModuleType:
         raise HandlerNotFound(
             f"{target!r}: importing {name!r} raised {type(exc).__name__}: {exc}"
         ) from exc
+
+
+def _defined_in(value: object, module: ModuleType) -> bool:
+    return getattr(value, "__module__", None) == module.__name__

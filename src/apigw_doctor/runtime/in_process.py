@@ -14,7 +14,7 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from .bootstrap import not_imported
+from .bootstrap import Loaded, not_imported
 from .environment import Environment, applied
 from .handlers import HandlerNotFound, load_handler
 from .invocation import Handler, Invocation, LambdaContext, call_handler
@@ -38,6 +38,7 @@ class InProcessPool:
         self._thread: ThreadPoolExecutor | None = None
         self._handlers: dict[tuple[str, str], Handler] = {}
         self._own_modules: set[str] = set()
+        self._loaded = Loaded()
 
     async def start(self) -> None:
         self._thread = ThreadPoolExecutor(1, "apigw-doctor-handler", _own_event_loop)
@@ -50,11 +51,17 @@ class InProcessPool:
     async def restart(self) -> None:
         """``--reload``: forget the loaded handlers and the project's modules (never
         installed packages or this tool's), so the next call imports the new code."""
-        self._handlers.clear()
+        self._forget()
         for name in set(sys.modules) - self._own_modules:
             path = getattr(sys.modules.get(name), "__file__", None) or ""
             if "site-packages" not in path and "dist-packages" not in path:
                 sys.modules.pop(name, None)
+
+    def _forget(self) -> None:
+        """Drop the handlers and the modules imported from their folders."""
+        self._handlers.clear()
+        self._loaded.forget()
+        self._loaded = Loaded()
 
     async def run(self, job: Job, timeout: float) -> Invocation:
         """Run ``job`` on the handler thread; ``timeout`` is not enforced (debugging)."""
@@ -68,9 +75,13 @@ class InProcessPool:
         environment = environment or Environment()
         with applied(environment, self.inherit_shell):
             key = (job.target, str(base))
+            if key in self._handlers and self._loaded.changed():
+                self._forget()  # an edit since the import: the next request sees it
             try:
                 if key not in self._handlers:
                     self._handlers[key] = load_handler(job.target, base=base)
+                    folders = tuple(str(p) for p in environment.paths) or (str(base),)
+                    self._loaded.remember(folders)
             except HandlerNotFound as exc:
                 return not_imported(exc, job.request_id)
             if job.import_only:

@@ -243,11 +243,12 @@ def _paths(binding: Binding) -> tuple[str, ...]:
 
 
 def _separated(endpoints: list[Endpoint]) -> tuple[list[Endpoint], tuple[str, ...]]:
-    """When two APIs declare the same method and route, the first API keeps the plain
-    paths and every later one is served under ``/<its name>``; said as a warning."""
+    """When two APIs declare the same method and route, the first API (by name) keeps
+    the plain paths and every other one is served under ``/<its name>``; said as a
+    warning."""
     owner: dict[tuple[str, str], str] = {}
     clashing: dict[str, str] = {}  # later API -> the API it clashes with
-    for endpoint in endpoints:
+    for endpoint in sorted(endpoints, key=lambda e: e.binding.api or e.binding.kind):
         key = (endpoint.route.method, endpoint.route.resource)
         api = endpoint.binding.api or endpoint.binding.kind
         first = owner.setdefault(key, api)

@@ -14,7 +14,7 @@ from apigw_doctor.runtime.environment import Environment
 from apigw_doctor.runtime.invocation import Invocation
 from apigw_doctor.runtime.pool import Job, WorkerPool
 
-PACKAGE = Path(__file__).resolve().parents[1] / "src" / "apigw_doctor" / "runtime"
+PACKAGE = Path(__file__).resolve().parents[2] / "src" / "apigw_doctor" / "runtime"
 #: what a worker imports of apigw-doctor, inside a Python where it is not installed
 WORKER_MODULES = ("bootstrap", "invocation", "encoder", "handlers")
 
