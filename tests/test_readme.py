@@ -21,6 +21,7 @@ _ELSEWHERE = ("python3 -m pip install", "python -m debugpy", "bash scripts/")
 def commands() -> Iterator[str]:
     """Each command line of the README's bash and console blocks, as a shell runs it."""
     for kind, body in _BLOCK.findall(README.read_text(encoding="utf-8")):
+        body = re.sub(r"\\\n\s*", "", body)  # a line continued with a backslash
         for line in body.splitlines():
             if kind == "console":
                 if not line.startswith("$ "):
