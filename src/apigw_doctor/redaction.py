@@ -1,63 +1,104 @@
-"""One redaction layer for everything the tool shows of a request: credentials in
-headers, cookies, query strings and bodies, bearer and basic credentials, JWTs and
-AWS access keys.  Applied to structured data before it is rendered (text, JSON,
-HTML, the inspector), so escaping never hides a secret from it, and shared by
-``serve`` and ``logs``.
+"""The one redaction layer for everything the tool shows of a request or a log: the
+inspector, the server's stderr and every ``logs`` format call it, on structured data
+before it is rendered (so escaping never hides a secret from it) or on text.
+
+Secrets are found by meaning, not by a list of inputs:
+
+- by name: the value under a sensitive field, header, parameter or cookie name
+  (``Authorization``, ``Cookie``, ``cookies``, ``X-Api-Key``, ``access_token``,
+  ``password``...), whether the name is a JSON key, a Python repr key, a header,
+  a query or form parameter, or an entry of API Gateway's Java-style maps;
+- by cookie syntax: cookie values are masked, cookie names and ``Set-Cookie``
+  attributes are kept, so the shape stays readable;
+- by shape: bearer and basic credentials, JWTs, AWS access key ids and a few
+  well-known token prefixes, wherever they appear (paths included);
+- by encoding: a base64 body (``isBase64Encoded``, ``body_base64``) is decoded,
+  redacted and encoded again.
+
+Every pattern here runs in time linear in its input: a name or token is tried only
+where a run of its characters starts (look-behinds), values are delimited without
+backtracking, and a scan never goes back over text it has passed.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from typing import Any
 
 MASK = "[REDACTED]"
-#: header, field and parameter names whose values are secrets
+
+#: field, header, parameter and cookie names whose values are secrets
 _SENSITIVE = re.compile(
-    r"(?i)^(?:authorization|proxy-authorization|cookie|set-cookie|x-amz-security-token)$"
-    r"|api[-_]?key|token|secret|passw(?:or)?d|credential|session[-_]?id"
+    r"(?i)authorization|cookie|api[-_]?key|token|secret|passw(?:or)?d|credential"
+    r"|session[-_]?id|access[-_]?key|private[-_]?key|jwt"
 )
-_NAME = r"[A-Za-z][\w-]*"
-_QUOTED_ITEM = re.compile(r'(\\?")(?:[^"\\]|\\[^"])*(\\?")')
+_COOKIE_NAME = re.compile(r"(?i)cookie")
+#: Set-Cookie attributes: not secret, kept so the cookie stays readable
+_COOKIE_ATTRIBUTES = frozenset(
+    {"path", "domain", "expires", "max-age", "samesite", "secure", "httponly", "partitioned"}
+)
 
-
-def _mask_list(match: re.Match[str]) -> str:
-    if not _SENSITIVE.search(match.group("name")):
-        return match.group(0)
-    items = _QUOTED_ITEM.sub(lambda m: f"{m.group(1)}{MASK}{m.group(2)}", match.group("items"))
-    return f"{match.group('name')}{match.group('sep')}[{items}]"
-
-
-_RULES: tuple[tuple[re.Pattern[str], Any], ...] = (
-    # "Cookie": ["a=1", "b=2"]: a multi-value header list in logged JSON text
+#: token shapes, masked wherever they appear; each starts only where a run starts
+_SHAPES: tuple[tuple[re.Pattern[str], str], ...] = (
     (
-        re.compile(rf"""(?P<name>{_NAME})(?P<sep>(?:\\?")?\s*:\s*)\[(?P<items>[^\]]*)\]"""),
-        _mask_list,
+        re.compile(r"(?i)(?<![\w-])(bearer|basic)[ \t]+[A-Za-z0-9._~+/-]++=*+"),
+        r"\1 " + MASK,
     ),
-    # name: value, name=value, "name": "value" (headers, query strings, JSON in text)
+    (
+        re.compile(r"(?<![\w-])eyJ[\w-]{5,}+\.[\w-]{5,}+\.[\w-]*+"),
+        "[REDACTED-JWT]",
+    ),
     (
         re.compile(
-            rf"""(?P<name>{_NAME})(?P<sep>(?:\\?")?\s*[:=]\s*(?:\\?")?)"""
-            rf"""(?P<value>[^"\\&,;{{}}\[\s\r\n][^"\\&,}}\r\n]*)"""
+            r"(?<![A-Za-z0-9])(?:AKIA|ASIA|AIDA|AROA|AGPA|ANPA|ANVA|AIPA|ABIA|ACCA)"
+            r"[A-Z0-9]{16}(?![A-Za-z0-9])"
         ),
-        lambda m: (
-            m.group(0)
-            if not _SENSITIVE.search(m.group("name"))
-            else f"{m.group('name')}{m.group('sep')}{MASK}"
-        ),
+        "[REDACTED-AWS-KEY]",
     ),
-    (re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/-]+=*"), r"\1 " + MASK),
-    (re.compile(r"\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]+"), "[REDACTED-JWT]"),
-    (re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"), "[REDACTED-AWS-KEY]"),
+    (
+        re.compile(
+            r"(?<![\w-])(?:gh[pousr]_[A-Za-z0-9]{30,}+|github_pat_\w{30,}+"
+            r"|xox[abposr]-[\w-]{10,}+|[sr]k_live_\w{10,}+|AIza[\w-]{35})"
+        ),
+        "[REDACTED-TOKEN]",
+    ),
 )
 
+#: ``name`` then ``:`` or ``=``, the name perhaps quoted (JSON, repr, escaped JSON);
+#: a name is tried only where a run of name characters starts
+_NAMED = re.compile(r"""(?<![\w-])(?P<name>[A-Za-z][\w-]*+)(?:\\*+["'])?[ \t]*+[:=][ \t]*+""")
+_QUOTE = re.compile(r"""\\*+["']""")
+_TO_QUOTE = {
+    '"': re.compile(r'(?:[^"\\\n]|\\.)*+'),
+    "'": re.compile(r"(?:[^'\\\n]|\\.)*+"),
+}
+#: an unquoted value: up to a quote, a line end, a query or markup delimiter, a
+#: closing bracket or ", " (the entry separator of API Gateway's maps); a comma
+#: alone stays inside (``token=a,b``), and ``;`` ends it except in a cookie; a mask
+#: already written (``Bearer [REDACTED]``) is part of the value
+_BARE = re.compile(r"""(?:\[REDACTED[\w-]*+\]|[^\r\n"'&<>}\],;]|,(?! ))*+""")
+_BARE_COOKIE = re.compile(r"""(?:\[REDACTED[\w-]*+\]|[^\r\n"'&<>}\],]|,(?! ))*+""")
+_BRACKETS = re.compile(r"[\[\]{}\n]")
+_LEAD = re.compile(r"""[ \t]*+\\*+["']?""")
+_TRAIL = re.compile(r"""[ \t]*+["']?\\*+""")  # matched on the reversed item
 
 #: one cheap look first (substring tests, far faster than a regex over the text):
 #: most lines name no secret at all; every rule above needs one of these
 _HINTS = (
     "authori", "cookie", "apikey", "api-key", "api_key", "token", "secret", "passw",
-    "credential", "session", "bearer", "basic",
+    "credential", "session", "bearer", "basic", "accesskey", "access_key", "access-key",
+    "privatekey", "private_key", "private-key", "jwt",
 )  # fmt: skip
-_CASED_HINTS = ("eyJ", "AKIA", "ASIA")
+_CASED_HINTS = ("eyJ", "AKIA", "ASIA", "AIDA", "AROA", "AGPA", "ANPA", "ANVA", "AIPA", "ABIA",
+                "ACCA", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "xox", "k_live_",
+                "AIza")  # fmt: skip
+
+
+def is_sensitive(name: str) -> bool:
+    """Whether a field, header, parameter or cookie of this name holds a secret."""
+    return _SENSITIVE.search(name) is not None
 
 
 def might_hold_secrets(text: str) -> bool:
@@ -70,32 +111,161 @@ def redact_text(text: str) -> str:
     """A string with every secret it visibly holds masked."""
     if not might_hold_secrets(text):
         return text
-    for pattern, replacement in _RULES:
+    for pattern, replacement in _SHAPES:
         text = pattern.sub(replacement, text)
-    return text
+    return _redact_named(text)
+
+
+def _redact_named(text: str) -> str:
+    """The values of sensitive names masked, in one pass from left to right."""
+    parts: list[str] = []
+    done = 0  # text before this is in ``parts``
+    at = 0  # where the next name is looked for
+    while (found := _NAMED.search(text, at)) is not None:
+        at = found.end()
+        name = found.group("name")
+        if not _SENSITIVE.search(name):
+            continue  # the value may itself hold names (a query string, a body)
+        cookie = _COOKIE_NAME.search(name) is not None
+        start, end, kind = _value_at(text, at, cookie)
+        if end > start:
+            parts.append(text[done:start])
+            parts.append(_mask_value(text[start:end], kind, cookie))
+            done = end
+        at = max(end, at)
+    parts.append(text[done:])
+    return "".join(parts)
+
+
+def _value_at(text: str, at: int, cookie: bool) -> tuple[int, int, str]:
+    """Where the value that starts at ``at`` lies (quotes excluded), and its kind."""
+    if text.startswith(MASK, at):
+        return at, at, "masked"
+    quote = _QUOTE.match(text, at)
+    if quote is not None:
+        mark, start = quote.group(), quote.end()
+        if mark in _TO_QUOTE:
+            return start, _TO_QUOTE[mark].match(text, start).end(), "text"  # type: ignore[union-attr]
+        end = text.find(mark, start)
+        return start, _line_end(text, start) if end < 0 else end, "text"
+    if text.startswith(("[", "{"), at):
+        return at, _closing(text, at), "list" if text[at] == "[" else "object"
+    end = (_BARE_COOKIE if cookie else _BARE).match(text, at).end()  # type: ignore[union-attr]
+    while end > at and text[end - 1] in " \t":
+        end -= 1
+    return at, end, "text"
+
+
+def _line_end(text: str, start: int) -> int:
+    end = text.find("\n", start)
+    return len(text) if end < 0 else end
+
+
+def _closing(text: str, start: int) -> int:
+    """Just past the bracket that closes the one at ``start`` (or the line's end)."""
+    depth = 0
+    for mark in _BRACKETS.finditer(text, start):
+        char = mark.group()
+        if char == "\n":
+            return mark.start()
+        depth += 1 if char in "[{" else -1
+        if depth == 0:
+            return mark.end()
+    return len(text)
+
+
+def _mask_value(value: str, kind: str, cookie: bool) -> str:
+    if kind == "masked" or value.startswith("[REDACTED"):
+        return value
+    if kind == "list":
+        inner = value[1:-1] if value.endswith("]") else value[1:]
+        items = ",".join(_mask_item(item, cookie) for item in inner.split(","))
+        return f"[{items}]" if value.endswith("]") else f"[{items}"
+    if kind == "object":
+        return "{" + MASK + "}" if value.endswith("}") else "{" + MASK
+    return mask_cookie(value) if cookie else MASK
+
+
+def _mask_item(item: str, cookie: bool) -> str:
+    """One item of a listed value, its quotes and spacing kept."""
+    lead = _LEAD.match(item).end()  # type: ignore[union-attr]
+    trail = _TRAIL.match(item[::-1]).end()  # type: ignore[union-attr]
+    core = item[lead : len(item) - trail] if lead < len(item) - trail else ""
+    if not core or core.startswith("[REDACTED"):
+        return item
+    masked = mask_cookie(core) if cookie else MASK
+    return item[:lead] + masked + item[len(item) - trail :]
+
+
+def mask_cookie(value: str) -> str:
+    """A Cookie or Set-Cookie value with each cookie's value masked; cookie names and
+    Set-Cookie attributes stay, so what was sent remains readable."""
+    parts = []
+    for part in value.split(";"):
+        name, equals, content = part.partition("=")
+        key = name.strip().lower()
+        if key in _COOKIE_ATTRIBUTES or not part.strip() or content.startswith("[REDACTED"):
+            parts.append(part)
+        elif equals:
+            parts.append(f"{name}={MASK}" if content else part)
+        else:
+            parts.append(MASK)
+    return ";".join(parts)
 
 
 def redact_data(value: Any) -> Any:
     """A copy of JSON-like data with secrets masked: whole values under sensitive
-    names (single and multi-value headers alike), and secrets inside any string."""
+    names (single and multi-value headers, cookie lists, ``[name, value]`` header
+    pairs), base64 bodies decoded and redacted, and secrets inside any string."""
+    try:
+        return _redact(value)
+    except RecursionError:  # deeper than any event or report: show nothing of it
+        return MASK
+
+
+def _redact(value: Any) -> Any:
     if isinstance(value, dict):
-        return {
-            key: _masked(item)
+        out = {
+            key: _masked(item, _COOKIE_NAME.search(key) is not None)
             if isinstance(key, str) and _SENSITIVE.search(key)
-            else redact_data(item)
+            else _redact(item)
             for key, item in value.items()
         }
+        if value.get("isBase64Encoded") is True and isinstance(out.get("body"), str):
+            out["body"] = _redact_base64(out["body"])
+        if isinstance(out.get("body_base64"), str):
+            out["body_base64"] = _redact_base64(out["body_base64"])
+        return out
     if isinstance(value, (list, tuple)):
-        return [redact_data(item) for item in value]
+        if len(value) == 2 and all(isinstance(v, str) for v in value) and is_sensitive(value[0]):
+            return [value[0], _masked(value[1], _COOKIE_NAME.search(value[0]) is not None)]
+        return [_redact(item) for item in value]
     if isinstance(value, str):
         return redact_text(value)
     return value
 
 
-def _masked(value: Any) -> Any:
-    if isinstance(value, list):
-        return [MASK for _ in value]
-    return MASK if value not in (None, "", "-") else value
+def _masked(value: Any, cookie: bool) -> Any:
+    """Everything under a sensitive name, masked (cookies: their values only)."""
+    if isinstance(value, dict):
+        return {key: _masked(item, cookie) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_masked(item, cookie) for item in value]
+    if value in (None, "", "-") or not isinstance(value, str):
+        return value if value in (None, "", "-", True, False) else MASK
+    if value.startswith("[REDACTED"):
+        return value
+    return mask_cookie(value) if cookie else MASK
+
+
+def _redact_base64(body: str) -> str:
+    """A base64 body with the secrets of its text masked (binary stays as it is)."""
+    try:
+        text = base64.b64decode(body[: len(body) // 4 * 4], validate=True).decode("utf-8")
+    except (binascii.Error, ValueError):
+        return body
+    clean = redact_text(text)
+    return body if clean == text else base64.b64encode(clean.encode("utf-8")).decode("ascii")
 
 
 _CONTROLS = re.compile("[\x00-\x1f\x7f\u2028\u2029]")
