@@ -25,7 +25,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from typing import Any
+from typing import Any, NamedTuple
 
 MASK = "[REDACTED]"
 
@@ -35,34 +35,51 @@ _SENSITIVE = re.compile(
     r"|session[-_]?id|access[-_]?key|private[-_]?key|jwt"
 )
 _COOKIE_NAME = re.compile(r"(?i)cookie")
+#: the prefixes of AWS access key ids (users, roles, temporary credentials...)
+_AWS_KEY_IDS = ("AKIA", "ASIA", "AIDA", "AROA", "AGPA", "ANPA", "ANVA", "AIPA", "ABIA", "ACCA")
 #: Set-Cookie attributes: not secret, kept so the cookie stays readable
 _COOKIE_ATTRIBUTES = frozenset(
     {"path", "domain", "expires", "max-age", "samesite", "secure", "httponly", "partitioned"}
 )
 
-#: token shapes, masked wherever they appear; each starts only where a run starts
-_SHAPES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (
+
+class _Shape(NamedTuple):
+    """A token recognised by its shape, masked wherever it appears."""
+
+    pattern: re.Pattern[str]
+    replacement: str
+    #: one of these is in the text whenever the pattern can match (a C substring
+    #: test is far cheaper than a regex over text that holds none)
+    hints: tuple[str, ...]
+    #: the hints are lower case, looked for in the lowered text
+    folded: bool = False
+
+
+#: each pattern starts only where a run of its characters starts (look-behinds)
+_SHAPES = (
+    _Shape(
         re.compile(r"(?i)(?<![\w-])(bearer|basic)[ \t]+[A-Za-z0-9._~+/-]++=*+"),
         r"\1 " + MASK,
+        ("bearer", "basic"),
+        folded=True,
     ),
-    (
+    _Shape(
         re.compile(r"(?<![\w-])eyJ[\w-]{5,}+\.[\w-]{5,}+\.[\w-]*+"),
         "[REDACTED-JWT]",
+        ("eyJ",),
     ),
-    (
-        re.compile(
-            r"(?<![A-Za-z0-9])(?:AKIA|ASIA|AIDA|AROA|AGPA|ANPA|ANVA|AIPA|ABIA|ACCA)"
-            r"[A-Z0-9]{16}(?![A-Za-z0-9])"
-        ),
+    _Shape(
+        re.compile(rf"(?<![A-Za-z0-9])(?:{'|'.join(_AWS_KEY_IDS)})[A-Z0-9]{{16}}(?![A-Za-z0-9])"),
         "[REDACTED-AWS-KEY]",
+        _AWS_KEY_IDS,
     ),
-    (
+    _Shape(
         re.compile(
             r"(?<![\w-])(?:gh[pousr]_[A-Za-z0-9]{30,}+|github_pat_\w{30,}+"
             r"|xox[abposr]-[\w-]{10,}+|[sr]k_live_\w{10,}+|AIza[\w-]{35})"
         ),
         "[REDACTED-TOKEN]",
+        ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "xox", "k_live_", "AIza"),
     ),
 )
 
@@ -84,16 +101,12 @@ _BRACKETS = re.compile(r"[\[\]{}\n]")
 _LEAD = re.compile(r"""[ \t]*+\\*+["']?""")
 _TRAIL = re.compile(r"""[ \t]*+["']?\\*+""")  # matched on the reversed item
 
-#: one cheap look first (substring tests, far faster than a regex over the text):
-#: most lines name no secret at all; every rule above needs one of these
-_HINTS = (
+#: a sensitive name holds one of these (lower case): most lines hold none
+_NAME_HINTS = (
     "authori", "cookie", "apikey", "api-key", "api_key", "token", "secret", "passw",
-    "credential", "session", "bearer", "basic", "accesskey", "access_key", "access-key",
-    "privatekey", "private_key", "private-key", "jwt",
+    "credential", "session", "accesskey", "access_key", "access-key", "privatekey",
+    "private_key", "private-key", "jwt",
 )  # fmt: skip
-_CASED_HINTS = ("eyJ", "AKIA", "ASIA", "AIDA", "AROA", "AGPA", "ANPA", "ANVA", "AIPA", "ABIA",
-                "ACCA", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "xox", "k_live_",
-                "AIza")  # fmt: skip
 
 
 def is_sensitive(name: str) -> bool:
@@ -103,17 +116,26 @@ def is_sensitive(name: str) -> bool:
 
 def might_hold_secrets(text: str) -> bool:
     """False when nothing in ``text`` looks like a secret."""
-    # map over a bound method runs in C: a generator would cost more than the tests
-    return any(map(text.__contains__, _CASED_HINTS)) or any(map(text.lower().__contains__, _HINTS))
+    lowered = text.lower()
+    return _holds(lowered, _NAME_HINTS) or any(_may_match(s, text, lowered) for s in _SHAPES)
 
 
 def redact_text(text: str) -> str:
     """A string with every secret it visibly holds masked."""
-    if not might_hold_secrets(text):
-        return text
-    for pattern, replacement in _SHAPES:
-        text = pattern.sub(replacement, text)
-    return _redact_named(text)
+    lowered = text.lower()
+    for shape in _SHAPES:
+        if _may_match(shape, text, lowered):
+            text = shape.pattern.sub(shape.replacement, text)
+    return _redact_named(text) if _holds(lowered, _NAME_HINTS) else text
+
+
+def _holds(text: str, hints: tuple[str, ...]) -> bool:
+    # map over a bound method runs in C: a generator would cost more than the tests
+    return any(map(text.__contains__, hints))
+
+
+def _may_match(shape: _Shape, text: str, lowered: str) -> bool:
+    return _holds(lowered if shape.folded else text, shape.hints)
 
 
 def _redact_named(text: str) -> str:
