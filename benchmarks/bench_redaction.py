@@ -66,7 +66,9 @@ def bench_text() -> None:
     print("redact_text, best of 3 (ms; MB/s at the largest size; time ratio 256k/64k)")
     for name, make in INPUTS.items():
         times = [timed(redact_text, make(size)) for size in SIZES]
-        cells = "  ".join(f"{size // 1024:>4}k {t * 1000:8.2f}" for size, t in zip(SIZES, times))
+        cells = "  ".join(
+            f"{size // 1024:>4}k {t * 1000:8.2f}" for size, t in zip(SIZES, times, strict=True)
+        )
         rate = SIZES[-1] / times[-1] / 1e6
         print(f"  {name:22} {cells}   {rate:6.1f} MB/s   x{times[-1] / times[-2]:.1f}")
     record = {"event": {"body": INPUTS["hex run in JSON"](256 * 1024)}, "result": "token=" * 40000}
