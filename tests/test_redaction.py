@@ -105,6 +105,14 @@ def test_structured_data_is_masked_by_meaning() -> None:
     assert "user=al" in base64.b64decode(clean["event"]["body"]).decode()
 
 
+def test_a_raw_results_base64_body_is_masked_in_place() -> None:
+    body = base64.b64encode(f"token={SECRET}".encode()).decode()
+    result = json.dumps({"statusCode": 200, "isBase64Encoded": True, "body": body})
+    clean = redact_data({"result": result})["result"]
+    assert SECRET not in base64.b64decode(json.loads(clean)["body"]).decode()
+    assert clean.startswith('{"statusCode": 200, "isBase64Encoded": true, "body": "')
+
+
 def test_binary_base64_bodies_are_left_as_they_are() -> None:
     body = base64.b64encode(bytes(range(256))).decode()
     assert redact_data({"body": body, "isBase64Encoded": True})["body"] == body
@@ -132,6 +140,7 @@ def adversarial(draw: st.DrawFn) -> str:
 @given(adversarial())
 @example("/token" + "a" * LONG)  # the stalled gateway: one run of letters
 @example('{"x": "' + "a1b2c3d4e5f6" * (LONG // 12) + '", "token": 1}')  # a hex run in JSON
+@example('{"body": "{\\"token\\": \\"' + "w" * LONG + '\\"}"}')  # a logged 64k-letter word
 @example("token='" * (LONG // 7))  # quotes never closed
 @example("token=[" * (LONG // 7))  # brackets never closed
 @example("eyJ" * (LONG // 3))

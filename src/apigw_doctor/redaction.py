@@ -12,8 +12,8 @@ Secrets are found by meaning, not by a list of inputs:
   attributes are kept, so the shape stays readable;
 - by shape: bearer and basic credentials, JWTs, AWS access key ids and a few
   well-known token prefixes, wherever they appear (paths included);
-- by encoding: a base64 body (``isBase64Encoded``, ``body_base64``) is decoded,
-  redacted and encoded again.
+- by encoding: a base64 body (``isBase64Encoded`` in an event or a raw result,
+  ``body_base64``) is decoded, redacted and encoded again.
 
 Every pattern here runs in time linear in its input: a name or token is tried only
 where a run of its characters starts (look-behinds), values are delimited without
@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import re
 from typing import Any, NamedTuple
 
@@ -263,8 +264,23 @@ def _redact(value: Any) -> Any:
             return [value[0], _masked(value[1], _COOKIE_NAME.search(value[0]) is not None)]
         return [_redact(item) for item in value]
     if isinstance(value, str):
-        return redact_text(value)
+        return redact_text(_with_base64_body_redacted(value))
     return value
+
+
+def _with_base64_body_redacted(text: str) -> str:
+    """A raw result (JSON text) whose body is base64: that body decoded, masked and
+    encoded again in place, the rest of the text as it was."""
+    if '"isBase64Encoded"' not in text or not text.lstrip().startswith("{"):
+        return text
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError):
+        return text
+    body = value.get("body") if isinstance(value, dict) else None
+    if value.get("isBase64Encoded") is not True or not isinstance(body, str) or not body:
+        return text
+    return text.replace(body, _redact_base64(body))
 
 
 def _masked(value: Any, cookie: bool) -> Any:
