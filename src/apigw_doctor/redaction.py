@@ -168,15 +168,21 @@ def _value_at(text: str, at: int, cookie: bool) -> tuple[int, int, str]:
     if quote is not None:
         mark, start = quote.group(), quote.end()
         if mark in _TO_QUOTE:
-            return start, _TO_QUOTE[mark].match(text, start).end(), "text"  # type: ignore[union-attr]
+            return start, _match_end(_TO_QUOTE[mark], text, start), "text"
         end = text.find(mark, start)
         return start, _line_end(text, start) if end < 0 else end, "text"
     if text.startswith(("[", "{"), at):
         return at, _closing(text, at), "list" if text[at] == "[" else "object"
-    end = (_BARE_COOKIE if cookie else _BARE).match(text, at).end()  # type: ignore[union-attr]
+    end = _match_end(_BARE_COOKIE if cookie else _BARE, text, at)
     while end > at and text[end - 1] in " \t":
         end -= 1
     return at, end, "text"
+
+
+def _match_end(pattern: re.Pattern[str], text: str, at: int) -> int:
+    """Where a pattern that may match nothing stops matching from ``at``."""
+    found = pattern.match(text, at)
+    return found.end() if found is not None else at
 
 
 def _line_end(text: str, start: int) -> int:
@@ -211,8 +217,8 @@ def _mask_value(value: str, kind: str, cookie: bool) -> str:
 
 def _mask_item(item: str, cookie: bool) -> str:
     """One item of a listed value, its quotes and spacing kept."""
-    lead = _LEAD.match(item).end()  # type: ignore[union-attr]
-    trail = _TRAIL.match(item[::-1]).end()  # type: ignore[union-attr]
+    lead = _match_end(_LEAD, item, 0)
+    trail = _match_end(_TRAIL, item[::-1], 0)
     core = item[lead : len(item) - trail] if lead < len(item) - trail else ""
     if not core or core.startswith("[REDACTED"):
         return item
