@@ -39,6 +39,8 @@ _COOKIE_NAME = re.compile(r"(?i)cookie")
 #: the prefixes of AWS access key ids (users, roles, temporary credentials...)
 _AWS_KEY_IDS = ("AKIA", "ASIA", "AIDA", "AROA", "AGPA", "ANPA", "ANVA", "AIPA", "ABIA", "ACCA")
 #: Set-Cookie attributes: not secret, kept so the cookie stays readable
+#: what a cookie's name may be (RFC 6265's token, without quotes)
+_COOKIE_NAME_SYNTAX = re.compile(r"[\w!#$%&*+.^`|~-]{1,128}")
 _COOKIE_ATTRIBUTES = frozenset(
     {"path", "domain", "expires", "max-age", "samesite", "secure", "httponly", "partitioned"}
 )
@@ -124,10 +126,12 @@ def might_hold_secrets(text: str) -> bool:
 def redact_text(text: str) -> str:
     """A string with every secret it visibly holds masked."""
     lowered = text.lower()
+    if _holds(lowered, _NAME_HINTS):  # names first: a token shape never hides a name
+        text = _redact_named(text)
     for shape in _SHAPES:
         if _may_match(shape, text, lowered):
             text = shape.pattern.sub(shape.replacement, text)
-    return _redact_named(text) if _holds(lowered, _NAME_HINTS) else text
+    return text
 
 
 def _holds(text: str, hints: tuple[str, ...]) -> bool:
@@ -172,7 +176,9 @@ def _value_at(text: str, at: int, cookie: bool) -> tuple[int, int, str]:
         end = text.find(mark, start)
         return start, _line_end(text, start) if end < 0 else end, "text"
     if text.startswith(("[", "{"), at):
-        return at, _closing(text, at), "list" if text[at] == "[" else "object"
+        end, closed = _closing(text, at)
+        kind = "list" if text[at] == "[" else "object"
+        return at, end, kind if closed else "open"
     end = _match_end(_BARE_COOKIE if cookie else _BARE, text, at)
     while end > at and text[end - 1] in " \t":
         end -= 1
@@ -190,28 +196,30 @@ def _line_end(text: str, start: int) -> int:
     return len(text) if end < 0 else end
 
 
-def _closing(text: str, start: int) -> int:
-    """Just past the bracket that closes the one at ``start`` (or the line's end)."""
+def _closing(text: str, start: int) -> tuple[int, bool]:
+    """Just past the bracket that closes the one at ``start``, else the line's end
+    (and whether it was closed)."""
     depth = 0
     for mark in _BRACKETS.finditer(text, start):
         char = mark.group()
         if char == "\n":
-            return mark.start()
+            return mark.start(), False
         depth += 1 if char in "[{" else -1
         if depth == 0:
-            return mark.end()
-    return len(text)
+            return mark.end(), True
+    return len(text), False
 
 
 def _mask_value(value: str, kind: str, cookie: bool) -> str:
     if kind == "masked" or value.startswith("[REDACTED"):
         return value
     if kind == "list":
-        inner = value[1:-1] if value.endswith("]") else value[1:]
-        items = ",".join(_mask_item(item, cookie) for item in inner.split(","))
-        return f"[{items}]" if value.endswith("]") else f"[{items}"
+        items = ",".join(_mask_item(item, cookie) for item in value[1:-1].split(","))
+        return f"[{items}]"
     if kind == "object":
-        return "{" + MASK + "}" if value.endswith("}") else "{" + MASK
+        return "{" + MASK + "}"
+    if kind == "open":  # a bracket never closed on its line: all after it
+        return value[0] + MASK
     return mask_cookie(value) if cookie else MASK
 
 
@@ -228,17 +236,21 @@ def _mask_item(item: str, cookie: bool) -> str:
 
 def mask_cookie(value: str) -> str:
     """A Cookie or Set-Cookie value with each cookie's value masked; cookie names and
-    Set-Cookie attributes stay, so what was sent remains readable."""
+    Set-Cookie attributes stay, so what was sent remains readable.  A part that is not
+    cookie syntax (``name=value``, an attribute) is masked whole."""
     parts = []
     for part in value.split(";"):
         name, equals, content = part.partition("=")
-        key = name.strip().lower()
-        if key in _COOKIE_ATTRIBUTES or not part.strip() or content.startswith("[REDACTED"):
+        key = name.strip()
+        lead = part[: len(part) - len(part.lstrip())]
+        if part.strip() in ("", MASK) or key.lower() in _COOKIE_ATTRIBUTES:
             parts.append(part)
-        elif equals:
-            parts.append(f"{name}={MASK}" if content else part)
+        elif not equals or not _COOKIE_NAME_SYNTAX.fullmatch(key):
+            parts.append(lead + MASK)
+        elif content and not content.startswith("[REDACTED"):
+            parts.append(f"{name}={MASK}")
         else:
-            parts.append(MASK)
+            parts.append(part)
     return ";".join(parts)
 
 
