@@ -249,3 +249,23 @@ def test_serve_runs_code_written_in_the_template(tmp_path: Path) -> None:
     finally:
         process.terminate()
         process.communicate(timeout=30)
+
+
+def test_serve_beyond_loopback_puts_a_token_in_the_inspector_url(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text(
+        "def handler(event, context):\n    return {'statusCode': 200, 'body': 'ok'}\n"
+    )
+    process, base = serve("app.py:handler", "--host", "0.0.0.0", cwd=tmp_path)
+    try:
+        assert process.stderr is not None
+        line = next(line for line in process.stderr if "inspector: " in line)
+        url = line.split("inspector: ", 1)[1].strip()
+        token = url.split("?token=", 1)[1]
+        inspector = f"{base}/__apigw-doctor/api/requests"
+        assert len(token) >= 20
+        assert httpx.get(inspector).status_code == 401
+        assert httpx.get(inspector, params={"token": token}).status_code == 200
+        assert httpx.get(base + "/anything").text == "ok"  # the API itself needs no token
+    finally:
+        process.terminate()
+        process.communicate(timeout=30)

@@ -80,3 +80,9 @@ def closes_its_pipe(event: dict[str, Any], context: Any) -> Any:
     os.closerange(3, 1024)
     while True:
         time.sleep(0.1)
+
+
+def prints_event(event: dict[str, Any], context: Any) -> Any:
+    """Prints its event, as handlers often do: a Python repr in the function's log."""
+    print(event)
+    return {"statusCode": 200, "body": "printed"}

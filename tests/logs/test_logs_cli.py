@@ -188,3 +188,14 @@ def test_text_and_html_reports_hold_no_secret(tmp_path: Path) -> None:
     for secret in SECRETS:
         assert secret not in out
         assert secret not in page.read_text()
+
+
+def test_the_json_report_holds_no_secret_unless_asked(tmp_path: Path) -> None:
+    log = tmp_path / "secrets.log"
+    log.write_text("\n".join(SECRET_LINES) + "\n")
+    shown = run(str(log), "--format", "json")[1]
+    unmasked = run(str(log), "--format", "json", "--no-redact")[1]
+    assert [s for s in SECRETS if s in shown] == []
+    # the report quotes the path, the result and the function log, not request headers
+    quoted = ("hunter2", "AKIAQWERTYUIOPASDFGH", "eyJzdWIiOiJwYXRoIn0", "l1stCk", "r3prList")
+    assert [s for s in quoted if s not in unmasked] == []

@@ -11,9 +11,17 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
 from rich.text import Text
 
-from ..logs import Report, SourceError, analyse, analyse_lines, as_html, as_json, sparkline
+from ..logs import (
+    Report,
+    SourceError,
+    analyse,
+    analyse_lines,
+    as_html,
+    as_json,
+    sparkline,
+    without_secrets,
+)
 from ..logs._read import size_of
-from ..redaction import redact_text
 from ._options import api_option, format_option
 from ._render import render_finding
 
@@ -178,7 +186,8 @@ def _from_cloudwatch(
 
 
 def _render(console: Console, report: Report, redacted: bool) -> None:
-    clean = redact_text if redacted else (lambda text: text)
+    if redacted:
+        report = without_secrets(report)
     summary = report.summary()
     seen = (
         f"first seen {summary['firstSeen']}, last seen {summary['lastSeen']}"
@@ -226,16 +235,15 @@ def _render(console: Console, report: Report, redacted: bool) -> None:
                 )
             )
         if story.gateway_error:
-            console.print(Text(f"  gateway: {clean(story.gateway_error)}", style="dim"))
+            console.print(Text(f"  gateway: {story.gateway_error}", style="dim"))
         if story.body is not None:
             shown = story.body if len(story.body) <= 300 else story.body[:300] + "..."
-            console.print(Text(f"  result: {clean(shown)}", style="dim"))
+            console.print(Text(f"  result: {shown}", style="dim"))
         for entry in story.function_log[:3]:
-            console.print(Text(f"  function log: {clean(entry)[:300]}", style="dim"))
-        console.print(Text(f"  cause: {clean(story.explanation)}"))
+            console.print(Text(f"  function log: {entry[:300]}", style="dim"))
+        console.print(Text(f"  cause: {story.explanation}"))
         for item in story.findings:
-            masked = item._replace(message=clean(item.message), fix=clean(item.fix))
-            render_finding(console, masked, indent="    ")
+            render_finding(console, item, indent="    ")
         console.print()
 
 

@@ -6,6 +6,7 @@ import contextlib
 import ipaddress
 import logging
 import os
+import secrets
 import socket
 import tempfile
 import time
@@ -84,7 +85,7 @@ from ._options import (
     "allow_hosts",
     multiple=True,
     metavar="NAME",
-    help="A Host name the inspector answers besides loopback's (repeatable).",
+    help="A Host name (NAME or NAME:PORT) the inspector answers besides loopback's (repeatable).",
 )
 @click.option(
     "--max-connections",
@@ -220,8 +221,7 @@ def serve(
     if not _is_loopback(host):
         click.echo(
             f"apigw-doctor: warning: listening on {host}, not loopback: other machines can call "
-            "your handlers; the inspector still answers loopback Host names only "
-            "(--allow-host NAME to open it)",
+            "your handlers; the inspector answers only with the token of the URL below",
             err=True,
         )
     logging.getLogger("asyncio").addFilter(OncePerSecond())
@@ -241,17 +241,19 @@ def serve(
             reload=reload,
             base=base,
             show_secrets=show_secrets,
-            allow_hosts=tuple(h.lower() for h in allow_hosts),
+            allow_hosts=tuple(h.lower() for h in allow_hosts) + _own_name(host),
+            inspector_token=None if _is_loopback(host) else secrets.token_urlsafe(18),
             python=python_path,
             debug=debug,
             inherit_env=inherit_env,
         )
         listening = _listen(host, port)
         shown_port = listening.getsockname()[1]
+        token = f"?token={config.inspector_token}" if config.inspector_token else ""
         click.echo(
             f"apigw-doctor: serving {len(routes.endpoints)} route(s) on "
             f"http://{host}:{shown_port}/ ; inspector: "
-            f"http://{host}:{shown_port}/__apigw-doctor/",
+            f"http://{host}:{shown_port}/__apigw-doctor/{token}",
             err=True,
         )
         for endpoint in routes.endpoints:
@@ -335,6 +337,16 @@ def _access(routes: RouteTable, cors_origins: str | None, no_auth: bool) -> Rout
             err=True,
         )
     return routes
+
+
+def _own_name(host: str) -> tuple[str, ...]:
+    """The name given to --host, which the inspector answers to (an address needs no
+    entry: with a token, address literals are answered)."""
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return () if host == "localhost" else (host.lower(),)
+    return ()
 
 
 def _is_loopback(host: str) -> bool:

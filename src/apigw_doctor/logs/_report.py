@@ -3,6 +3,7 @@ self-contained HTML page with a timeline of 5xx by cause."""
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 import time
@@ -92,17 +93,37 @@ def sparkline(report: Report) -> str:
     )
 
 
+def without_secrets(report: Report) -> Report:
+    """The report with every logged value masked where it holds a secret: each format
+    renders this copy, so none can show a field the others mask (paths, bodies,
+    function logs, access records, the findings that quote them)."""
+    return dataclasses.replace(report, stories=[_redacted_story(s) for s in report.stories])
+
+
+def _redacted_story(story: Story) -> Story:
+    changes: dict[str, Any] = {
+        f.name: redact_data(getattr(story, f.name))
+        for f in dataclasses.fields(story)
+        if isinstance(getattr(story, f.name), (str, list, dict)) and f.name != "request_id"
+    }
+    changes["findings"] = tuple(
+        f._replace(message=redact_text(f.message), fix=redact_text(f.fix)) for f in story.findings
+    )
+    return dataclasses.replace(story, **changes)
+
+
 def as_json(report: Report, *, redacted: bool) -> str:
     """Redacted as data before it is JSON: escaping can never hide a secret."""
-    stories = [s.as_json() for s in report.stories]
     if redacted:
-        stories = [redact_data(story) for story in stories]
+        report = without_secrets(report)
+    stories = [s.as_json() for s in report.stories]
     return json.dumps({"summary": report.summary(), "failed": stories}, indent=2)
 
 
 def as_html(report: Report, *, redacted: bool) -> str:
     """One page, no external resources: an SVG timeline and the request table."""
-    clean = redact_text if redacted else (lambda text: text)
+    if redacted:
+        report = without_secrets(report)
     causes = [cause for cause, _ in report.by_cause().most_common()]
     palette = ["#cf222e", "#bf8700", "#8250df", "#0969da", "#1a7f37", "#57606a"]
     colour = {cause: palette[i % len(palette)] for i, cause in enumerate(causes)}
@@ -130,8 +151,8 @@ def as_html(report: Report, *, redacted: bool) -> str:
     rows = []
     for story in report.stories:
         fixes = "<br>".join(
-            html.escape(clean(f"{f.code} {f.message} -- fix: {f.fix}")) for f in story.findings
-        ) or html.escape(clean(story.explanation))
+            html.escape(f"{f.code} {f.message} -- fix: {f.fix}") for f in story.findings
+        ) or html.escape(story.explanation)
         rows.append(
             "<tr>"
             + "".join(
@@ -144,7 +165,7 @@ def as_html(report: Report, *, redacted: bool) -> str:
                     story.cause,
                 )
             )
-            + f"<td>{fixes}</td><td><code>{html.escape(clean(story.body or ''))[:300]}</code>"
+            + f"<td>{fixes}</td><td><code>{html.escape(story.body or '')[:300]}</code>"
             f"</td></tr>"
         )
     summary = report.summary()

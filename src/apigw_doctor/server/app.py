@@ -22,22 +22,21 @@ from starlette.types import Receive, Scope, Send
 from .. import authorizers, cors
 from ..events import HttpRequest
 from ..project import Cors
-from ..redaction import redact_data
 from ..rules import DEFAULT_LIMITS, Verdict, integration_timeout
 from ..runtime import diagnosis
 from ..runtime.in_process import InProcessPool
 from ..runtime.invocation import Invocation
 from ..runtime.invoke import invoke_event, request_event
 from ..runtime.pool import WorkerPool
-from .inspector import History, page
+from .inspector import History, page, shown
 from .logs import LogWriter, Metrics, execution_lines
 from .routes import Endpoint, RouteTable
+from .trust import InspectorAccess
 
 PREFIX = "/__apigw-doctor"
 #: findings about what API Gateway and the browser do around the function (CORS,
 #: authorizers): logged as the tool's own lines, since AWS's execution log has none
 _GATEWAY_SIDE = frozenset({"GW771", "GW772", "GW773", "GW781", "GW782"})
-_LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1", "0:0:0:0:0:0:0:1"})
 #: API Gateway's own answers, before any function runs
 TOO_LARGE = (413, b'{"message":"Request Too Long"}')
 NO_ROUTE = {"rest": (403, b'{"message":"Missing Authentication Token"}')}
@@ -59,6 +58,8 @@ class ServerConfig:
     show_secrets: bool = False
     #: Host names the inspector answers besides loopback's (DNS rebinding guard)
     allow_hosts: tuple[str, ...] = ()
+    #: a token the inspector's URL must carry (serve makes one when not on loopback)
+    inspector_token: str | None = None
     #: the Python the workers run (the project's); None: apigw-doctor's own
     python: str | None = None
     #: handlers in this process on one thread, without timeouts (``in_process``)
@@ -391,42 +392,32 @@ def create_app(config: ServerConfig) -> _Front:
                 watcher.cancel()
             await gateway.pool.stop()
 
-    def trusted(request: Request) -> bool:
-        """The inspector shows requests: answer only to a loopback Host (or one the user
-        allowed), so a page elsewhere cannot read it through DNS rebinding."""
-        host = (request.headers.get("host") or "").rsplit(":", 1)[0].strip("[]").lower()
-        return host in _LOOPBACK_NAMES or host.startswith("127.") or host in config.allow_hosts
-
-    def refused() -> Response:
-        return JSONResponse(
-            {"message": "the inspector answers loopback Host names only (--allow-host NAME)"},
-            status_code=403,
-        )
-
-    def shown(data: Any) -> Any:
-        return data if config.show_secrets else redact_data(data)
+    access = InspectorAccess(config.allow_hosts, config.inspector_token, PREFIX)
+    redact = not config.show_secrets
 
     async def inspector(request: Request) -> Response:
-        return HTMLResponse(page()) if trusted(request) else refused()
+        refusal = access.refusal(request)
+        return refusal or access.remember(request, HTMLResponse(page()))
 
     async def requests_list(request: Request) -> Response:
-        if not trusted(request):
-            return refused()
-        return JSONResponse(shown([r.summary() for r in gateway.history.recent()]))
+        if refusal := access.refusal(request):
+            return refusal
+        summaries = [r.summary() for r in gateway.history.recent()]
+        return await shown(summaries, redact)
 
     async def request_detail(request: Request) -> Response:
-        if not trusted(request):
-            return refused()
+        if refusal := access.refusal(request):
+            return refusal
         record = gateway.history.get(int(request.path_params["id"]))
         if record is None:
             return JSONResponse(
                 {"message": "no such request (only recent ones are kept)"}, status_code=404
             )
-        return JSONResponse(shown(record.detail()))
+        return await shown(record.detail(), redact)
 
     async def metrics(request: Request) -> Response:
-        if not trusted(request):
-            return refused()
+        if refusal := access.refusal(request):
+            return refusal
         return JSONResponse(gateway.metrics.as_json())
 
     methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import functools
 import itertools
+import json
 import time
 from collections import deque
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
+from starlette.responses import Response
+
+from ..redaction import redact_data
 from ..rules import Verdict
 
 
@@ -140,3 +145,16 @@ class History:
 def page() -> str:
     """The inspector's HTML, read from the package once."""
     return resources.files("apigw_doctor.server").joinpath("inspector.html").read_text("utf-8")
+
+
+async def shown(data: Any, redact: bool) -> Response:
+    """Inspector data as JSON, secrets masked: a record holds up to KEEP_BYTES of three
+    bodies, so masking and encoding run off the event loop, where they cannot delay
+    the requests the gateway is serving."""
+    content = await asyncio.to_thread(_encoded, data, redact)
+    return Response(content, media_type="application/json")
+
+
+def _encoded(data: Any, redact: bool) -> bytes:
+    data = redact_data(data) if redact else data
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
