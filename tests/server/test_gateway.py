@@ -78,7 +78,7 @@ def test_module_state_persists_in_a_warm_worker(url: str) -> None:
 
 
 def test_200_concurrent_requests_with_one_hanging_none_lost() -> None:
-    """AWS's 29 s integration timeout, not the short one above: queueing on a busy machine is not a loss."""
+    """AWS's 29 s integration timeout: queueing on a busy machine is not a loss."""
 
     async def load(url: str) -> list[int]:
         limits = httpx.Limits(max_connections=200)
