@@ -294,7 +294,8 @@ def test_handlers_run_in_the_projects_venv(tmp_path: Path, monkeypatch: pytest.M
 
 
 def test_a_function_over_its_memory_size_fails_as_on_lambda(tmp_path: Path) -> None:
-    sam_api(tmp_path, "app.handler")  # no MemorySize: SAM's default, 128 MB
+    # no MemorySize: SAM's default, 128 MB; a long timeout so a busy machine still hits memory first
+    sam_api(tmp_path, "app.handler", properties="      CodeUri: .\n      Timeout: 60\n")
     write(
         tmp_path,
         "def handler(event, context):\n"
