@@ -690,8 +690,10 @@ _ROWS: tuple[Entry, ...] = (
         "info",
         "A3",
         "documented",
-        "the {authorizer} JWT authorizer's token was read, not verified: its signature, "
-        "issuer ({issuer}) and audience are checked only by AWS",
+        "the {authorizer} JWT authorizer let the token through on its claims (algorithm, kid, "
+        "issuer, audience, exp, nbf, iat, scopes, checked as AWS checks them), but its "
+        "signature was NOT checked: the keys of {issuer} cannot be fetched offline, and AWS "
+        "refuses a token they did not sign",
         "nothing to fix locally; test with a real token from {issuer} before deploying",
     ),
     # -- payload 2.0 inference (V2, V3) ---------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from .model import Authorizer
@@ -98,3 +99,12 @@ def _jwt(name: str, source: Any, settings: Any) -> Authorizer:
         issuer=str(config.get("issuer", "")),
         audience=tuple(str(a) for a in config.get("audience") or ()),
     )
+
+
+def with_scopes(auth: Authorizer | None, scopes: Any) -> Authorizer | None:
+    """The authorizer as one route uses it: with the scopes the route requires
+    (OpenAPI ``security: [{Jwt: [scope]}]``, ``AuthorizationScopes``, serverless
+    ``scopes``)."""
+    if auth is None or not isinstance(scopes, list) or not scopes:
+        return auth
+    return replace(auth, scopes=tuple(str(s) for s in scopes if isinstance(s, (str, int))))

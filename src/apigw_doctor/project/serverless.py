@@ -215,7 +215,9 @@ class Reader:
         config = _dict(config)
         integration = self._text(config.get("integration", "lambda-proxy")).lower()
         authorizer = config.get("authorizer")
-        auth = self._rest_authorizer(authorizer)
+        auth = authorizers_of.with_scopes(
+            self._rest_authorizer(authorizer), _dict(authorizer).get("scopes")
+        )
         return Binding(
             "rest",
             self._text(config.get("method", "ANY")).upper(),
@@ -298,7 +300,10 @@ class Reader:
             _path(self._text(config.get("path", "/"))),
             stage="$default",
             authorizer=self._text(_dict(config.get("authorizer")).get("name")) or None,
-            auth=self._http_authorizer(config.get("authorizer")),
+            auth=authorizers_of.with_scopes(
+                self._http_authorizer(config.get("authorizer")),
+                _dict(config.get("authorizer")).get("scopes"),
+            ),
         )
 
 

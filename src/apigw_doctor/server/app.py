@@ -20,6 +20,7 @@ from starlette.routing import Route as StarletteRoute
 from starlette.types import Receive, Scope, Send
 
 from .. import authorizers, cors
+from ..catalogue import Finding
 from ..events import HttpRequest
 from ..project import Cors
 from ..rules import DEFAULT_LIMITS, Verdict, integration_timeout
@@ -36,7 +37,7 @@ from .trust import InspectorAccess
 PREFIX = "/__apigw-doctor"
 #: findings about what API Gateway and the browser do around the function (CORS,
 #: authorizers): logged as the tool's own lines, since AWS's execution log has none
-_GATEWAY_SIDE = frozenset({"GW771", "GW772", "GW773", "GW781", "GW782"})
+_GATEWAY_SIDE = frozenset({"GW771", "GW772", "GW773", "GW781", "GW782", "GW783"})
 #: API Gateway's own answers, before any function runs
 TOO_LARGE = (413, b'{"message":"Request Too Long"}')
 NO_ROUTE = {"rest": (403, b'{"message":"Missing Authentication Token"}')}
@@ -120,6 +121,7 @@ class LocalGateway:
         event = request_event(
             endpoint.binding, client, stage=self.config.stage, request_id=request_id
         )
+        let_through: tuple[Finding, ...] = ()  # what the authorizer could not check
         if endpoint.auth is not None:
             decision = await self._authorize(endpoint, client, event)
             if not decision.allowed:
@@ -131,7 +133,10 @@ class LocalGateway:
                     request, request_id, api, endpoint, verdict, started, 0.0, None, event
                 )
             event["requestContext"]["authorizer"] = decision.context
+            let_through = decision.findings
         invocation, verdict = await self._invoke(event, endpoint, client)
+        if let_through:
+            verdict = verdict._replace(findings=(*let_through, *verdict.findings))
         integration_ms = invocation.duration_ms if invocation else 0.0
         note = self._explain(invocation)
         return self._finish(
