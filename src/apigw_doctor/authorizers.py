@@ -323,7 +323,8 @@ def _invalid_token(auth: Authorizer, api: str, reason: str) -> Decision:
     decision = _refused(auth, api, 401, reason)
     if api == "rest":
         return decision  # REST (Cognito user pools): no challenge header is documented
-    challenge = f'Bearer scope="" error="invalid_token" error_description="{reason}"'
+    described = reason.replace('"', "'")  # a quoted-string holds no bare quote
+    challenge = f'Bearer scope="" error="invalid_token" error_description="{described}"'
     return replace(decision, headers=(*decision.headers, ("www-authenticate", challenge)))
 
 

@@ -180,11 +180,24 @@ _ROWS: tuple[Entry, ...] = (
     Entry(
         "GW205",
         "status-out-of-range",
-        "warning",
+        "error",
         "R4",
         "unknown",
-        "statusCode {value} is outside 100-599; AWS's handling is unverified",
-        "use a standard HTTP status code (100-599)",
+        "statusCode {value} is outside 100-599, the status codes HTTP defines; read here as "
+        "a malformed response, as HTTP servers and clients refuse it (unverified: AWS may "
+        "pass it on as is)",
+        '"statusCode": 200  # a standard HTTP status code (200-599)',
+    ),
+    Entry(
+        "GW207",
+        "status-informational",
+        "error",
+        "R4",
+        "unknown",
+        "statusCode {value} is an informational (1xx) status, which is never a final "
+        "answer in HTTP: the client would wait for another; read here as a malformed "
+        "response (unverified)",
+        '"statusCode": 200  # or 204 for no content; a final status is 200-599',
     ),
     Entry(
         "GW206",
@@ -340,6 +353,18 @@ _ROWS: tuple[Entry, ...] = (
         "non-ASCII); read here as a failed integration, as HTTP cannot carry it (unverified: "
         "the other reading drops the header)",
         'use a plain name such as "X-Request-Id" (letters, digits and -)',
+    ),
+    Entry(
+        "GW414",
+        "header-value-control-character",
+        "error",
+        "R6",
+        "unknown",
+        "header {name} has the value {value}, which holds {char}: no HTTP header value can "
+        "carry a control character (a line break would split the response); read here as a "
+        "failed integration (unverified: the other reading drops or cuts the header)",
+        "remove control characters from header values (e.g. value.strip(), or "
+        "urllib.parse.quote(value) for text from users)",
     ),
     Entry(
         "GW411",
