@@ -721,6 +721,18 @@ _ROWS: tuple[Entry, ...] = (
         "refuses a token they did not sign",
         "nothing to fix locally; test with a real token from {issuer} before deploying",
     ),
+    Entry(
+        "GW784",
+        "request-headers-too-large",
+        "error",
+        "Q1",
+        "documented",
+        "the request's {counted} are {size:,} bytes, past API Gateway's quota of {limit:,} "
+        "bytes: it refuses the request and the function never runs (the answer, 413 "
+        "Request Too Long, is assumed: unverified)",
+        "send less in headers: large cookies or tokens belong in the body, or in a "
+        "server-side session",
+    ),
     # -- payload 2.0 inference (V2, V3) ---------------------------------------
     Entry(
         "GW801",
