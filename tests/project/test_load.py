@@ -281,3 +281,53 @@ def test_a_cloudformation_route_s_authorization_scopes(tmp_path: Path) -> None:
     assert binding.auth is not None and binding.auth.kind == "jwt"
     assert binding.auth.issuer == "https://issuer.example"
     assert binding.auth.scopes == ("orders/read",)
+
+
+def test_jwt_settings_the_template_computes_are_left_unchecked(tmp_path: Path) -> None:
+    """``issuer: !Sub https://cognito-idp.${AWS::Region}...``, ``audience: [!Ref Client]``,
+    ``AuthorizationScopes: [!Sub Admins-${Client}]`` (a real project's shape): not known
+    here, so not compared (the expression's text matched no token: every one refused)."""
+    (tmp_path / "app.py").write_text("def h(event, context):\n    return {}\n")
+    (tmp_path / "template.yaml").write_text(
+        "Transform: AWS::Serverless-2016-10-31\n"
+        "Parameters:\n  Client: {Type: String}\n  Pool: {Type: String}\n"
+        "Resources:\n"
+        "  Api:\n    Type: AWS::Serverless::HttpApi\n    Properties:\n      Auth:\n"
+        "        Authorizers:\n          Jwt:\n"
+        "            IdentitySource: $request.header.Authorization\n"
+        "            JwtConfiguration:\n"
+        "              issuer: !Sub https://cognito-idp.${AWS::Region}.amazonaws.com/${Pool}\n"
+        "              audience: [!Ref Client]\n"
+        "  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+        "      Runtime: python3.12\n      Handler: app.h\n      Events:\n"
+        "        Admin:\n          Type: HttpApi\n          Properties:\n"
+        "            ApiId: !Ref Api\n            Path: /admin\n            Method: get\n"
+        "            Auth: {Authorizer: Jwt, AuthorizationScopes: [!Sub 'Admins-${Client}']}\n"
+    )
+    (function,) = load_project([tmp_path]).functions
+    (binding,) = function.bindings
+    assert binding.auth is not None and binding.auth.kind == "jwt"
+    assert (binding.auth.issuer, binding.auth.audience, binding.auth.scopes) == ("", (), ())
+
+
+def test_serverless_jwt_settings_with_unknown_variables_are_left_unchecked(
+    tmp_path: Path,
+) -> None:
+    """``issuerUrl: ${env:ISSUER_URL}``, ``audience: [${env:AUDIENCE}]``: a placeholder is
+    no issuer a token can match, so the setting is not checked (known ones are)."""
+    (tmp_path / "serverless.yml").write_text(
+        "service: s\nprovider:\n  name: aws\n  runtime: python3.12\n  region: eu-west-1\n"
+        "  httpApi:\n    authorizers:\n"
+        "      env: {type: jwt, issuerUrl: '${env:ISSUER_URL}', audience: ['${env:AUD}', app]}\n"
+        "      known:\n        type: jwt\n"
+        "        issuerUrl: 'https://cognito-idp.${self:provider.region}.amazonaws.com/p'\n"
+        "        audience: [app]\n"
+        "functions:\n  f:\n    handler: app.f\n    events:\n"
+        "      - httpApi: {path: /a, method: get, authorizer: {name: env, scopes: ['${env:S}']}}\n"
+        "      - httpApi: {path: /b, method: get, authorizer: {name: known, scopes: [b/read]}}\n"
+    )
+    unknown, known = load_project([tmp_path]).functions[0].bindings
+    assert unknown.auth is not None and known.auth is not None
+    assert (unknown.auth.issuer, unknown.auth.audience, unknown.auth.scopes) == ("", (), ())
+    assert known.auth.issuer == "https://cognito-idp.eu-west-1.amazonaws.com/p"
+    assert (known.auth.audience, known.auth.scopes) == (("app",), ("b/read",))

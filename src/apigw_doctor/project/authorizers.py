@@ -92,12 +92,17 @@ def _jwt(name: str, source: Any, settings: Any) -> Authorizer:
     """A JWT authorizer (``jwtConfiguration`` in OpenAPI, ``JwtConfiguration`` in
     CloudFormation: the same keys, capitalised)."""
     config = {str(k).lower(): v for k, v in (settings or {}).items()}
+    issuer = config.get("issuer")
+    audience = config.get("audience") or []
+    audience = audience if isinstance(audience, list) else [audience]
     return Authorizer(
         name,
         "jwt",
         identity=identity(source or "$request.header.Authorization"),
-        issuer=str(config.get("issuer", "")),
-        audience=tuple(str(a) for a in config.get("audience") or ()),
+        # a value the template computes (!Sub, !Ref a parameter) is not known here: not
+        # checked, rather than compared with the expression's text and every token refused
+        issuer=issuer if isinstance(issuer, str) else "",
+        audience=tuple(audience) if all(isinstance(a, str) for a in audience) else (),
     )
 
 
@@ -107,4 +112,6 @@ def with_scopes(auth: Authorizer | None, scopes: Any) -> Authorizer | None:
     ``scopes``)."""
     if auth is None or not isinstance(scopes, list) or not scopes:
         return auth
-    return replace(auth, scopes=tuple(str(s) for s in scopes if isinstance(s, (str, int))))
+    if not all(isinstance(s, str) for s in scopes):  # one computed by the template (!Sub):
+        return auth  # the route's scopes are not known here, so none is required
+    return replace(auth, scopes=tuple(scopes))
