@@ -198,3 +198,13 @@ def test_rest_cognito_refusals_carry_no_http_api_challenge() -> None:
     assert (decision.status, decision.body) == (401, b'{"message":"Unauthorized"}')
     assert "www-authenticate" not in dict(decision.headers)
     assert authorizers.decide_jwt(cognito, "rest", jwt(GOOD), now=NOW).context == {"claims": GOOD}
+
+
+def test_a_rest_cognito_method_s_scopes_refuse_with_401() -> None:
+    scoped = Authorizer(
+        "Pool", "cognito", identity=(("header", "Authorization"),), scopes=("orders/read",)
+    )
+    refused = authorizers.decide_jwt(scoped, "rest", jwt({**GOOD, "scope": "openid"}), now=NOW)
+    assert (refused.status, refused.body) == (401, b'{"message":"Unauthorized"}')
+    granted = jwt({**GOOD, "scope": "orders/read"})
+    assert authorizers.decide_jwt(scoped, "rest", granted, now=NOW).allowed

@@ -329,16 +329,17 @@ def _invalid_token(auth: Authorizer, api: str, reason: str) -> Decision:
 
 
 def _insufficient_scope(auth: Authorizer, api: str, granted: list[str]) -> Decision:
-    """A valid token without one of the route's scopes: refused (403, the OAuth answer
-    for a missing scope; AWS documents only that the request is denied)."""
+    """A valid token without one of the route's scopes: refused (HTTP APIs: 403, the
+    OAuth answer for a missing scope; REST: 401; AWS documents only that the request
+    is denied)."""
     wanted = " ".join(auth.scopes)
     reason = (
         f"the token's scopes ({' '.join(granted) or 'none'}) include none of the route's "
         f"authorization scopes ({wanted})"
     )
+    if api == "rest":  # Cognito user pools on REST: the token is not valid for the method
+        return _refused(auth, api, 401, reason)
     decision = _refused(auth, api, 403, reason)
-    if api == "rest":
-        return decision
     challenge = (
         f'Bearer scope="{wanted}" error="insufficient_scope" '
         f'error_description="expected scopes: [{wanted}]"'
