@@ -367,6 +367,18 @@ _ROWS: tuple[Entry, ...] = (
         "urllib.parse.quote(value) for text from users)",
     ),
     Entry(
+        "GW415",
+        "header-value-not-ascii",
+        "warning",
+        "R6",
+        "unknown",
+        "header {name} has the value {value}, with characters outside ASCII: HTTP sends "
+        "header values as bytes, and how API Gateway encodes these is unverified (sent here "
+        "as UTF-8; the other readings are Latin-1, or ? for each such character)",
+        "send ASCII only: percent-encode the value (urllib.parse.quote), or for a file name "
+        "use filename*=UTF-8''<percent-encoded name> (RFC 6266)",
+    ),
+    Entry(
         "GW411",
         "content-type-defaulted-url",
         "info",

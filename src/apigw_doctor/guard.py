@@ -152,6 +152,7 @@ def _string_map(headers: Any) -> bool:
         type(k) is str
         and type(v) is str
         and HEADER_NAME.fullmatch(k) is not None
+        and v.isascii()
         and HEADER_VALUE_FORBIDDEN.search(v) is None
         for k, v in headers.items()
     )

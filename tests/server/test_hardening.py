@@ -129,3 +129,8 @@ def test_what_http_cannot_carry_gets_the_same_answer_in_client_and_inspector(
             assert record["errors"] == [code], result
         sent = httpx.post(base + path, json={"statusCode": 299, "headers": {"X-A": "a\tb"}})
         assert (sent.status_code, sent.headers["x-a"]) == (299, "a\tb")  # a tab is fine
+        text = httpx.post(base + path, json={"statusCode": 200, "headers": {"X-A": "snow\u2603"}})
+        raw = dict(text.headers.raw)[b"x-a"]  # the bytes the verdict's text is, as UTF-8
+        shown = detail(base, text)["response"]
+        assert [raw.decode("utf-8")] == [v for n, v in shown["headers"] if n == "X-A"]
+        assert "GW415" in [f["code"] for f in shown["findings"]]

@@ -100,11 +100,14 @@ def _cookies(result: dict[str, Any], findings: list[Finding]) -> list[str]:
 def _valid_lines(lines: Headers, findings: list[Finding]) -> Headers:
     """Names and values HTTP can carry (GW412, GW414): a line break in a value would
     split the response (header injection), a NUL ends it; the client could never
-    receive such a line as the function wrote it."""
+    receive such a line as the function wrote it.  Text outside ASCII is sent, as
+    UTF-8, with a warning (GW415): how AWS encodes it is not known."""
     bad = [name for name, _ in lines if not HEADER_NAME.fullmatch(name)]
     for name in dict.fromkeys(bad):
         findings.append(finding("GW412", name=preview(name, 40)))
     for name, value in lines:
+        if not value.isascii():
+            findings.append(finding("GW415", name=repr(name), value=preview(value, 40)))
         found = HEADER_VALUE_FORBIDDEN.search(value)
         if found is not None:
             char = found.group()

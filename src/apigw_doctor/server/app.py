@@ -334,8 +334,9 @@ async def _read_body(request: Request, limit: int) -> bytes | None:
 
 
 def _safe(text: str) -> bytes:
-    """A header value HTTP can carry: no line breaks, Latin-1."""
-    return text.replace("\r", " ").replace("\n", " ").encode("latin-1", "replace")
+    """A header line's text as bytes: UTF-8, as the verdict reads it (GW415); no line
+    breaks (the rules core refuses them in what functions return, GW414)."""
+    return text.replace("\r", " ").replace("\n", " ").encode("utf-8", "replace")
 
 
 def _response(verdict: Verdict, request_id: str, api: str) -> Response:
