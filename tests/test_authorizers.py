@@ -113,7 +113,8 @@ GOOD = {"iss": "https://issuer.example", "aud": "app", "sub": "u1", "exp": NOW +
 def test_a_valid_token_reaches_the_function_with_its_claims_and_the_unchecked_signature() -> None:
     decision = authorizers.decide_jwt(JWT, "http-2.0", "Bearer " + jwt(GOOD), now=NOW)
     assert decision.allowed
-    assert decision.context == {"jwt": {"claims": GOOD, "scopes": None}}
+    text = {**GOOD, "exp": str(NOW + 60)}  # HTTP APIs pass every claim as text
+    assert decision.context == {"jwt": {"claims": text, "scopes": None}}
     assert [f.code for f in decision.findings] == ["GW783"]
     assert "signature was NOT checked" in decision.findings[0].message
 
@@ -208,3 +209,11 @@ def test_a_rest_cognito_method_s_scopes_refuse_with_401() -> None:
     assert (refused.status, refused.body) == (401, b'{"message":"Unauthorized"}')
     granted = jwt({**GOOD, "scope": "orders/read"})
     assert authorizers.decide_jwt(scoped, "rest", granted, now=NOW).allowed
+
+
+def test_http_api_claims_reach_the_function_as_text() -> None:
+    claims = {**GOOD, "cognito:groups": ["admin", "users"], "email_verified": True, "n": 1.5}
+    decision = authorizers.decide_jwt(JWT, "http-2.0", jwt(claims), now=NOW)
+    seen = decision.context["jwt"]["claims"]
+    assert seen["cognito:groups"] == "[admin users]"
+    assert (seen["email_verified"], seen["n"], seen["exp"]) == ("true", "1.5", str(NOW + 60))

@@ -246,9 +246,24 @@ def decide_jwt(auth: Authorizer, api: str, token: str, now: float | None = None)
     note = finding("GW783", authorizer=auth.name, issuer=auth.issuer or "the issuer")
     if auth.kind == "cognito":
         return Decision(True, context={"claims": claims}, findings=(note,))
+    as_text = {name: _claim_text(value) for name, value in claims.items()}
     return Decision(
-        True, context={"jwt": {"claims": claims, "scopes": granted or None}}, findings=(note,)
+        True, context={"jwt": {"claims": as_text, "scopes": granted or None}}, findings=(note,)
     )
+
+
+def _claim_text(value: Any) -> str:
+    """A claim as HTTP APIs pass it to the function: always text (``"exp":
+    "1787996002"``; a list as ``[admin users]``, as AWS writes Cognito groups)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "[" + " ".join(_claim_text(item) for item in value) + "]"
+    if isinstance(value, dict):
+        return json.dumps(value, separators=(",", ":"))
+    return str(value)
 
 
 def _parse_jwt(raw: str) -> _Token | str:
@@ -371,7 +386,7 @@ def sample_context(auth: Authorizer, api: str, now: float | None = None) -> dict
         }
         if auth.kind == "cognito" or api == "rest":
             return {"claims": claims}
-        as_text = {k: str(v) for k, v in claims.items()}  # HTTP APIs pass claims as text
+        as_text = {k: _claim_text(v) for k, v in claims.items()}  # HTTP APIs: text
         return {"jwt": {"claims": as_text, "scopes": ["openid"]}}
     if auth.kind in ("token", "request"):
         if api == "rest" or auth.payload_version == "1.0":
