@@ -273,7 +273,7 @@ def _parse_jwt(raw: str) -> _Token | str:
         return "the token is not a JWT (three base64url parts separated by dots)"
     header, claims = _segment(parts[0]), _segment(parts[1])
     if header is None or claims is None:
-        return "the token is malformed (a part is not base64url-encoded JSON object)"
+        return "the token is malformed (a part is not a base64url-encoded JSON object)"
     algorithm = header.get("alg")
     if algorithm not in _RSA_ALGORITHMS:
         return (
