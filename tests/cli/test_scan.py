@@ -2,6 +2,7 @@
 
 import base64
 import json
+import subprocess
 import sys
 import textwrap
 from pathlib import Path
@@ -487,3 +488,24 @@ def test_an_import_slower_than_the_timeout_is_not_checked_here(tmp_path: Path) -
     status, report, _ = scan(str(tmp_path), "--timeout", "1")
     (handler,) = report["handlers"]
     assert status == 0 and "--timeout" in handler["notCheckedHere"]
+
+
+def test_repeated_scans_write_no_stray_child_watcher_line() -> None:
+    """A scan's stderr holds its own output only: no "Unknown child process pid N" from
+    asyncio.  Killing a worker raced asyncio's child watcher for the exit status; a busy
+    core (as on a loaded machine, or CI) makes the watcher lose: 9 runs in 12 before."""
+    busy = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        for _ in range(4):
+            done = subprocess.run(
+                [sys.executable, "-m", "apigw_doctor", "scan", str(PROJECT)],
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
+            assert done.returncode == 1, done.stderr
+            assert "Unknown child process" not in done.stderr
+            assert "returncode 255" not in done.stderr
+    finally:
+        busy.kill()
+        busy.wait()
