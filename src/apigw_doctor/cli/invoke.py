@@ -261,9 +261,9 @@ def _template_function(
             project = load_template(template, parameters=parameters)
         else:
             project = load_project([Path.cwd()], parameters=parameters)
+        project = materialise(project, inline)
     except TemplateError as exc:
         raise click.UsageError(str(exc)) from None
-    project = materialise(project, inline)
     for function in project.functions:
         if target in (function.name, function.handler):
             if function.handler is None or not function.is_python:

@@ -184,7 +184,10 @@ def serve(
     cleanup = contextlib.ExitStack()  # what lives as long as the server
     if not target or folder is not None:
         inline = Path(cleanup.enter_context(tempfile.TemporaryDirectory()))
-        project = materialise(_project(template, folder), inline)  # code written in templates
+        try:
+            project = materialise(_project(template, folder), inline)  # code in templates
+        except TemplateError as exc:
+            raise click.UsageError(str(exc)) from None
         render_notes(Console(stderr=True, highlight=False), project.notes)
         routes = RouteTable.from_project(
             project,
