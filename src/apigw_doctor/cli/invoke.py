@@ -12,6 +12,7 @@ from typing import Any
 
 import click
 
+from .. import _json as json_text
 from ..events import HttpRequest
 from ..project import Binding, Function, TemplateError, load_project, load_template
 from ..project.inline import materialise
@@ -340,7 +341,7 @@ def event_for(
 
 def _load_event(source: str) -> dict[str, Any]:
     try:
-        loaded = json.loads(read_input(source))
+        loaded = json_text.loads(read_input(source))
     except ValueError as exc:
         raise click.UsageError(f"event {source!r} is not JSON: {exc}") from None
     if not isinstance(loaded, dict):
