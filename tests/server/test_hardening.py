@@ -87,3 +87,10 @@ def test_the_history_is_bounded_in_bytes() -> None:
     assert detail["cut"] and detail["sizes"]["result"] == len(big)
     assert len(record.verdict.body) == KEEP_BYTES
     assert detail["event"]["bodyBytesInRequest"] == 9 * 1024 * 1024
+
+
+@pytest.mark.parametrize("key", ["9" * 5000, "00000000000000000000001", "-1", "x"])
+def test_the_inspector_answers_any_request_id_with_a_404(key: str) -> None:
+    """A 5,000-digit id once ended in a 500 and a traceback: int() refused it."""
+    with running(ROUTES, workers=1) as base:
+        assert httpx.get(f"{base}/__apigw-doctor/api/requests/{key}").status_code == 404
