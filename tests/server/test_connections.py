@@ -19,6 +19,7 @@ SRC = Path(__file__).resolve().parents[2] / "src"
 HANDLER = Path(__file__).resolve().parents[1] / "handlers" / "samples.py"
 REQUEST = b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n"
 HEADER_TIMEOUT = 5.0  # apigw_doctor.server.connections.HEADER_TIMEOUT
+BODY_TIMEOUT = 30.0  # apigw_doctor.server.connections.BODY_TIMEOUT
 
 
 class Served:
@@ -137,6 +138,20 @@ def test_headers_sent_a_byte_at_a_time_are_cut() -> None:
                 cut = True
                 break
         assert cut and time.monotonic() - started < HEADER_TIMEOUT + 5
+
+
+def test_a_body_sent_a_byte_at_a_time_is_cut() -> None:
+    with serve(1024, 1024) as served, served.connect() as client:
+        started = time.monotonic()
+        client.sendall(b"POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 1000\r\n\r\n")
+        cut = False
+        while not cut and time.monotonic() - started < BODY_TIMEOUT + 10:
+            try:
+                client.sendall(b"a")
+            except OSError:
+                break
+            cut = closed_by_server(client, 1.0)
+        assert time.monotonic() - started < BODY_TIMEOUT + 10
 
 
 def test_a_kept_alive_connection_serves_requests_then_idles_out() -> None:

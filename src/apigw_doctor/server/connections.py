@@ -9,7 +9,8 @@ the hard limit allows, connections are capped well under it (a connection over
 the cap takes the place of the one that has waited longest for a request, or is
 answered 503 and closed when every connection is in a request), and a connection
 whose request headers have not all arrived within :data:`HEADER_TIMEOUT` is
-closed, whether it sent nothing (idle) or one byte at a time (slowloris).
+closed, whether it sent nothing (idle) or one byte at a time (slowloris), as is
+one whose body takes longer than :data:`BODY_TIMEOUT`.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 #: seconds a client has to send a request's headers (from connecting, or from the
 #: first byte after a kept-alive response): real clients send them in one packet
 HEADER_TIMEOUT = 5.0
+#: seconds a client has to send a request's body once its headers are in (10 MB,
+#: API Gateway's quota, at 350 KB/s): a body sent a byte at a time holds no slot
+BODY_TIMEOUT = 30.0
 #: descriptors kept for the server itself (listening socket, event loop, logs,
 #: imports) and for each worker (its pipes)
 RESERVED_FILES = 64
@@ -68,13 +72,18 @@ def connection_cap(file_limit: int, workers: int, wanted: int) -> int:
     return max(1, min(wanted, spare * 3 // 4, spare - 2 * ACCEPT_BATCH))
 
 
-def guarded_protocol(cap: int, header_timeout: float = HEADER_TIMEOUT) -> type[H11Protocol]:
-    """uvicorn's h11 protocol, with a connection cap and a deadline for headers."""
+def guarded_protocol(
+    cap: int, header_timeout: float = HEADER_TIMEOUT, body_timeout: float = BODY_TIMEOUT
+) -> type[H11Protocol]:
+    """uvicorn's h11 protocol, with a connection cap and deadlines for a request's
+    headers and body."""
+    deadlines: dict[object, float] = {h11.IDLE: header_timeout, h11.SEND_BODY: body_timeout}
 
     class Guarded(H11Protocol):
         _refused = False
-        _headers_due: asyncio.TimerHandle | None = None
-
+        #: the deadline of the part of a request being awaited, and which part
+        _due: asyncio.TimerHandle | None = None
+        _awaiting: object = None  # h11.IDLE (headers) or h11.SEND_BODY
         _waiting_since = 0.0
 
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
@@ -85,13 +94,13 @@ def guarded_protocol(cap: int, header_timeout: float = HEADER_TIMEOUT) -> type[H
                 transport.close()
                 return
             super().connection_made(transport)
-            self._expect_headers()
+            self._start_clock()
 
         def data_received(self, data: bytes) -> None:
             if self._refused:
                 return
             super().data_received(data)
-            self._expect_headers()
+            self._start_clock()
 
         def connection_lost(self, exc: Exception | None) -> None:
             self._stop_clock()
@@ -103,7 +112,7 @@ def guarded_protocol(cap: int, header_timeout: float = HEADER_TIMEOUT) -> type[H
             """Make room by closing the connection that has waited longest for a
             request's headers (idle, kept alive, or slowloris): a client that sends
             a request gets in even while thousands of idle connections are open."""
-            idle = [c for c in self.connections if isinstance(c, Guarded) and c._headers_due]
+            idle = [c for c in self.connections if isinstance(c, Guarded) and c._is_idle()]
             if not idle:
                 return False  # every connection is in a request: over the cap, 503
             oldest = min(idle, key=lambda c: c._waiting_since)
@@ -112,29 +121,34 @@ def guarded_protocol(cap: int, header_timeout: float = HEADER_TIMEOUT) -> type[H
             self.connections.discard(oldest)
             return True
 
-        def _expect_headers(self) -> None:
-            """Start the clock while a request's headers are awaited; stop it once
-            they are in (the handler's own time is the integration timeout's)."""
-            waiting = self.conn.their_state is h11.IDLE and not self.transport.is_closing()
-            if waiting and self._headers_due is None:
-                self._headers_due = self.loop.call_later(header_timeout, self._too_slow)
-                self._waiting_since = self.loop.time()
-            elif not waiting:
+        def _is_idle(self) -> bool:
+            return self._due is not None and self._awaiting is h11.IDLE
+
+        def _start_clock(self) -> None:
+            """Time the part of a request the client owes (its headers, then its
+            body); once it is all in, the handler's time is the integration
+            timeout's."""
+            state = self.conn.their_state
+            owed = state if state in deadlines and not self.transport.is_closing() else None
+            if owed is not self._awaiting:
                 self._stop_clock()
+            if owed is not None and self._due is None:
+                self._due = self.loop.call_later(deadlines[owed], self._too_slow)
+                self._awaiting, self._waiting_since = owed, self.loop.time()
 
         def _stop_clock(self) -> None:
-            if self._headers_due is not None:
-                self._headers_due.cancel()
-                self._headers_due = None
+            if self._due is not None:
+                self._due.cancel()
+            self._due = self._awaiting = None
 
         def _too_slow(self) -> None:
-            self._headers_due = None
-            if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
+            owed, self._due, self._awaiting = self._awaiting, None, None
+            if self.conn.their_state is owed and not self.transport.is_closing():
                 self.transport.close()
 
         def on_response_complete(self) -> None:
             super().on_response_complete()
-            self._expect_headers()  # the next request on this connection, if any
+            self._start_clock()  # the next request on this connection, if any
 
         def shutdown(self) -> None:
             """Close quietly: a connection that sent half a request is closed too."""
