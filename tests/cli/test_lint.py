@@ -360,3 +360,18 @@ def test_a_file_python_cannot_compile_is_a_finding_and_the_others_are_linted(
     found = {(Path(f["path"]).name, f["code"]) for f in json.loads(out)}
     assert status == 2, out  # a file that cannot be read: bad input, not a verdict
     assert ("deep.py", "GW913") in found and ("other.py", "GW901") in found
+
+
+@pytest.mark.parametrize(("name", "status"), [("pyproject.toml", 2), ("samconfig.toml", 0)])
+def test_toml_nested_past_pythons_parser_is_no_traceback(
+    tmp_path: Path, name: str, status: int
+) -> None:
+    """pyproject.toml holds lint's settings: unreadable, it is bad input; samconfig.toml
+    only names a template, so an unreadable one is passed over."""
+    (tmp_path / name).write_text("a = " + "[" * 100_000 + "]" * 100_000 + "\n")
+    write(tmp_path, "app.py", CLEAN)
+    result = CliRunner().invoke(main, ["lint", str(tmp_path)])
+    assert result.exit_code == status, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    if status:
+        assert "nested too deeply" in result.output

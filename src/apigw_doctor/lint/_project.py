@@ -61,6 +61,8 @@ def load_config(start: Path) -> Config:
                 table = tomllib.loads(path.read_text(encoding="utf-8"))
             except (OSError, tomllib.TOMLDecodeError) as exc:
                 raise ConfigError(f"{path}: cannot read: {exc}") from None
+            except RecursionError:  # tomllib recurses per level of nesting
+                raise ConfigError(f"{path}: cannot read: nested too deeply") from None
             section = table.get("tool", {}).get("apigw-doctor")
             if section is not None:
                 return _config(section, path)
