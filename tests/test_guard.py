@@ -166,3 +166,29 @@ def test_the_shortcut_never_passes_what_the_rules_question(result: Any, api: str
         verdict = evaluate(result, api=api)
         assert verdict.ok
         assert not [f for f in verdict.findings if f.severity != "info"]
+
+
+HUGE = [
+    decimal.Decimal("1E+999999999"),
+    decimal.Decimal("-1E+999999999"),
+    decimal.Decimal("NaN"),
+    10**5000,
+    "9" * 5000,
+    float("inf"),
+]
+
+
+@pytest.mark.parametrize(
+    "value", HUGE, ids=["1E+999999999", "-1E+999999999", "NaN", "int", "text", "inf"]
+)
+def test_numbers_no_int_can_hold_become_a_500_at_once(value: Any) -> None:
+    """int(Decimal("1E+999999999")) builds a billion digits: the guard never calls it."""
+    result = guard(api="rest")(lambda event, context: {"statusCode": value, "body": "x"})({}, None)
+    assert result["statusCode"] == 500
+
+
+@pytest.mark.parametrize("value", HUGE[:3], ids=["1E+999999999", "-1E+999999999", "NaN"])
+def test_a_decimal_no_int_can_hold_is_written_as_text(value: Any) -> None:
+    handler = guard(api="rest")(lambda event, context: {"statusCode": 200, "body": {"n": value}})
+    result = handler({}, None)
+    assert json.loads(result["body"]) == {"n": str(value)}

@@ -26,6 +26,7 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from . import _json as json_text
 from .catalogue import Finding, finding
 from .events import ACCOUNT_ID, REGION
 from .project.model import Authorizer
@@ -134,7 +135,7 @@ def decide_lambda(
 ) -> Decision:
     """API Gateway's reading of a Lambda authorizer's invocation."""
     try:
-        result = json.loads(payload) if payload else None
+        result = json_text.loads(payload) if payload else None
     except ValueError:
         return _broken(auth, api, "not JSON")
     if function_error:

@@ -11,6 +11,7 @@ Codes are stable: never renumber a row, retire it instead.
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from json.encoder import encode_basestring
 from typing import Any, Literal, NamedTuple
 
@@ -1039,14 +1040,24 @@ def serialise_fix(type_name: str) -> str:
 def finding(code: str, **args: Any) -> Finding:
     """Fill in a catalogue row; ``args`` name the offending key and value."""
     row = CATALOGUE[code]
+    shown = {name: _argument(value) for name, value in args.items()}
     return Finding(
         code=row.code,
         severity=row.severity,
         rule=row.rule,
         confidence=row.confidence,
-        message=row.message.format(**args),
-        fix=row.fix.format(**args),
+        message=row.message.format(**shown),
+        fix=row.fix.format(**shown),
     )
+
+
+def _argument(value: Any) -> Any:
+    """An argument as a message can show it: an int past Python's int-to-text limit
+    (4300 digits; formatting it raises ValueError) becomes a short description, so
+    filling in a finding never raises, whatever number a payload held."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 3000:
+        return f"<a number of about {int(value.bit_length() * 0.30103):,} digits>"
+    return value
 
 
 def demoted(item: Finding, reason: str) -> Finding:
@@ -1111,6 +1122,8 @@ def _scalar(value: Any, budget: int) -> str:
             return json.dumps(value)
         except ValueError:  # an int past Python's digit limit
             return "<a very long number>"
+    if isinstance(value, Decimal):  # a number read from a payload past int's digit limit
+        return str(value)[:budget]
     return f"<{type(value).__name__}>"
 
 

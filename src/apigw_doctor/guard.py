@@ -200,6 +200,8 @@ def _to_json(value: Any) -> Any:
     import decimal
 
     if isinstance(value, decimal.Decimal):
+        if not value.is_finite() or value.adjusted() >= 4000:  # past int's digit limit
+            return str(value)
         return int(value) if value == value.to_integral_value() else float(value)
     if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
         return value.isoformat()
@@ -263,6 +265,11 @@ def _repair_response(result: dict[str, Any], api: str) -> dict[str, Any]:
 
 
 def _status(value: Any) -> int:
+    try:
+        if not isinstance(value, str) and not -1000 < value < 1000:
+            return 500  # int() of Decimal("1E+999999999") would build a billion digits
+    except (TypeError, ArithmeticError):
+        pass  # not a number, or NaN: int() decides
     try:
         status = int(value)
     except (TypeError, ValueError, OverflowError):

@@ -11,6 +11,8 @@ import json
 import re
 from typing import Any
 
+from . import _json as json_text
+
 _PARAMETER = re.compile(r"\{([^}/]+?)(\+?)\}")
 #: sample values by JSON schema ``format``, then by ``type``
 _BY_FORMAT = {
@@ -36,7 +38,7 @@ def sample_path(resource: str) -> str:
 def sample_body(schema_text: str) -> bytes:
     """A JSON body that the schema accepts (``{}`` without a schema)."""
     try:
-        schema = json.loads(schema_text) if schema_text else {}
+        schema = json_text.loads(schema_text) if schema_text else {}
     except ValueError:
         schema = {}
     value = sample_value(schema) if isinstance(schema, dict) and schema else {}

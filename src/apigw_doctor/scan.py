@@ -8,7 +8,6 @@ Together they cover every cause in the troubleshooting note.
 
 from __future__ import annotations
 
-import ast
 import asyncio
 import tempfile
 from collections.abc import Callable
@@ -20,7 +19,7 @@ from . import authorizers, cors
 from .catalogue import Finding, finding
 from .events import HttpRequest
 from .lint import Config, LintFinding, lint_paths
-from .lint._project import Module, find_handlers, python_files
+from .lint._project import Module, find_handlers, parse, python_files
 from .project import Binding, Cors, Function, Note, load_project
 from .project.inline import materialise
 from .rules import Verdict
@@ -206,7 +205,7 @@ def _signature_handlers(
 ) -> list[HandlerReport]:
     try:
         source = path.read_text(encoding="utf-8")
-        module = Module(path, source, ast.parse(source, str(path)))
+        module = Module(path, source, parse(source, str(path)))
     except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
         return []  # lint has reported it
     reports = []

@@ -195,3 +195,17 @@ def test_origin_says_what_the_browser_makes_of_the_answer(tmp_path: Path) -> Non
     )
     result = CliRunner().invoke(main, ["check", str(fine), "--origin", "http://localhost:5173"])
     assert result.exit_code == 0 and "GW77" not in result.stdout
+
+
+@pytest.mark.parametrize(
+    "number", ["9" * 5000, "9" * 5000 + ".0", "-" + "9" * 5000], ids=["int", "float", "negative"]
+)
+@pytest.mark.parametrize("api", ["rest", "http-2.0"])
+def test_a_status_code_past_pythons_digit_limit_is_a_finding(
+    tmp_path: Path, number: str, api: str
+) -> None:
+    given = tmp_path / "r.json"
+    given.write_text('{"statusCode": ' + number + ', "body": "x"}')
+    status, out, _ = run("check", str(given), "--api", api, "--format", "json")
+    assert status == 1
+    assert "GW206" in {f["code"] for f in json.loads(out)["findings"]}

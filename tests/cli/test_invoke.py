@@ -186,3 +186,22 @@ def test_invoke_with_template_and_an_unknown_name(tmp_path: Path) -> None:
     assert json.loads(base64.b64decode(json.loads(out)["body_base64"]))["memory"] == "256"
     status, _, err = run("invoke", "Nope", "GET", "/", "--template", template)
     assert status == 2 and "AsgiFunction, RoutedFunction" in err
+
+
+@pytest.mark.parametrize(
+    ("option", "text"),
+    [
+        ("--event", "[" * 100_000 + "]" * 100_000),
+        ("--event", '{"a": ' * 100_000 + "1" + "}" * 100_000),
+        ("--env-vars", '{"Parameters": ' * 100_000 + "{}" + "}" * 100_000),
+    ],
+    ids=["event-list", "event-object", "env-vars"],
+)
+def test_json_nested_past_pythons_parser_is_bad_input(
+    tmp_path: Path, option: str, text: str
+) -> None:
+    given = tmp_path / "input.json"
+    given.write_text(text)
+    request = ["GET", "/"] if option == "--env-vars" else []
+    status, _, err = run("invoke", f"{SAMPLES}:ok", *request, option, str(given))
+    assert status == 2 and "nested too deeply" in err

@@ -340,3 +340,38 @@ def test_a_decorator_may_add_parameters_to_a_handler(tmp_path: Path) -> None:
     )
     _, out, _ = run("--format", "json", "--api", "rest", str(tmp_path))
     assert [(f["handler"], f["code"]) for f in json.loads(out)] == [("handler", "GW901")]
+
+
+#: source Python's compiler gives up on with RecursionError (not SyntaxError)
+TOO_DEEP = {
+    "a long sum": "def handler(event, context):\n    x = " + "+".join(["1"] * 20_000) + "\n",
+    "a long chain": "def handler(event, context):\n    x = a" + ".b" * 60_000 + "\n",
+    "nested calls": "def handler(event, context):\n    x = " + "f(" * 2_000 + ")" * 2_000 + "\n",
+}
+
+
+@pytest.mark.parametrize("source", TOO_DEEP.values(), ids=TOO_DEEP.keys())
+def test_a_file_python_cannot_compile_is_a_finding_and_the_others_are_linted(
+    tmp_path: Path, source: str
+) -> None:
+    (tmp_path / "deep.py").write_text(source)
+    write(tmp_path, "other.py", BROKEN)
+    status, out, _ = run(str(tmp_path), "--format", "json")
+    found = {(Path(f["path"]).name, f["code"]) for f in json.loads(out)}
+    assert status == 2, out  # a file that cannot be read: bad input, not a verdict
+    assert ("deep.py", "GW913") in found and ("other.py", "GW901") in found
+
+
+@pytest.mark.parametrize(("name", "status"), [("pyproject.toml", 2), ("samconfig.toml", 0)])
+def test_toml_nested_past_pythons_parser_is_no_traceback(
+    tmp_path: Path, name: str, status: int
+) -> None:
+    """pyproject.toml holds lint's settings: unreadable, it is bad input; samconfig.toml
+    only names a template, so an unreadable one is passed over."""
+    (tmp_path / name).write_text("a = " + "[" * 100_000 + "]" * 100_000 + "\n")
+    write(tmp_path, "app.py", CLEAN)
+    result = CliRunner().invoke(main, ["lint", str(tmp_path)])
+    assert result.exit_code == status, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    if status:
+        assert "nested too deeply" in result.output

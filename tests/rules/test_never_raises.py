@@ -1,8 +1,10 @@
 """The rules core answers every input with a verdict: it never raises."""
 
 import json
+import sys
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -67,11 +69,41 @@ def test_any_bytes(payload: bytes, api: str, error: str | None) -> None:
 @settings(max_examples=200)
 @given(value=responses, api=apis)
 def test_any_serialised_response(value: Any, api: str) -> None:
+    check_verdict(evaluate_payload(as_text(value), api=api))
+
+
+def as_text(value: Any) -> bytes:
+    """JSON text as any runtime may write it: ints past Python's 4300-digit limit
+    included (Node and Java write them; Python refuses to read them back)."""
+    limit = sys.get_int_max_str_digits()
+    sys.set_int_max_str_digits(0)
     try:
-        payload = json.dumps(value).encode()
-    except ValueError:
-        return
-    check_verdict(evaluate_payload(payload, api=api))
+        return json.dumps(value).encode()
+    finally:
+        sys.set_int_max_str_digits(limit)
+
+
+HUGE_NUMBERS = ["9" * 5000, "-" + "9" * 5000, "9" * 5000 + ".5", "1E+999999999", "1E-999999999"]
+PLACES = [
+    '{{"statusCode": {n}, "body": "x"}}',
+    '{{"statusCode": 200, "body": {n}, "headers": {{"a": {n}}}, "isBase64Encoded": {n}}}',
+    '{{"statusCode": 200, "multiValueHeaders": {{"a": [{n}]}}, "cookies": [{n}]}}',
+    '{{"errorMessage": {n}, "errorType": {n}}}',
+    '{{"Reason": {n}, "Type": {n}}}',
+    "[{n}]",
+    "{n}",
+]
+
+
+@pytest.mark.parametrize("place", PLACES)
+@pytest.mark.parametrize("number", HUGE_NUMBERS, ids=lambda n: n[:12])
+def test_numbers_past_pythons_digit_limit_anywhere(place: str, number: str) -> None:
+    """A 5,000-digit statusCode once ended check and logs in a traceback: filling in
+    the finding's message formatted the int, past Python's int-to-text limit."""
+    payload = place.format(n=number).encode()
+    for api in API_KINDS:
+        check_verdict(evaluate_payload(payload, api=api))
+        check_verdict(evaluate_payload(payload, api=api, function_error="Unhandled"))
 
 
 def test_deep_nesting_as_a_value() -> None:

@@ -134,3 +134,10 @@ def test_what_http_cannot_carry_gets_the_same_answer_in_client_and_inspector(
         shown = detail(base, text)["response"]
         assert [raw.decode("utf-8")] == [v for n, v in shown["headers"] if n == "X-A"]
         assert "GW415" in [f["code"] for f in shown["findings"]]
+
+
+@pytest.mark.parametrize("key", ["9" * 5000, "00000000000000000000001", "-1", "x"])
+def test_the_inspector_answers_any_request_id_with_a_404(key: str) -> None:
+    """A 5,000-digit id once ended in a 500 and a traceback: int() refused it."""
+    with running(ROUTES, workers=1) as base:
+        assert httpx.get(f"{base}/__apigw-doctor/api/requests/{key}").status_code == 404

@@ -286,7 +286,7 @@ def _base64_handlers(source: Path) -> list[str]:
     for path in _source_files(source):
         try:
             tree = ast.parse(path.read_text(encoding="utf-8"))
-        except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
+        except (OSError, SyntaxError, UnicodeDecodeError, ValueError, RecursionError, MemoryError):
             continue
         for function in ast.walk(tree):
             if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):

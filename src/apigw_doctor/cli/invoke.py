@@ -12,6 +12,7 @@ from typing import Any
 
 import click
 
+from .. import _json as json_text
 from ..events import HttpRequest
 from ..project import Binding, Function, TemplateError, load_project, load_template
 from ..project.inline import materialise
@@ -261,9 +262,9 @@ def _template_function(
             project = load_template(template, parameters=parameters)
         else:
             project = load_project([Path.cwd()], parameters=parameters)
+        project = materialise(project, inline)
     except TemplateError as exc:
         raise click.UsageError(str(exc)) from None
-    project = materialise(project, inline)
     for function in project.functions:
         if target in (function.name, function.handler):
             if function.handler is None or not function.is_python:
@@ -340,7 +341,7 @@ def event_for(
 
 def _load_event(source: str) -> dict[str, Any]:
     try:
-        loaded = json.loads(read_input(source))
+        loaded = json_text.loads(read_input(source))
     except ValueError as exc:
         raise click.UsageError(f"event {source!r} is not JSON: {exc}") from None
     if not isinstance(loaded, dict):

@@ -8,6 +8,7 @@ import logging
 import os
 import secrets
 import socket
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -173,6 +174,14 @@ def serve(
     import uvicorn
 
     from ..server import RouteTable, ServerConfig, create_app
+    from ..server.connections import (
+        ACCEPT_BATCH,
+        OutOfFiles,
+        connection_cap,
+        describe,
+        guarded_protocol,
+        raise_file_limit,
+    )
 
     types = split_list(binary_media_types)
     if target and template:
@@ -184,7 +193,10 @@ def serve(
     cleanup = contextlib.ExitStack()  # what lives as long as the server
     if not target or folder is not None:
         inline = Path(cleanup.enter_context(tempfile.TemporaryDirectory()))
-        project = materialise(_project(template, folder), inline)  # code written in templates
+        try:
+            project = materialise(_project(template, folder), inline)  # code in templates
+        except TemplateError as exc:
+            raise click.UsageError(str(exc)) from None
         render_notes(Console(stderr=True, highlight=False), project.notes)
         routes = RouteTable.from_project(
             project,
@@ -224,6 +236,7 @@ def serve(
             "your handlers; the inspector answers only with the token of the URL below",
             err=True,
         )
+    logging.getLogger("asyncio").addFilter(OutOfFiles())
     logging.getLogger("asyncio").addFilter(OncePerSecond())
     logging.getLogger("uvicorn.error").addFilter(OncePerSecond())
     policy = MOCK if mock_aws else WITHHELD if no_aws else SHELL
@@ -247,6 +260,10 @@ def serve(
             debug=debug,
             inherit_env=inherit_env,
         )
+        file_limit = raise_file_limit()
+        cap = connection_cap(file_limit, config.workers, max_connections)
+        if cap < max_connections:
+            click.echo(f"apigw-doctor: {describe(cap, file_limit)}", err=True)
         listening = _listen(host, port)
         shown_port = listening.getsockname()[1]
         token = f"?token={config.inspector_token}" if config.inspector_token else ""
@@ -275,11 +292,17 @@ def serve(
                 access_log=False,  # the gateway writes API Gateway's own access log
                 # sourceIp is the TCP peer, as on AWS: never the client's X-Forwarded-For
                 proxy_headers=False,
-                limit_concurrency=max_connections,
+                http=guarded_protocol(cap),  # the cap, and a deadline for headers
+                limit_concurrency=cap + 1,  # uvicorn counts the asking connection too
                 timeout_keep_alive=5,
+                timeout_graceful_shutdown=5,  # Ctrl-C: requests in flight get 5 s
+                backlog=ACCEPT_BATCH,  # accepted per wake-up: bounds a flood's descriptors
             )
         )
-        server.run(sockets=[listening])
+        try:
+            server.run(sockets=[listening])
+        except KeyboardInterrupt:  # uvicorn re-raises the Ctrl-C it caught
+            sys.exit(130)
 
 
 def _listen(host: str, port: int) -> socket.socket:

@@ -9,7 +9,6 @@ language.
 
 from __future__ import annotations
 
-import ast
 import os
 import re
 import shutil
@@ -31,6 +30,7 @@ from ._project import (
     TemplateHandlers,
     find_handlers,
     load_config,
+    parse,
     python_files,
     template_handlers,
 )
@@ -65,7 +65,7 @@ def lint_source(
     """Lint one snippet (for tests and editors): handlers by signature or name."""
     path = Path(filename)
     try:
-        tree = ast.parse(source, filename)
+        tree = parse(source, filename)
     except SyntaxError as exc:
         return [_syntax_error(path, exc)]
     module = Module(path, source, tree)
@@ -147,7 +147,7 @@ def _lint_one(
     part = LintResult(files=1)
     try:
         source = path.read_text(encoding="utf-8")
-        tree = ast.parse(source, str(path))
+        tree = parse(source, str(path))
     except SyntaxError as exc:
         skipped = _not_for_this_parser(source, exc) or _not_a_handler(path, source, templates, exc)
         if skipped is not None:
@@ -165,9 +165,9 @@ def _lint_one(
     cached = key in project.modules  # already read as another file's helper
     project.modules[key] = module
     part.lines = source.count("\n") + 1
-    handlers = find_handlers(module, config, templates)
-    part.handlers = len(handlers)
     try:
+        handlers = find_handlers(module, config, templates)
+        part.handlers = len(handlers)
         part.findings = _lint_module(project, module, config, templates, handlers)
     except Exception as exc:  # RecursionError included: one file never ends the run
         problem = f"{type(exc).__name__}: {exc}"[:200]

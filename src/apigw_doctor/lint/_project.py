@@ -61,6 +61,8 @@ def load_config(start: Path) -> Config:
                 table = tomllib.loads(path.read_text(encoding="utf-8"))
             except (OSError, tomllib.TOMLDecodeError) as exc:
                 raise ConfigError(f"{path}: cannot read: {exc}") from None
+            except RecursionError:  # tomllib recurses per level of nesting
+                raise ConfigError(f"{path}: cannot read: nested too deeply") from None
             section = table.get("tool", {}).get("apigw-doctor")
             if section is not None:
                 return _config(section, path)
@@ -187,6 +189,20 @@ class Handler:
         return self.node.name
 
 
+def parse(source: str, filename: str) -> ast.Module:
+    """``ast.parse``, where source too deeply nested for Python's compiler (it raises
+    RecursionError or MemoryError, not SyntaxError: ``x = 1+1+...`` 10,000 terms long)
+    is a SyntaxError like any other file Python cannot compile, so every caller
+    reports it as a broken file and one file never ends a run."""
+    try:
+        return ast.parse(source, filename)
+    except (RecursionError, MemoryError) as exc:
+        raise SyntaxError(
+            f"too deeply nested for Python to compile ({type(exc).__name__})",
+            (filename, 1, 1, None),
+        ) from None
+
+
 @dataclass
 class Project:
     """Every module read so far, so helpers in other files can be analysed too."""
@@ -200,7 +216,7 @@ class Project:
         if path not in self.modules:
             try:
                 source = path.read_text(encoding="utf-8")
-                self.modules[path] = Module(path, source, ast.parse(source, str(path)))
+                self.modules[path] = Module(path, source, parse(source, str(path)))
             except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
                 self.modules[path] = None
         return self.modules[path]

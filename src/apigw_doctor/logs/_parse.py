@@ -7,11 +7,12 @@ execution log, its access log (JSON), and the Lambda function's own log.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+from .. import _json as json_text
 
 _STAMP = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?)\s+")
 _EXECUTION = re.compile(r"\(([^)\s]{8,})\) (.*)", re.S)
@@ -96,7 +97,7 @@ def insights_time(stamp: str) -> str:
 
 def _json_record(message: str, time: float | None) -> Record | None:
     try:
-        value = json.loads(message)
+        value = json_text.loads(message)
     except ValueError:
         return None
     if not isinstance(value, dict):

@@ -6,7 +6,7 @@ is there is there, a body that starts with ``{`` is an object, whatever was cut.
 
 from __future__ import annotations
 
-import json
+from .. import _json as json_text
 
 
 def close_json(prefix: str) -> str | None:
@@ -67,7 +67,7 @@ def close_json(prefix: str) -> str | None:
     closing = "".join("}" if bracket == "{" else "]" for bracket, _ in reversed(stack))
     candidate = text + tail + closing
     try:
-        json.loads(candidate)
+        json_text.loads(candidate)
     except ValueError:
         return None
     return candidate

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
+from .. import _json as json_text
 from ._parse import insights_time
 
 CHUNK = 1 << 20
@@ -210,7 +211,7 @@ def _events_document(head: bytes, stream: IO[bytes], progress: Progress | None) 
 def _insights_document(head: bytes, stream: IO[bytes]) -> Iterator[str]:
     """Logs Insights returns at most 10,000 rows, so the document is read whole."""
     try:
-        document = json.loads(head + stream.read())
+        document = json_text.loads(head + stream.read())
     except ValueError as exc:
         raise SourceError(f"a Logs Insights result that is not JSON: {exc}") from None
     rows = document.get("results") if isinstance(document, dict) else None

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from .. import _json as json_text
 from ..catalogue import Finding, finding
 from ..rules import (
     Verdict,
@@ -421,7 +422,7 @@ def _function_error(story: Story, function_log: list[FunctionLog]) -> dict[str, 
     body = story.body or ""
     if '"errorMessage"' in body and '"errorType"' in body and not story.truncated:
         try:
-            value = json.loads(body)
+            value = json_text.loads(body)
         except ValueError:
             return None
         if isinstance(value, dict) and "statusCode" not in value:
@@ -435,7 +436,7 @@ def _function_error(story: Story, function_log: list[FunctionLog]) -> dict[str, 
 def _error_from_line(text: str) -> dict[str, str] | None:
     if text.lstrip().startswith("{"):
         try:
-            value = json.loads(text)
+            value = json_text.loads(text)
         except ValueError:
             value = None
         if isinstance(value, dict) and "errorMessage" in value:

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from .. import _json as json_text
 from . import authorizers as authorizers_of
 from . import cors as cors_of
 from .model import Authorizer, Binding, Cors, Function, Note, Resource, Trigger
@@ -389,7 +390,7 @@ class Reader:
         schema = model.get("Schema")
         if isinstance(schema, str):
             try:
-                schema = json.loads(schema)
+                schema = json_text.loads(schema)
             except ValueError:
                 return ""
         return json.dumps(schema) if isinstance(schema, dict) else ""

@@ -120,7 +120,7 @@ def _samconfig_template(folder: Path) -> Path | None:
         return None
     try:
         data = tomllib.loads(config.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError):
+    except (OSError, tomllib.TOMLDecodeError, RecursionError):  # deep nesting: RecursionError
         return None
     for environment in data.values():
         for command in environment.values() if isinstance(environment, dict) else []:

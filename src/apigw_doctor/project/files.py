@@ -18,8 +18,36 @@ class NotATemplate(TemplateError):
     source): noted, never an error."""
 
 
+#: how deep a template may nest: real ones stay under 30 (a Step Functions definition
+#: written inline); every reader after this one (SAM's translator, our resolvers) recurses
+DEEPEST = 100
+#: values aliases may add beyond the file's own (a YAML alias copies a whole subtree,
+#: so nine lines of nine aliases each make 387 million values: "billion laughs")
+ALIAS_ALLOWANCE = 100_000
+_TOO_DEEP = f"nested deeper than {DEEPEST} levels: not read (no template needs it)"
+
+
 class _CfnLoader(yaml.SafeLoader):
-    """YAML with CloudFormation's short tags (!Ref, !Sub, !GetAtt...) kept as data."""
+    """YAML with CloudFormation's short tags (!Ref, !Sub, !GetAtt...) kept as data,
+    composed no deeper than :data:`DEEPEST` (PyYAML's composer recurses per level)."""
+
+    _depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        self._depth += 1
+        try:
+            if self._depth > DEEPEST:
+                raise yaml.composer.ComposerError(None, None, _TOO_DEEP, self.get_mark())
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def fetch_flow_collection_start(self, TokenClass: Any) -> None:
+        """``[[[[...`` stops here: the scanner's look-ahead costs as much as the
+        levels open, so a line of 5,000 brackets took seconds before composing."""
+        if self.flow_level >= DEEPEST:
+            raise yaml.scanner.ScannerError(None, None, _TOO_DEEP, self.get_mark())
+        super().fetch_flow_collection_start(TokenClass)
 
 
 def _tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
@@ -46,12 +74,15 @@ _CfnLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
 
 
 def read_document(path: Path) -> dict[str, Any]:
-    """A template as data; a clear error for a file that is not one."""
+    """A template as data; a clear error for a file that is not one, and for one
+    built to exhaust its readers (alias bombs, nesting thousands deep)."""
     try:
         text = path.read_text(encoding="utf-8")
         data = json.loads(text) if path.suffix == ".json" else yaml.load(text, _CfnLoader)
     except (OSError, UnicodeDecodeError) as exc:
         raise TemplateError(f"{path}: cannot read the template: {exc}") from None
+    except (RecursionError, MemoryError):
+        raise TemplateError(f"{path}: {_TOO_DEEP}") from None
     except (ValueError, yaml.YAMLError) as exc:
         if "{{" in text or "{%" in text:
             raise NotATemplate(
@@ -63,7 +94,49 @@ def read_document(path: Path) -> dict[str, Any]:
         ) from None
     if not isinstance(data, dict):
         raise TemplateError(f"{path}: a template must be a mapping at the top level")
+    _check_size(path, data, len(text) + ALIAS_ALLOWANCE)
     return data
+
+
+def _check_size(path: Path, data: Any, budget: int) -> None:
+    """Refuse data that nests deeper than :data:`DEEPEST`, holds itself (a recursive
+    YAML alias), or expands to over ``budget`` values once aliases are followed.
+
+    Aliases load as shared objects, so the walk counts each object once and adds up
+    sizes from the bottom (memoised by identity): linear in the file, not in what
+    it expands to, and iterative, so it cannot overflow the stack itself."""
+    sizes: dict[int, int] = {}
+    path_ids: set[int] = set()
+    stack: list[tuple[Any, list[Any]]] = [(data, _children(data))]
+    path_ids.add(id(data))
+    while stack:
+        node, pending = stack[-1]
+        while pending and not isinstance(pending[-1], (dict, list)):
+            pending.pop()  # a scalar: one value, counted below
+        if pending:
+            child = pending.pop()
+            if id(child) in path_ids:
+                raise TemplateError(f"{path}: a YAML alias refers to itself: not read")
+            if id(child) not in sizes:
+                if len(stack) >= DEEPEST:
+                    raise TemplateError(f"{path}: {_TOO_DEEP}")
+                path_ids.add(id(child))
+                stack.append((child, _children(child)))
+            continue
+        stack.pop()
+        path_ids.discard(id(node))
+        size = 1 + sum(sizes.get(id(c), 1) for c in _children(node))
+        if size > budget:
+            raise TemplateError(
+                f"{path}: YAML aliases expand to over {budget:,} values (an alias bomb): not read"
+            )
+        sizes[id(node)] = size
+
+
+def _children(node: Any) -> list[Any]:
+    if isinstance(node, dict):
+        return [*node.keys(), *node.values()]
+    return list(node) if isinstance(node, list) else []
 
 
 def _format(path: Path) -> str:

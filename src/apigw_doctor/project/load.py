@@ -70,6 +70,21 @@ def _load(
     except TemplateError as exc:  # a template, broken: every command stops on it
         project.errors.append(str(exc))
         return
+    try:
+        _read(path, data, project, loaded, parameters, stage, region)
+    except TemplateError as exc:  # found while reading it: a ${self:} cycle...
+        project.errors.append(str(exc))
+
+
+def _read(
+    path: Path,
+    data: dict[str, Any],
+    project: Project,
+    loaded: set[Path],
+    parameters: dict[str, str],
+    stage: str | None,
+    region: str,
+) -> None:
     if path.name.startswith("serverless."):
         framework = serverless.Reader(path, data, stage=stage, region=region)
         project.functions.extend(framework.read())

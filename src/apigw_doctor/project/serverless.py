@@ -15,9 +15,14 @@ from typing import Any
 
 from . import authorizers as authorizers_of
 from . import cors as cors_of
+from .files import TemplateError
 from .model import Authorizer, Binding, Function, Note, Trigger
 
 _VARIABLE = re.compile(r"\$\{([^{}]+)\}")
+#: how many ${self:} references may stand behind one another, and how long a value
+#: they make may grow: far past real files, short of what exhausts memory or the stack
+DEEPEST_REFERENCES = 50
+LONGEST = 1_000_000
 #: events that are not APIs: what the output calls them
 _TRIGGERS = {
     "sqs": "SQS",
@@ -45,10 +50,16 @@ class Reader:
         self.data = data
         self.notes: list[Note] = []
         self.unresolved: set[str] = set()
+        #: the ${self:...} references being resolved, outermost first (a cycle check)
+        self.resolving: list[str] = []
+        #: each ${self:key} once resolved: a value that repeats another twice, which
+        #: repeats the next twice... costs its length, not 2**depth lookups
+        self.resolved_self: dict[str, str | None] = {}
         provider = _dict(data.get("provider"))
         self.options = {"stage": stage, "region": region}
         self.stage = stage or self._text(provider.get("stage", "dev")) or "dev"
         self.options["stage"] = self.stage
+        self.resolved_self.clear()  # read before the stage was known
 
     # -- variables -------------------------------------------------------------------
     def _text(self, value: Any) -> str:
@@ -61,6 +72,11 @@ class Reader:
             replaced = _VARIABLE.sub(self._variable, text)
             if replaced == text:
                 break
+            if len(replaced) > LONGEST:
+                raise TemplateError(
+                    f"{self.path}: {value[:60]!r} expands past {LONGEST:,} characters "
+                    "(variables that repeat each other): not read"
+                )
             text = replaced
         return text
 
@@ -104,11 +120,31 @@ class Reader:
         if source == "env":
             return os.environ.get(key)
         if source == "self":
-            value: Any = self.data
-            for part in key.split("."):
-                value = value.get(part) if isinstance(value, dict) else None
-            return self._text(value) if isinstance(value, (str, int, float)) else None
+            return self._self(key)
         return None
+
+    def _self(self, key: str) -> str | None:
+        """``${self:key}``: the file's own value at ``key``, its variables resolved; a
+        :class:`TemplateError` for a cycle (``a: ${self:b}``, ``b: ${self:a}``), which
+        the framework also refuses."""
+        if key in self.resolved_self:
+            return self.resolved_self[key]
+        if key in self.resolving or len(self.resolving) >= DEEPEST_REFERENCES:
+            keys = [f"${{self:{k}}}" for k in (*self.resolving, key)]
+            chain = " -> ".join(keys if len(keys) < 6 else [*keys[:3], "...", *keys[-2:]])
+            problem = "refers to itself" if key in self.resolving else "nests too deeply"
+            raise TemplateError(f"{self.path}: {chain}: {problem}: not read")
+        value: Any = self.data
+        for part in key.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        if not isinstance(value, (str, int, float)):
+            return None
+        self.resolving.append(key)
+        try:
+            found = self.resolved_self[key] = self._text(value)
+        finally:
+            self.resolving.pop()
+        return found
 
     # -- functions -------------------------------------------------------------------
     def resolved(self, value: Any, depth: int = 0) -> Any:

@@ -12,6 +12,7 @@ import json
 import math
 import re
 import sys
+import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
@@ -342,6 +343,9 @@ def _status(result: dict[str, Any], profile: ApiProfile, findings: list[Finding]
     elif isinstance(value, int):
         status = value
     elif _is_finite(value):
+        if not -1000 < value < 1000:  # int() of 1E+999999999 would build a billion digits
+            findings.append(finding("GW206", value=preview(value), kind="outside 100-999"))
+            return None
         status = int(value)
         findings.append(finding("GW204", value=preview(value), kind=kind_of(value), status=status))
     else:
@@ -381,7 +385,25 @@ def _body(result: dict[str, Any], profile: ApiProfile, findings: list[Finding]) 
 
 def _compact(value: Any) -> str:
     """JSON text without spaces, as function URLs re-serialise values (U1, U3)."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    try:
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    except TypeError:  # a number read past Python's int digit limit (a Decimal)
+        return _compact_with_numbers(value)
+
+
+def _compact_with_numbers(value: Any) -> str:
+    """JSON text with each Decimal written as its digits: ``json.dumps`` writes no
+    Decimal, so each is written as a marked string first, then unquoted."""
+    marker = f"\x00{uuid.uuid4().hex}"
+
+    def number(item: Any) -> str:
+        if isinstance(item, Decimal):
+            return f"{marker}{item}"
+        raise TypeError(type(item).__name__)
+
+    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=number)
+    quoted = re.escape(json.dumps(marker)[:-1])
+    return re.sub(quoted + r'([-+.\deE]*)"', r"\1", text)
 
 
 def _base64_flag(result: dict[str, Any], findings: list[Finding]) -> bool:

@@ -8,11 +8,11 @@ withheld, a file system Lambda mounts or a variable the deployment sets elsewher
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from typing import Any
 
+from .. import _json as json_text
 from ..project.model import Function
 from .credentials import AwsCall
 from .interpreter import install_hint
@@ -54,7 +54,7 @@ def error_of(invocation: Invocation) -> dict[str, Any] | None:
     if not invocation.function_error:
         return None
     try:
-        error = json.loads(invocation.payload)
+        error = json_text.loads(invocation.payload)
     except ValueError:
         return None
     return error if isinstance(error, dict) else None

@@ -6,13 +6,13 @@ working directory.  From the project model, so a handler that reads
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import _json as json_text
 from ..project import Function
 
 DEFAULT_REGION = "us-east-1"
@@ -53,7 +53,7 @@ def load_env_vars(path: Path) -> dict[str, dict[str, str]]:
     """``sam local``'s format: ``{"Parameters": {...}, "FunctionName": {...}}``; the
     first applies to every function, the others to one function each."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json_text.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise EnvVarsError(f"{path}: cannot read the environment file: {exc}") from None
     if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):

@@ -430,7 +430,8 @@ def create_app(config: ServerConfig) -> _Front:
     async def request_detail(request: Request) -> Response:
         if refusal := access.refusal(request):
             return refusal
-        record = gateway.history.get(int(request.path_params["id"]))
+        given = request.path_params["id"]  # text: int() of 5,000 digits raises
+        record = gateway.history.get(int(given)) if given.isdigit() and len(given) < 19 else None
         if record is None:
             return JSONResponse(
                 {"message": "no such request (only recent ones are kept)"}, status_code=404
@@ -447,7 +448,7 @@ def create_app(config: ServerConfig) -> _Front:
         routes=[
             StarletteRoute(f"{PREFIX}/", inspector),
             StarletteRoute(f"{PREFIX}/api/requests", requests_list),
-            StarletteRoute(f"{PREFIX}/api/requests/{{id:int}}", request_detail),
+            StarletteRoute(f"{PREFIX}/api/requests/{{id}}", request_detail),
             StarletteRoute(f"{PREFIX}/api/metrics", metrics),
             StarletteRoute("/{path:path}", gateway.handle, methods=methods),
         ],
