@@ -83,9 +83,21 @@ def _strip_prefix(line: str) -> tuple[float | None, str]:
 
 def parse_time(text: str) -> float | None:
     try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
-    except ValueError:
+        return sane_time(datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp())
+    except (ValueError, OverflowError):
         return None
+
+
+#: the end of year 9999: a later (or negative, or NaN) time is a logged value gone wrong,
+#: and would overflow time.gmtime when the report prints it
+LATEST = 253_402_300_799.0
+
+
+def sane_time(stamp: float | None) -> float | None:
+    """A time the report can print, else ``None``."""
+    if stamp is None or not 0 <= stamp <= LATEST:  # NaN fails both comparisons
+        return None
+    return stamp
 
 
 def insights_time(stamp: str) -> str:
@@ -96,8 +108,8 @@ def insights_time(stamp: str) -> str:
 
 def _json_record(message: str, time: float | None) -> Record | None:
     try:
-        value = json.loads(message)
-    except ValueError:
+        value = json.loads(message, parse_int=_bounded_int)
+    except (ValueError, RecursionError):
         return None
     if not isinstance(value, dict):
         return None
@@ -107,6 +119,12 @@ def _json_record(message: str, time: float | None) -> Record | None:
     if "requestId" in value or "requestTime" in value:
         return Access(value, time)
     return None
+
+
+def _bounded_int(digits: str) -> int | str:
+    """A JSON integer, or its digits as text past 100 of them (no logged field needs
+    more, and int() refuses past 4,300: the record stays readable)."""
+    return int(digits) if len(digits) <= 100 else digits
 
 
 def _function_line(message: str, time: float | None) -> Record | None:

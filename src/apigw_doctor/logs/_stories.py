@@ -9,6 +9,7 @@ object: wrap it in json.dumps".
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections import Counter, OrderedDict
 from collections.abc import Iterable
@@ -24,13 +25,13 @@ from ..rules import (
     profile_for,
     service_failure,
 )
-from ._parse import Access, Execution, FunctionLog, Record, parse_time
+from ._parse import Access, Execution, FunctionLog, Record, parse_time, sane_time
 from ._partial import close_json
 from ._shapes import GROUPED, TRUNCATED
 
 _LAMBDA_REQUEST_ID = re.compile(r"x-amzn-RequestId=([0-9a-f-]{36})", re.I)
 _HTTP_METHOD = re.compile(r"HTTP Method: (\S+), Resource Path: (.*)")
-_LATENCY = re.compile(r"Received response\. Status: (\d+), Integration latency: (\d+) ms")
+_LATENCY = re.compile(r"Received response\. Status: (\d{1,6}), Integration latency: (\d{1,12}) ms")
 _FUNCTION_ERROR = re.compile(
     r"customer function error: (.*?)(?:\. Lambda request id: "
     r"([0-9a-f-]{36}))?$",
@@ -129,6 +130,7 @@ class Totals:
     failed_beyond_kept: int = 0
 
     def seen(self, time: float | None) -> None:
+        time = sane_time(time)
         if time is None:
             return
         self.first = time if self.first is None else min(self.first, time)
@@ -209,7 +211,7 @@ class Collector:
     def _complete(self, story: Story, message: str) -> None:
         self.open.pop(story.request_id, None)
         status_text = message.rpartition(" ")[2]
-        story.status = int(status_text) if status_text.isdigit() else None
+        story.status = _int(status_text)
         self.execution.requests += 1
         if story.status is not None:
             self.execution.statuses[story.status] += 1
@@ -464,28 +466,46 @@ def _truncated_findings(story: Story) -> tuple[Finding, ...]:
     return tuple(f for f in verdict.findings if f.code not in _NEEDS_WHOLE_BODY)
 
 
+#: a logged status or latency is a few digits; a longer one is not read as a number (and
+#: never reaches int(), whose digit limit would turn a 5,000-digit status into a traceback)
+MAX_DIGITS = 12
+
+
 def _int(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
+    """A logged integer (``502``, ``"502"``) within :data:`MAX_DIGITS`, else ``None``."""
+    if isinstance(value, bool):
         return None
+    if isinstance(value, int):
+        return value if abs(value) < 10**MAX_DIGITS else None
+    if isinstance(value, str) and 0 < len(value.strip()) <= MAX_DIGITS:
+        try:
+            return int(value)
+        except ValueError:
+            return None
+    return None
 
 
 def _float(value: Any) -> float | None:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
+    """A logged finite number, else ``None`` (no NaN or infinity reaches a total)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         return None
+    if isinstance(value, str) and len(value) > 64:
+        return None
+    try:
+        number = float(value)
+    except (ValueError, OverflowError):
+        return None
+    return number if math.isfinite(number) else None
 
 
 def _access_time(fields: dict[str, Any]) -> float | None:
     epoch = _float(fields.get("requestTimeEpoch"))
     if epoch is not None:
-        return epoch / 1000 if epoch > 1e11 else epoch
+        return sane_time(epoch / 1000 if epoch > 1e11 else epoch)
     text = fields.get("requestTime")
     if isinstance(text, str):
         try:
-            return datetime.strptime(text, "%d/%b/%Y:%H:%M:%S %z").timestamp()
+            return sane_time(datetime.strptime(text, "%d/%b/%Y:%H:%M:%S %z").timestamp())
         except ValueError:
             return parse_time(text)
     return None
