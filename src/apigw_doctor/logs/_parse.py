@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-_STAMP = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?)\s+")
+_STAMP = re.compile(r"(\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?)\s+")
 _EXECUTION = re.compile(r"\(([^)\s]{8,})\) (.*)", re.S)
 _RUNTIME_TIME = re.compile(r"\t(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z)\t")
 _LAMBDA_ID = re.compile(
@@ -83,7 +83,13 @@ def _strip_prefix(line: str) -> tuple[float | None, str]:
 
 def parse_time(text: str) -> float | None:
     try:
-        return sane_time(datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp())
+        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if when.tzinfo is None:  # Logs Insights and the console write UTC without saying so
+        when = when.replace(tzinfo=UTC)
+    try:
+        return sane_time(when.timestamp())
     except (ValueError, OverflowError):
         return None
 

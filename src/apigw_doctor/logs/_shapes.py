@@ -16,6 +16,7 @@ get an id starting with :data:`GROUPED`, so every output can say so.
 from __future__ import annotations
 
 import csv
+import json
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -30,6 +31,10 @@ GROUPED = "no-id-"
 #: a multi-line JSON text is given up on past this many lines or characters
 MAX_JOINED_LINES, MAX_JOINED_CHARS = 5_000, 4 << 20
 
+#: rows the Logs Insights console leaves out when a result is copied
+_ELIDED = ("...", "…")
+#: the console's heading above each query's results: "# /aws/apigateway/shop-prod"
+_SECTION = re.compile(r"#+\s*(?:/aws/|API-Gateway-Execution-Logs|[\w./-]+/[\w.-]+\s*$)")
 _CONSOLE_HEADER = re.compile(r"Execution log for request\s+([\w.:=/+-]+)", re.I)
 _CONSOLE_LINE = re.compile(
     r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +"
@@ -102,7 +107,7 @@ class Reader:
         self.pending_head = ""
         self.pending_time: float | None = None
         self.pending_id: str | None = None
-        self.table: tuple[str, int, int | None] | None = None  # separator, message, time
+        self.table: _Table | None = None
         self.brackets = _Brackets()
         self.pending_chars = 0
         #: the Lambda invocation a START line opened (its END closes it)
@@ -118,7 +123,11 @@ class Reader:
                 yield from self._continue(line)
                 return
             yield self._flush()  # a new record starts: the text was cut off
-        if not line or line.startswith("```"):
+        if not line or line.startswith("```") or line in _ELIDED:
+            yield None
+            return
+        if _SECTION.match(line):  # "# /aws/apigateway/...": a new query's results follow
+            self.table = None
             yield None
             return
         if self._table_header(line):
@@ -229,25 +238,56 @@ class Reader:
 
     # -- Logs Insights tables -------------------------------------------------------------
     def _table_header(self, line: str) -> bool:
-        if "@message" not in line:
+        """A Logs Insights header row: ``@message`` (log lines) or ``@timestamp`` and
+        the fields of an access log, tab- or comma-separated; the console's copy pads
+        it with empty columns its rows do not have."""
+        if "@message" not in line and "@timestamp" not in line:
             return False
         for separator in ("\t", ","):
             names = [n.strip().strip('"') for n in _split(line, separator)]
-            if "@message" in names:
-                stamp = names.index("@timestamp") if "@timestamp" in names else None
-                self.table = (separator, names.index("@message"), stamp)
+            if ("@message" in names or "@timestamp" in names) and len(names) > 1:
+                self.table = _Table(separator, names)
                 return True
         return False
 
     def _table_row(self, line: str) -> str:
         assert self.table is not None
-        separator, message_at, time_at = self.table
-        cells = _split(line, separator)
-        if len(cells) <= message_at:
+        cells = self.table.cells(line)
+        if cells is None:
             return line
-        stamp = cells[time_at].strip() if time_at is not None and time_at < len(cells) else ""
-        message = cells[message_at].strip()
-        return f"{insights_time(stamp)} {message}" if stamp else message
+        stamp = cells.pop("@timestamp", "").strip()
+        when = insights_time(stamp) if stamp else ""
+        if "@message" in cells:
+            message = cells["@message"].strip()
+            return f"{when} {message}" if when else message
+        # an access log's fields, one per column: the record they were read from
+        fields = {name: value.strip() for name, value in cells.items() if name[:1] != "@"}
+        if when:
+            fields.setdefault("requestTime", when)
+        return json.dumps(fields)
+
+
+class _Table:
+    """The columns of a Logs Insights result, by name."""
+
+    def __init__(self, separator: str, names: list[str]) -> None:
+        self.separator = separator
+        self.names = names
+        self.named = [name for name in names if name]
+
+    def cells(self, line: str) -> dict[str, str] | None:
+        """The row's cells by column name; a message with tabs keeps them."""
+        cells = _split(line, self.separator)
+        if len(cells) == len(self.names):
+            return {name: cell for name, cell in zip(self.names, cells, strict=True) if name}
+        if len(cells) >= len(self.named) and (
+            len(cells) == len(self.named) or self.named[-1] == "@message"
+        ):
+            last = len(self.named) - 1
+            row = dict(zip(self.named[:last], cells[:last], strict=True))
+            row[self.named[last]] = self.separator.join(cells[last:])
+            return row
+        return None
 
 
 def _split(line: str, separator: str) -> list[str]:

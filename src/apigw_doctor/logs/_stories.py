@@ -233,7 +233,9 @@ class Collector:
     # -- access logs ------------------------------------------------------------------
     def _access(self, record: Access) -> None:
         fields = record.fields
-        request_id = str(fields.get("requestId") or "")
+        request_id = str(fields.get("requestId") or fields.get("extendedRequestId") or "")
+        if not request_id:  # a Logs Insights table of chosen fields: each row its own
+            request_id = f"{GROUPED}access-{self.access.requests + 1}"
         status = _int(fields.get("status"))
         time = record.time or _access_time(fields)
         self.access.requests += 1
@@ -244,15 +246,24 @@ class Collector:
         if story is not None:
             story.access = fields
             return
-        if status is None or not (status >= 500 or _gateway_generated(fields, status)):
+        error = _error_message(fields)
+        if status is None:
+            if not (error or _failure_type(fields)):
+                return  # no status and no error: nothing says it failed
+        elif not (status >= 500 or _gateway_generated(fields, status)):
             return
         api = self.api if "resourcePath" in fields or "routeKey" not in fields else "http-2.0"
         story = Story(request_id, api, time, source="access", status=status, access=fields)
-        story.method = fields.get("httpMethod")
-        story.path = fields.get("resourcePath") or fields.get("path") or fields.get("routeKey")
+        story.method = fields.get("httpMethod") or fields.get("method")
+        story.path = (
+            fields.get("resourcePath")
+            or fields.get("path")
+            or fields.get("routeKey")
+            or fields.get("resource")
+        )
         story.integration_latency_ms = _float(fields.get("integrationLatency"))
         story.integration_status = _int(fields.get("integrationStatus"))
-        story.gateway_error = _error_message(fields)
+        story.gateway_error = error or _failure_type(fields)
         self._keep(story)
 
     # -- results ----------------------------------------------------------------------
@@ -279,7 +290,8 @@ class Collector:
             story.function_log.extend(line.text for line in log)
             explain(story, log)
             if story.status_inferred and story.status is not None:
-                self.execution.statuses[story.status] += 1
+                totals = self.access if story.source == "access" else self.execution
+                totals.statuses[story.status] += 1
         return stories
 
     def _function_only(self) -> list[Story]:
@@ -525,6 +537,20 @@ def _error_message(fields: dict[str, Any]) -> str | None:
     nested = fields.get("error")
     if isinstance(nested, dict) and nested.get("message") not in (None, "-"):
         return str(nested["message"])
+    return None
+
+
+#: $context.error.responseType values that say the gateway answered with an error
+_FAILURE_TYPE = re.compile(r"[A-Z_]*(?:FAILURE|TIMEOUT|ERROR|5XX|THROTTLED|DENIED|UNAUTHORIZED)")
+
+
+def _failure_type(fields: dict[str, Any]) -> str | None:
+    """A gateway response type among the fields (a table of chosen fields may hold
+    ``INTEGRATION_FAILURE`` with no status), else ``None``."""
+    for key in ("responseType", "response", "errorResponseType", "error.responseType"):
+        value = fields.get(key)
+        if isinstance(value, str) and _FAILURE_TYPE.fullmatch(value.strip()):
+            return value.strip()
     return None
 
 
