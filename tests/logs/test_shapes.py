@@ -43,6 +43,30 @@ EXPECTED = {
         ("GET", "/items", 500, False, "GW768"),  # AuthorizerConfigurationException
     ],
     "insights.json": [("PUT", "/items/{id}", 502, False, "GW102")],
+    # Logs Insights results copied from the console: a heading per query, header rows
+    # padded with empty columns, elided rows, access-log fields without @message
+    "insights-console.txt": [
+        ("POST", "/basket/items", 500, False, "GW762"),  # Rate Exceeded: throttled
+        ("POST", "/basket/items", 500, False, "GW762"),
+        ("GET", "/books/{isbn}", 502, False, "GW301"),
+        (None, "/books/{isbn}/cover", 500, True, "GW761"),  # no status column
+    ],
+    # pretty-printed access log records under the console's timestamp lines
+    "access-console.txt": [
+        ("POST", "/invoices", 500, False, "GW761"),
+        ("POST", "/invoices", 500, False, "GW761"),
+    ],
+    # the Lambda function's own lines pasted with the gateway's: each names the cause
+    "lambda-causes.log": [
+        ("GET", "/report", 502, False, "GW791"),  # killed, Max Memory Used = Memory Size
+        ("GET", "/report", 502, False, "GW791"),  # REPORT: Error Type: Runtime.OutOfMemory
+        ("POST", "/upload", 502, False, "GW792"),  # [Errno 13] Permission denied: chmod
+        ("GET", "/basket/{id}", 502, False, "GW793"),  # Node.js Invoke Error
+        ("GET", "/stock", 502, False, "GW793"),  # Java error object over several lines
+        ("POST", "/orders", 502, False, "GW762"),  # TooManyRequestsException: Rate Exceeded
+        ("GET", "/accounts", 500, False, "GW764"),  # not able to create an ENI
+        ("GET", "/search", 502, False, "GW703"),  # Task timed out after
+    ],
 }
 
 
@@ -149,3 +173,119 @@ def test_a_function_log_alone_names_each_failed_invocation() -> None:
     assert "order 42 has no lines" in report.stories[0].findings[0].message
     out = CliRunner().invoke(main, ["logs", str(SHAPES / "function-only.log")]).stdout
     assert "from the function's own log" in out
+
+
+LID = "b2000000-0000-4000-8000-0000000000{n:02d}"
+
+
+def _function_log(n: int, *lines: str) -> str:
+    lid = LID.format(n=n)
+    return "\n".join(
+        [f"2026-05-06T09:00:{n:02d}.000Z START RequestId: {lid} Version: $LATEST"]
+        + [line.format(lid=lid) for line in lines]
+        + [f"2026-05-06T09:00:{n:02d}.900Z END RequestId: {lid}"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("log", "code", "says"),
+    [
+        (
+            _function_log(
+                1,
+                "2026-05-06T09:00:01.500Z {lid}\tERROR\tUnhandled Promise Rejection \t"
+                '{{"errorType":"Runtime.UnhandledPromiseRejection","errorMessage":"Error: '
+                'socket hang up","reason":{{}},"promise":{{}},"stack":["Runtime.Unhandled'
+                'PromiseRejection: Error: socket hang up"]}}',
+            ),
+            "GW793",
+            "Node.js function failed with Runtime.UnhandledPromiseRejection",
+        ),
+        (
+            _function_log(
+                2,
+                '{{"errorMessage":"upstream returned 503","errorType":"errorString"}}',
+            ),
+            "GW793",
+            "Go function failed with errorString: upstream returned 503",
+        ),
+        (
+            _function_log(
+                3,
+                '{{"errorType":"System.InvalidOperationException","errorMessage":"no basket",'
+                '"stackTrace":["at Shop.Function.Handler()"]}}',
+            ),
+            "GW793",
+            ".NET function failed",
+        ),
+        (
+            _function_log(
+                4,
+                "2026-05-06T09:00:04.100Z {lid}\tERROR\tInvoke Error \t"
+                '{{"errorType":"Error","errorMessage":"EACCES: permission denied, open '
+                '\'/var/task/index.mjs\'","stack":[]}}',
+            ),
+            "GW792",
+            "permission denied on /var/task/index.mjs",
+        ),
+        (
+            _function_log(
+                5,
+                "2026-05-06T09:00:05.100Z RequestId: {lid} Error: fork/exec "
+                "/var/task/bootstrap: permission denied",
+                "Runtime.InvalidEntrypoint",
+            ),
+            "GW792",
+            "permission denied on /var/task/bootstrap",
+        ),
+        (
+            _function_log(
+                6,
+                "2026-05-06T09:00:06.100Z REPORT RequestId: {lid}\tDuration: 900.00 ms\t"
+                "Billed Duration: 900 ms\tMemory Size: 128 MB\tMax Memory Used: 128 MB\t"
+                "Status: error\tError Type: Runtime.OutOfMemory",
+            ),
+            "GW791",
+            "Max Memory Used 128 MB of Memory Size 128 MB",
+        ),
+        (
+            _function_log(
+                7,
+                "2026-05-06T09:00:07.100Z RequestId: {lid} Error: Runtime exited with error: "
+                "signal: killed",
+                "2026-05-06T09:00:07.100Z REPORT RequestId: {lid}\tDuration: 800.00 ms\t"
+                "Billed Duration: 800 ms\tMemory Size: 512 MB\tMax Memory Used: 512 MB",
+            ),
+            "GW791",
+            "the runtime was killed",
+        ),
+        (
+            _function_log(
+                8,
+                "2026-05-06T09:00:08.100Z RequestId: {lid} Error: Runtime exited with error: "
+                "signal: killed",
+                "2026-05-06T09:00:08.100Z REPORT RequestId: {lid}\tDuration: 800.00 ms\t"
+                "Billed Duration: 800 ms\tMemory Size: 512 MB\tMax Memory Used: 90 MB",
+            ),
+            "GW765",  # killed with memory to spare: not memory
+            "signal: killed",
+        ),
+    ],
+    ids=[
+        "node-unhandled-rejection",
+        "go-error",
+        "dotnet-exception",
+        "node-eacces",
+        "go-bootstrap-not-executable",
+        "report-out-of-memory",
+        "killed-at-memory-size",
+        "killed-with-memory-to-spare",
+    ],
+)
+def test_the_function_log_alone_names_the_cause(log: str, code: str, says: str) -> None:
+    result = CliRunner().invoke(main, ["logs", "-", "--format", "json"], input=log + "\n")
+    assert result.exit_code == 1, result.output
+    (failure,) = json.loads(result.stdout)["failed"]
+    assert failure["cause"] == code
+    assert says in failure["findings"][0]["message"]
+    assert failure["findings"][0]["fix"]

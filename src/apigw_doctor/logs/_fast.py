@@ -11,13 +11,23 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Iterator
 
-from ._parse import Execution, parse
+from ._parse import Execution, FunctionLog, parse
 from ._stories import Collector
 
 COMPLETED = b"Method completed with status: "
 #: what a function's own log says when an invocation failed: fed to the parser too,
 #: for files that mix the function's log into the execution log
-FUNCTION_MARKERS = (b"[ERROR]", b"Task timed out after", b"Response payload size exceeded")
+FUNCTION_MARKERS = (
+    b"[ERROR]",
+    b"Task timed out after",
+    b"Response payload size exceeded",
+    b"\tERROR\t",
+    b"Runtime exited",
+    b"Runtime.OutOfMemory",
+    b"Process exited before completing",
+    b"Status: error",
+    b"Status: timeout",
+)
 #: how far before its completion line a request's other lines may stand: a near
 #: window first (cheap), the far one only when the request's start is not in it
 NEAR, WINDOW = 16 * 1024, 2 * 1024 * 1024
@@ -131,7 +141,7 @@ def _feed_function_errors(data: bytes, fresh: int, collector: Collector) -> None
             end = data.find(b"\n", position)
             end = len(data) if end < 0 else end
             record = parse(data[begin:end].decode("utf-8", "replace"))
-            if record is not None and not isinstance(record, Execution):
+            if isinstance(record, FunctionLog) and record.request_id:
                 collector.record(record)
             position = data.find(marker, end)
 

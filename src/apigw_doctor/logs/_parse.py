@@ -21,7 +21,7 @@ _LAMBDA_ID = re.compile(
     r"[0-9a-f]{12})"
 )
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-_MESSAGE_STARTS = ("(", "{", "START ", "END ", "REPORT ", "[", "INIT_START")
+_MESSAGE_STARTS = ("(", "{", "START ", "END ", "REPORT ", "[", "INIT_START", "RequestId: ")
 
 
 @dataclass(frozen=True)
@@ -120,8 +120,9 @@ def _json_record(message: str, time: float | None) -> Record | None:
     if not isinstance(value, dict):
         return None
     if "errorMessage" in value and "errorType" in value:
-        request_id = str(value.get("requestId") or "")
-        return FunctionLog(request_id, "error", message, time) if request_id else None
+        # without a request id (Java, Go, .NET print the error object alone): the
+        # reader gives it the invocation its START line opened
+        return FunctionLog(str(value.get("requestId") or ""), "error", message, time)
     if "requestId" in value or "requestTime" in value:
         return Access(value, time)
     return None
@@ -145,9 +146,35 @@ def _function_line(message: str, time: float | None) -> Record | None:
         stamp = _RUNTIME_TIME.search(message)
         time = parse_time(stamp.group(1)) if stamp else None
     if message.startswith("REPORT "):
-        return FunctionLog(request_id, "report", message, time)
+        return FunctionLog(request_id, _report_kind(message), message, time)
     if "Task timed out after" in message:
         return FunctionLog(request_id, "timeout", message, time)
-    if "[ERROR]" in message or "Response payload size exceeded" in message:
+    if _FAILED.search(message):
         return FunctionLog(request_id, "error", message, time)
     return None
+
+
+#: a line of the function's log that says its invocation failed, in any runtime: Python's
+#: [ERROR], Node.js's "ERROR\tInvoke Error", the runtime killed or exited
+_FAILED = re.compile(
+    r"\[ERROR\]|Response payload size exceeded|\tERROR\t(?:Invoke Error|Unhandled Promise "
+    r"Rejection|Uncaught Exception)|Runtime exited|Process exited before completing request"
+    r"|Runtime\.\w+Error|Runtime\.OutOfMemory|RequestId: \S+ Error: "
+)
+_MEMORY = re.compile(r"Memory Size: (\d{1,7}) MB\s+Max Memory Used: (\d{1,7}) MB")
+
+
+def memory_exhausted(report: str) -> bool:
+    """A REPORT line whose 'Max Memory Used' reached the function's 'Memory Size'."""
+    found = _MEMORY.search(report)
+    return found is not None and int(found.group(2)) >= int(found.group(1))
+
+
+def _report_kind(report: str) -> str:
+    """A REPORT line says how the invocation ended when it ran out of memory, or (newer
+    runtimes) in its own "Status: error|timeout" field; else it is only a report."""
+    if "Status: timeout" in report:
+        return "timeout"
+    if "Status: error" in report or memory_exhausted(report):
+        return "error"
+    return "report"

@@ -85,7 +85,7 @@ EXECUTION_PHRASES = (
 _FUNCTION_PHRASES = re.compile(
     r"\[ERROR\]|Task timed out after|Unable to import module|Runtime\.\w+Error"
     r"|Process exited before completing request|Response payload size exceeded"
-    r"|Unable to marshal response"
+    r"|Unable to marshal response|Runtime exited|Runtime\.OutOfMemory|^Runtime\.\w+$"
 )
 _INVOCATION = re.compile(
     r"\b(START|END) RequestId: ([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
@@ -153,6 +153,7 @@ class Reader:
                 record = self._with_body(record)
             elif record is None:
                 record = self._unparsed(line)
+        record = self._own_invocation(record)
         if record is not None or not self.pending:
             yield record  # else the line opened a text that goes on below
 
@@ -234,6 +235,16 @@ class Reader:
         record = parse(text)
         if isinstance(record, Access) and self.pending_time and record.time is None:
             return Access(record.fields, self.pending_time)
+        if isinstance(record, FunctionLog) and record.time is None:
+            record = FunctionLog(record.request_id, record.kind, record.text, self.pending_time)
+        return self._own_invocation(record)
+
+    def _own_invocation(self, record: Record | None) -> Record | None:
+        """A function's error object without a request id belongs to the invocation
+        its START line opened (or to the group of lines around it)."""
+        if isinstance(record, FunctionLog) and not record.request_id:
+            owner = self.invocation or self._group_for(record.text)
+            return FunctionLog(owner, record.kind, record.text, record.time)
         return record
 
     # -- Logs Insights tables -------------------------------------------------------------

@@ -25,6 +25,7 @@ from ..rules import (
     profile_for,
     service_failure,
 )
+from ._lambda import error_object, lambda_cause
 from ._parse import Access, Execution, FunctionLog, Record, parse_time, sane_time
 from ._partial import close_json
 from ._shapes import GROUPED, TRUNCATED
@@ -37,6 +38,7 @@ _FUNCTION_ERROR = re.compile(
     r"([0-9a-f-]{36}))?$",
     re.S,
 )
+_PLATFORM_ERROR = re.compile(r"RequestId: [0-9a-f-]{36} Error: (.+)")
 _ERROR_LINE = re.compile(r"\[ERROR\]\s+(?:\S+\s+[0-9a-f-]{36}\s+)?([\w.]+): (.*)", re.S)
 #: findings a truncated body cannot prove: they depend on what was cut off
 _NEEDS_WHOLE_BODY = frozenset(
@@ -196,7 +198,7 @@ class Collector:
                 story.integration_status = int(match.group(1))
                 story.integration_latency_ms = float(match.group(2))
         elif message.startswith(("Lambda execution failed", "Lambda invocation failed")):
-            story.gateway_error = message
+            story.gateway_error = _joined(message, story.gateway_error)
             match = _FUNCTION_ERROR.search(message)
             if match:
                 story.function_error = match.group(1)
@@ -204,7 +206,7 @@ class Collector:
         elif message.startswith(("Execution failed", "Gateway response type: ")) or (
             "throttle limit exceeded" in message or message.startswith("Throttled by")
         ):
-            story.gateway_error = story.gateway_error or message
+            story.gateway_error = _joined(story.gateway_error, message)
         elif message.startswith("Method completed with status: "):
             self._complete(story, message)
 
@@ -339,6 +341,18 @@ def _verdict(story: Story, function_log: list[FunctionLog]) -> Verdict | None:
     error = _function_error(story, function_log)
     gateway = story.gateway_error or ""
     service = service_failure(gateway, api=story.api) if gateway and error is None else None
+    texts = [record.text for record in function_log]
+    body = story.body if story.body and '"errorType"' in story.body else ""
+    named = lambda_cause([*texts, story.function_error or "", body], error)
+    if named is not None and service is None:
+        # the function's own log names what the gateway's only calls a function error
+        verdict = evaluate_payload(
+            json.dumps(error or {"errorMessage": named.message, "errorType": "Unhandled"}).encode(),
+            api=story.api,
+            function_error="Unhandled",
+        )
+        _set(story, (named,), "the function's own log names the cause")
+        return verdict
     if "timeout" in gateway.lower() and service is None:
         verdict = integration_timeout(story.api)
         _set(story, verdict.findings, "the integration timed out: API Gateway answered 504")
@@ -447,6 +461,10 @@ def _function_error(story: Story, function_log: list[FunctionLog]) -> dict[str, 
 
 
 def _error_from_line(text: str) -> dict[str, str] | None:
+    if "\tERROR\t" in text:  # Node.js: the error object after the line's prefix
+        carried = error_object(text)
+        if carried:
+            return carried
     if text.lstrip().startswith("{"):
         try:
             value = json.loads(text)
@@ -464,6 +482,9 @@ def _error_from_line(text: str) -> dict[str, str] | None:
     match = _ERROR_LINE.search(text)
     if match:
         return {"errorMessage": match.group(2).strip(), "errorType": match.group(1)}
+    platform = _PLATFORM_ERROR.search(text)
+    if platform:  # Lambda's own line when the runtime died: "RequestId: <id> Error: ..."
+        return {"errorMessage": platform.group(1).strip(), "errorType": "Runtime.ExitError"}
     if "Unable to marshal response" in text:
         return {"errorMessage": text.strip(), "errorType": "Runtime.MarshalError"}
     return None
@@ -481,6 +502,18 @@ def _truncated_findings(story: Story) -> tuple[Finding, ...]:
 #: a logged status or latency is a few digits; a longer one is not read as a number (and
 #: never reaches int(), whose digit limit would turn a 5,000-digit status into a traceback)
 MAX_DIGITS = 12
+
+
+#: a request's failure lines kept together: "Lambda invocation failed with status: 502"
+#: says little, the "Execution failed due to ..." after it names the cause
+MAX_GATEWAY_ERROR = 4000
+
+
+def _joined(first: str | None, second: str | None) -> str:
+    """Two failure lines of one request as one text (each once, bounded)."""
+    parts = [part for part in (first, second) if part]
+    text = "; ".join(dict.fromkeys(parts))
+    return text[:MAX_GATEWAY_ERROR]
 
 
 def _int(value: Any) -> int | None:
