@@ -45,60 +45,93 @@ def looks_like_execution_log(head: bytes) -> bool:
 MAX_STARTS = 100_000
 
 
-def scan(chunks: Iterator[bytes], collector: Collector) -> None:
-    """Feed ``collector`` from newline-aligned chunks of an execution log."""
+def scan(blocks: Iterator[bytes], collector: Collector) -> None:
+    """Feed ``collector`` from an execution log read in blocks cut anywhere: each block is
+    searched where it is (no copy to align it on lines), up to its last newline; the
+    last WINDOW bytes of whole lines and the cut line go on with the next block."""
     tail = b""
+    fresh = 0  # where the lines not yet searched start in ``data``
     first_line = last_line = b""
+    first_seen = False
     starts: OrderedDict[bytes, bytes] = OrderedDict()  # request token -> its method line
-    for chunk in chunks:
-        if not first_line:
-            first_line = chunk[: chunk.find(b"\n")]
-        data = tail + chunk
-        fresh = len(tail)
-        _count_successes(data, fresh, collector)
-        _remember_starts(data, fresh, starts)
-        for position in _failures(data, fresh):
-            _feed_request(data, position, collector, starts)
-        _feed_function_errors(data, fresh, collector)
-        collector.lines += chunk.count(b"\n")
-        cut = data.find(b"\n", max(0, len(data) - WINDOW)) + 1
+    for block in blocks:
+        data = tail + block if tail else block
+        if not first_seen and b"\n" in data:
+            first_line, first_seen = data[: data.find(b"\n")], True
+        stop = data.rfind(b"\n", fresh) + 1  # the end of the last whole line
+        if stop <= fresh:  # no whole line yet: a line longer than a block
+            tail = data if len(data) - fresh <= MAX_LINE else b""
+            fresh = fresh if tail else 0
+            continue
+        _search(data, fresh, stop, collector, starts)
+        last_line = _last_line(data, fresh, stop) or last_line
+        cut = data.find(b"\n", max(0, stop - WINDOW), stop) + 1
         tail = data[cut:]
-        end = chunk.rstrip(b"\n")
-        last_line = end[end.rfind(b"\n") + 1 :] or last_line
+        fresh = stop - cut
+    if len(tail) > fresh:  # the last line has no newline
+        data = tail + b"\n"
+        _search(data, fresh, len(data), collector, starts)
+        last_line = _last_line(data, fresh, len(data)) or last_line
     for line in (first_line, last_line):
         record = parse(line.decode("utf-8", "replace"))
         if record is not None:
             collector.execution.seen(record.time)
 
 
-def _count_successes(data: bytes, fresh: int, collector: Collector) -> None:
+#: a line longer than this without a newline is dropped, not held (bounded memory)
+MAX_LINE = 64 * 1024 * 1024
+
+
+def _search(
+    data: bytes, fresh: int, stop: int, collector: Collector, starts: OrderedDict[bytes, bytes]
+) -> None:
+    """Everything the whole lines in ``data[fresh:stop]`` tell the collector."""
+    _count_successes(data, fresh, stop, collector)
+    _remember_starts(data, fresh, stop, starts)
+    for position in _failures(data, fresh, stop):
+        _feed_request(data, position, collector, starts)
+    _feed_function_errors(data, fresh, stop, collector)
+    collector.lines += data.count(b"\n", fresh, stop)
+
+
+def _last_line(data: bytes, fresh: int, stop: int) -> bytes:
+    """The last line in ``data[fresh:stop]`` with text, without copying the rest."""
+    end = stop - 1
+    while end > fresh and data[end - 1 : end] in (b"\n", b"\r"):
+        end -= 1
+    return data[data.rfind(b"\n", fresh, end) + 1 : end] if end > fresh else b""
+
+
+def _count_successes(data: bytes, fresh: int, stop: int, collector: Collector) -> None:
     """Requests that completed with 1xx-3xx: counted, never parsed (by status class)."""
     for digit in b"123":
-        found = data.count(COMPLETED + bytes([digit]), fresh)
+        found = data.count(COMPLETED + bytes([digit]), fresh, stop)
         if found:
             collector.execution.requests += found
             collector.execution.statuses[(digit - 48) * 100] += found
 
 
-def _failures(data: bytes, fresh: int) -> list[int]:
+def _failures(data: bytes, fresh: int, stop: int) -> list[int]:
     positions = []
     for digit in (b"4", b"5"):
         needle = COMPLETED + digit
-        position = data.find(needle, fresh)
+        position = data.find(needle, fresh, stop)
         while position != -1:
             positions.append(position)
-            position = data.find(needle, position + len(needle))
+            position = data.find(needle, position + len(needle), stop)
     return sorted(positions)
 
 
 _METHOD = b") HTTP Method: "
 
 
-def _remember_starts(data: bytes, fresh: int, starts: OrderedDict[bytes, bytes]) -> None:
+def _remember_starts(
+    data: bytes, fresh: int, stop: int, starts: OrderedDict[bytes, bytes]
+) -> None:
     """Each request's "HTTP Method" line, by request token, bounded by count: a failure
     whose lines are megabytes apart still gets its method and path."""
     find, rfind = data.find, data.rfind
-    position = find(_METHOD, fresh)
+    position = find(_METHOD, fresh, stop)
     while position != -1:
         begin = rfind(b"\n", 0, position) + 1
         end = find(b"\n", position)
@@ -106,7 +139,7 @@ def _remember_starts(data: bytes, fresh: int, starts: OrderedDict[bytes, bytes])
         opening = find(b"(", begin, position + 1)
         if opening >= 0:
             starts[data[opening : position + 2]] = data[begin:end]
-        position = find(_METHOD, end)
+        position = find(_METHOD, end, stop)
     while len(starts) > MAX_STARTS:
         starts.popitem(last=False)
 
@@ -133,9 +166,17 @@ def _feed_request(
         collector.lines -= 1  # counted per chunk already
 
 
-def _feed_function_errors(data: bytes, fresh: int, collector: Collector) -> None:
+#: a chunk holding none of these holds no line of a function's log: the runtime writes
+#: "START RequestId: " for every invocation and "ERROR" on every error line, so one or
+#: two passes spare the nine of FUNCTION_MARKERS over a pure execution log
+FUNCTION_GATES = (b"RequestId: ", b"ERROR")
+
+
+def _feed_function_errors(data: bytes, fresh: int, stop: int, collector: Collector) -> None:
+    if not any(data.find(gate, fresh, stop) != -1 for gate in FUNCTION_GATES):
+        return
     for marker in FUNCTION_MARKERS:
-        position = data.find(marker, fresh)
+        position = data.find(marker, fresh, stop)
         while position != -1:
             begin = data.rfind(b"\n", 0, position) + 1
             end = data.find(b"\n", position)
@@ -143,7 +184,7 @@ def _feed_function_errors(data: bytes, fresh: int, collector: Collector) -> None
             record = parse(data[begin:end].decode("utf-8", "replace"))
             if isinstance(record, FunctionLog) and record.request_id:
                 collector.record(record)
-            position = data.find(marker, end)
+            position = data.find(marker, end, stop)
 
 
 def _request_lines(data: bytes, token: bytes, start: int, stop: int) -> list[bytes]:

@@ -128,6 +128,19 @@ class Source:
         except READ_ERRORS as exc:
             raise SourceError(f"cannot read {self.name!r}: {exc}") from None
 
+    def blocks(self, progress: Progress | None = None) -> Iterator[bytes]:
+        """The raw bytes as read, cut anywhere (the execution log fast path aligns them)."""
+        if progress:
+            progress(len(self.head))
+        yield self.head
+        try:
+            while chunk := self.stream.read(CHUNK * 8):
+                if progress:
+                    progress(len(chunk))
+                yield chunk
+        except READ_ERRORS as exc:
+            raise SourceError(f"cannot read {self.name!r}: {exc}") from None
+
     def close(self) -> None:
         if self.stream is not sys.stdin.buffer:
             self.stream.close()
