@@ -4,6 +4,7 @@ self-contained HTML page with a timeline of 5xx by cause."""
 from __future__ import annotations
 
 import dataclasses
+import functools
 import html
 import json
 import re
@@ -109,14 +110,31 @@ def without_secrets(report: Report) -> Report:
 
 def _redacted_story(story: Story) -> Story:
     changes: dict[str, Any] = {
-        f.name: redact_data(getattr(story, f.name))
+        f.name: _redacted(getattr(story, f.name))
         for f in dataclasses.fields(story)
         if isinstance(getattr(story, f.name), (str, list, dict)) and f.name != "request_id"
     }
     changes["findings"] = tuple(
-        f._replace(message=redact_text(f.message), fix=redact_text(f.fix)) for f in story.findings
+        f._replace(message=_redacted_text(f.message), fix=_redacted_text(f.fix))
+        for f in story.findings
     )
     return dataclasses.replace(story, **changes)
+
+
+@functools.lru_cache(maxsize=4096)
+def _redacted_string(text: str) -> Any:
+    """Failures repeat their texts (the same error, cause and fix thousands of times):
+    each distinct one is redacted once."""
+    return redact_data(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _redacted_text(text: str) -> str:
+    return redact_text(text)
+
+
+def _redacted(value: Any) -> Any:
+    return _redacted_string(value) if isinstance(value, str) else redact_data(value)
 
 
 #: characters a terminal acts on instead of showing (C0 but tab and newline, DEL, C1) and

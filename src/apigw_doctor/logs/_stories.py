@@ -8,6 +8,7 @@ object: wrap it in json.dumps".
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -340,7 +341,7 @@ def _verdict(story: Story, function_log: list[FunctionLog]) -> Verdict | None:
     """The rules core's verdict on what the logs hold, with the story's cause set."""
     error = _function_error(story, function_log)
     gateway = story.gateway_error or ""
-    service = service_failure(gateway, api=story.api) if gateway and error is None else None
+    service = _service_failure(gateway, story.api) if gateway and error is None else None
     texts = [record.text for record in function_log]
     body = story.body if story.body and '"errorType"' in story.body else ""
     named = lambda_cause([*texts, story.function_error or "", body], error)
@@ -360,9 +361,7 @@ def _verdict(story: Story, function_log: list[FunctionLog]) -> Verdict | None:
         verdict = service
         _set(story, verdict.findings, "API Gateway's log names the cause")
     elif error is not None:
-        verdict = evaluate_payload(
-            json.dumps(error).encode(), api=story.api, function_error="Unhandled"
-        )
+        verdict = _function_verdict(json.dumps(error), story.api)
         _set(story, verdict.findings, "the function failed (a function error)")
     elif story.body is not None and story.truncated:
         _set(
@@ -384,6 +383,19 @@ def _verdict(story: Story, function_log: list[FunctionLog]) -> Verdict | None:
     else:
         return None
     return verdict
+
+
+@functools.lru_cache(maxsize=1024)
+def _service_failure(gateway: str, api: str) -> Verdict | None:
+    """The rules core's verdict on a failure line, once per distinct line: a log repeats
+    the same few lines for thousands of failures."""
+    return service_failure(gateway, api=api)
+
+
+@functools.lru_cache(maxsize=1024)
+def _function_verdict(error: str, api: str) -> Verdict:
+    """The verdict on a function error object, once per distinct error."""
+    return evaluate_payload(error.encode(), api=api, function_error="Unhandled")
 
 
 def _no_data_trace(story: Story) -> None:
