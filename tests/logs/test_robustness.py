@@ -4,12 +4,16 @@ read or understood exits 2 with one clear message (and JSON with --format json),
 and logged numbers of any length never traceback."""
 
 import json
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from apigw_doctor.cli import main
+from apigw_doctor.cli.logs import PROGRESS_AFTER
 
 RID = "(7f3e9a10-hostile-0001)"
 #: a path holding rich markup, an OSC 8 link, a colour escape, a bell, a carriage
@@ -164,3 +168,29 @@ def test_numbers_of_any_length_never_traceback(
     status, out, err = run(str(path), "--format", output)
     assert status in (0, 1), err
     assert "Traceback" not in out + err
+
+
+def _slow_stdin(*args: str) -> subprocess.CompletedProcess[str]:
+    """`logs` reading a pipe whose writer pauses longer than the progress delay."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "apigw_doctor", "logs", "-", "--format", "json", *args],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdin is not None
+    process.stdin.write(f"{RID} HTTP Method: GET, Resource Path: /slow\n")
+    process.stdin.flush()
+    time.sleep(PROGRESS_AFTER + 2)  # past the delay even if the interpreter starts slowly
+    process.stdin.write(f"{RID} Method completed with status: 502\n")
+    out, err = process.communicate(timeout=60)
+    return subprocess.CompletedProcess(process.args, process.returncode, out, err)
+
+
+@pytest.mark.parametrize(("flag", "shown"), [("--progress", True), (None, False)])
+def test_progress_shows_by_time_on_stderr_only(flag: str | None, shown: bool) -> None:
+    result = _slow_stdin(*([flag] if flag else []))
+    assert result.returncode == 1
+    assert json.loads(result.stdout)["failed"][0]["path"] == "/slow"  # stdout stays JSON
+    assert ("reading logs" in result.stderr) is shown  # stderr is no terminal here

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import NoReturn
 
@@ -127,7 +128,16 @@ def logs(
     try:
         if rest_api_id or functions:
             report = _from_cloudwatch(
-                rest_api_id, stage, functions, since, insights, api, region, profile, endpoint_url
+                rest_api_id,
+                stage,
+                functions,
+                since,
+                insights,
+                api,
+                region,
+                profile,
+                endpoint_url,
+                progress,
             )
         else:
             report = _from_files(sources, api, progress)
@@ -203,9 +213,10 @@ class LazyProgress:
     :data:`PROGRESS_AFTER` seconds: by time, not size, so a slow 30 MB file shows it
     and a quick 1 GB one does not flicker."""
 
-    def __init__(self, total: int | None, enabled: bool) -> None:
+    def __init__(self, total: int | None, enabled: bool, label: str = "reading logs") -> None:
         self.total = total
         self.enabled = enabled
+        self.label = label
         self.done = 0
         self.started = time.monotonic()
         self.bar: Progress | None = None
@@ -223,15 +234,26 @@ class LazyProgress:
         if self.bar is None:
             if not self.enabled or time.monotonic() - self.started < PROGRESS_AFTER:
                 return
-            columns = (TextColumn("reading logs"), BarColumn(), DownloadColumn())
-            self.bar = Progress(
-                *columns, TransferSpeedColumn(), console=Console(stderr=True), transient=True
-            )
+            columns = (TextColumn(self.label), BarColumn(), DownloadColumn())
+            # asked for with --progress: drawn even when stderr is not a terminal
+            console = Console(stderr=True, force_terminal=True)
+            self.bar = Progress(*columns, TransferSpeedColumn(), console=console, transient=True)
             self.task = self.bar.add_task("reading", total=self.total, completed=self.done)
             self.bar.start()
+            self.bar.refresh()  # drawn now, even if reading ends before the next tick
             return
         assert self.task is not None
         self.bar.update(self.task, completed=self.done)
+
+    def tick(self) -> None:
+        """Time passed with nothing read (a query still running): the bar may show."""
+        self(0)
+
+
+def _counted(lines: Iterable[str], progress: LazyProgress) -> Iterator[str]:
+    for line in lines:
+        progress(len(line) + 1)
+        yield line
 
 
 def _from_cloudwatch(
@@ -244,6 +266,7 @@ def _from_cloudwatch(
     region: str | None,
     profile: str | None,
     endpoint_url: str | None,
+    show: bool | None,
 ) -> Report:
     from ..aws import AwsError, AwsOptions
     from ..logs import cloudwatch
@@ -255,18 +278,20 @@ def _from_cloudwatch(
     options = AwsOptions(region=region, profile=profile, endpoint_url=endpoint_url)
     groups = cloudwatch.Groups.for_api(rest_api_id, stage, functions)
     try:
-        if insights:
-            click.echo(
-                f"Logs Insights query on {', '.join(groups.names)}:\n{cloudwatch.INSIGHTS_QUERY}",
-                err=True,
-            )
-            lines = list(cloudwatch.insights(options, groups, window))
-            return analyse_lines(
-                lines, api=api, sources=groups.names, query=cloudwatch.INSIGHTS_QUERY
-            )
-        return analyse_lines(
-            cloudwatch.download(options, groups, window), api=api, sources=groups.names
-        )
+        with LazyProgress(None, _show_progress(show), "reading CloudWatch") as progress:
+            if insights:
+                click.echo(
+                    f"Logs Insights query on {', '.join(groups.names)}:\n"
+                    f"{cloudwatch.INSIGHTS_QUERY}",
+                    err=True,
+                )
+                waiting = cloudwatch.insights(options, groups, window, waiting=progress.tick)
+                lines = list(_counted(waiting, progress))
+                return analyse_lines(
+                    lines, api=api, sources=groups.names, query=cloudwatch.INSIGHTS_QUERY
+                )
+            events = _counted(cloudwatch.download(options, groups, window), progress)
+            return analyse_lines(events, api=api, sources=groups.names)
     except AwsError as exc:  # could not read: 2, never 1 ("failures found")
         click.echo(f"apigw-doctor logs: {exc}", err=True)
         sys.exit(2)

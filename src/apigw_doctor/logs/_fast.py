@@ -125,9 +125,7 @@ def _failures(data: bytes, fresh: int, stop: int) -> list[int]:
 _METHOD = b") HTTP Method: "
 
 
-def _remember_starts(
-    data: bytes, fresh: int, stop: int, starts: OrderedDict[bytes, bytes]
-) -> None:
+def _remember_starts(data: bytes, fresh: int, stop: int, starts: OrderedDict[bytes, bytes]) -> None:
     """Each request's "HTTP Method" line, by request token, bounded by count: a failure
     whose lines are megabytes apart still gets its method and path."""
     find, rfind = data.find, data.rfind
