@@ -289,3 +289,59 @@ def test_the_function_log_alone_names_the_cause(log: str, code: str, says: str) 
     assert failure["cause"] == code
     assert says in failure["findings"][0]["message"]
     assert failure["findings"][0]["fix"]
+
+
+@pytest.mark.parametrize(
+    ("log", "expected"),
+    [
+        # Lambda's platform line, then the error type alone on the next line: one failure
+        (
+            "RequestId: c3000000-0000-4000-8000-000000000001 Error: Runtime exited with "
+            "error: signal: killed\nRuntime.ExitError\n",
+            ["GW765"],
+        ),
+        # the same without the request id, inside an invocation its START opened
+        (
+            "START RequestId: c3000000-0000-4000-8000-000000000002 Version: $LATEST\n"
+            "Error Runtime exited with error: exit status 139\nRuntime.ExitError\n",
+            ["GW765"],
+        ),
+        # a Node.js error object that says the function's own call was throttled
+        (
+            '{"errorType": "TooManyRequestsException", "errorMessage": "Rate Exceeded.", '
+            '"trace": ["TooManyRequestsException: Rate Exceeded.", "    at Request.send '
+            '(/var/task/node_modules/client.js:10:5)"]}\n',
+            ["GW762"],
+        ),
+        # a Node.js error object, pretty-printed: the package's file was not readable
+        (
+            '{\n  "errorMessage": "EACCES, permission denied \'/var/task/app.js\'",\n'
+            '  "errorType": "Error",\n  "stackTrace": ["Module.load (module.js:1:1)"]\n}\n',
+            ["GW792"],
+        ),
+        # a log shipper's record: no requestId, the gateway's message and a status
+        (
+            '{"status": 500, "message": "Mon, 04 May 2026 10:00:00 GMT : Execution failed '
+            'due to configuration error: Invalid permissions on Lambda function"}\n',
+            ["GW761"],
+        ),
+        # an access log without $context.integrationStatus: a 400 is the function's
+        (
+            '{"requestId": "c3-4", "status": "400", "httpMethod": "POST", '
+            '"resourcePath": "/items"}\n',
+            [],
+        ),
+    ],
+    ids=[
+        "platform-line-then-type",
+        "killed-without-id",
+        "node-throttled-call",
+        "node-eacces-pretty",
+        "shipper-record",
+        "access-400-without-integration-status",
+    ],
+)
+def test_lambda_and_gateway_lines_in_other_shapes(log: str, expected: list[str]) -> None:
+    result = CliRunner().invoke(main, ["logs", "-", "--format", "json"], input=log)
+    assert result.exit_code == (1 if expected else 0), result.output
+    assert [f["cause"] for f in json.loads(result.stdout)["failed"]] == expected

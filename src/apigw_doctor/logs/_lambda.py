@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 
 from ..catalogue import FUNCTION_ERROR_FIX, Finding, finding, shorten
+from ..rules import service_failure as _service_failure
 from ._parse import memory_exhausted
 
 #: the runtime ran out of memory, in the words of each runtime and of Lambda's REPORT
@@ -65,8 +66,8 @@ def lambda_cause(texts: Iterable[str], error: dict[str, str] | None) -> Finding 
         used = _memory_detail(memory)
         what = out_of_memory.group(0) if out_of_memory else "the runtime was killed"
         return finding("GW791", detail=f"{what}{used}")
-    if error is None:
-        return None
+    if error is None or service_failure(f"{error.get('errorType')}: {error.get('errorMessage')}"):
+        return None  # throttled, no ENI, no permission...: the rules core names those
     for runtime, pattern in _RUNTIMES:
         if pattern.search(joined):
             return finding(
@@ -102,3 +103,8 @@ def error_object(text: str) -> dict[str, str] | None:
         "errorMessage": str(value["errorMessage"]),
         "errorType": str(value.get("errorType", "Unhandled")),
     }
+
+
+def service_failure(text: str) -> bool:
+    """Whether the rules core reads ``text`` as a service-side failure (G1-G7)."""
+    return _service_failure(text, api="rest") is not None

@@ -123,9 +123,22 @@ def _json_record(message: str, time: float | None) -> Record | None:
         # without a request id (Java, Go, .NET print the error object alone): the
         # reader gives it the invocation its START line opened
         return FunctionLog(str(value.get("requestId") or ""), "error", message, time)
-    if "requestId" in value or "requestTime" in value:
+    if "requestId" in value or "requestTime" in value or _says_failed(value):
         return Access(value, time)
     return None
+
+
+#: the gateway's own words for a failed request, in a JSON record of any shape
+GATEWAY_FAILED = ("Execution failed", "Lambda execution failed", "Lambda invocation failed")
+
+
+def _says_failed(value: dict[str, Any]) -> bool:
+    """A record with a status and a message in API Gateway's words (a log shipper's or
+    a custom format without requestId): read as an access record."""
+    return "status" in value and any(
+        isinstance(text, str) and any(phrase in text for phrase in GATEWAY_FAILED)
+        for text in value.values()
+    )
 
 
 def _bounded_int(digits: str) -> int | str:

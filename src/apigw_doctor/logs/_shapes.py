@@ -154,6 +154,12 @@ class Reader:
             elif record is None:
                 record = self._unparsed(line)
         record = self._own_invocation(record)
+        if isinstance(record, FunctionLog) and not record.request_id.startswith(GROUPED):
+            # Lambda's "RequestId: <id> Error: ..." then "Runtime.ExitError" alone: the
+            # id-less line after a line with an id is that invocation's
+            self.invocation = (
+                None if invocation and invocation.group(1) == "END" else (record.request_id)
+            )
         if record is not None or not self.pending:
             yield record  # else the line opened a text that goes on below
 

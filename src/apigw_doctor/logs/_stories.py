@@ -27,7 +27,15 @@ from ..rules import (
     service_failure,
 )
 from ._lambda import error_object, lambda_cause
-from ._parse import Access, Execution, FunctionLog, Record, parse_time, sane_time
+from ._parse import (
+    GATEWAY_FAILED,
+    Access,
+    Execution,
+    FunctionLog,
+    Record,
+    parse_time,
+    sane_time,
+)
 from ._partial import close_json
 from ._shapes import GROUPED, TRUNCATED
 
@@ -497,6 +505,8 @@ def _error_from_line(text: str) -> dict[str, str] | None:
     platform = _PLATFORM_ERROR.search(text)
     if platform:  # Lambda's own line when the runtime died: "RequestId: <id> Error: ..."
         return {"errorMessage": platform.group(1).strip(), "errorType": "Runtime.ExitError"}
+    if "Runtime exited" in text or "Process exited before completing" in text:
+        return {"errorMessage": text.strip(), "errorType": "Runtime.ExitError"}
     if "Unable to marshal response" in text:
         return {"errorMessage": text.strip(), "errorType": "Runtime.MarshalError"}
     return None
@@ -579,6 +589,9 @@ def _error_message(fields: dict[str, Any]) -> str | None:
         value = fields.get(key)
         if value and value != "-":
             return str(value)
+    for value in fields.values():  # a record of another shape, in the gateway's words
+        if isinstance(value, str) and any(phrase in value for phrase in GATEWAY_FAILED):
+            return value
     nested = fields.get("error")
     if isinstance(nested, dict) and nested.get("message") not in (None, "-"):
         return str(nested["message"])
@@ -600,5 +613,12 @@ def _failure_type(fields: dict[str, Any]) -> str | None:
 
 
 def _gateway_generated(fields: dict[str, Any], status: int) -> bool:
-    """A 4xx the gateway wrote itself: the integration never answered."""
-    return 400 <= status < 500 and fields.get("integrationStatus") in (None, "-", "")
+    """A 4xx the gateway wrote itself: the integration never answered (its status is
+    logged as "-"), or the record names the gateway's error.  A format without
+    $context.integrationStatus says nothing either way: a 4xx there is the function's."""
+    if not 400 <= status < 500:
+        return False
+    if "integrationStatus" in fields or "integration.status" in fields:
+        value = fields.get("integrationStatus", fields.get("integration.status"))
+        return value in (None, "-", "")
+    return _failure_type(fields) is not None
