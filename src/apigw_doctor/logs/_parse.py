@@ -7,6 +7,7 @@ execution log, its access log (JSON), and the Lambda function's own log.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass
@@ -81,7 +82,10 @@ def _strip_prefix(line: str) -> tuple[float | None, str]:
     return time, message.strip() if message else stream.strip()
 
 
+@functools.lru_cache(maxsize=1024)
 def parse_time(text: str) -> float | None:
+    """An ISO 8601 time as epoch seconds (UTC when it names no zone); a request's lines
+    share their stamps, so each distinct one is read once."""
     try:
         when = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
