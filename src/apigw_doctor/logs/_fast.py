@@ -8,10 +8,11 @@ completion lines of failed ones, and pull out just those requests' lines
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 from collections.abc import Iterator
 
-from ._parse import Execution, FunctionLog, parse
+from ._parse import Execution, FunctionLog, Record, parse, parse_time
 from ._stories import Collector
 
 COMPLETED = b"Method completed with status: "
@@ -160,8 +161,32 @@ def _feed_request(
     if not any(b"HTTP Method: " in line for line in lines) and token in starts:
         lines.insert(0, starts.pop(token))  # its start is further back than the window
     for line in lines:
-        collector.add(parse(line.decode("utf-8", "replace")))
-        collector.lines -= 1  # counted per chunk already
+        collector.record(_record(line, token))  # its line was counted per block already
+
+
+_STAMP = re.compile(rb"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?")
+_NOT_A_STREAM = re.compile(rb"\d{4}-\d\d-\d\d[T ]|[0-9a-f]{8}-[0-9a-f]{4}-")
+
+
+def _record(line: bytes, token: bytes) -> Record | None:
+    """What :func:`parse` makes of a line of the request ``token`` names, without its
+    regexes over the whole line: the request's other lines are read this way by the
+    thousand.  Any line of another shape goes to :func:`parse` itself."""
+    at = line.find(token)
+    request_id = token[1:-2]
+    words = line[:at].split()
+    if (
+        at < 0
+        or len(request_id) < 8
+        or len(words) > 2
+        or (words and not _STAMP.fullmatch(words[0]))
+        or (len(words) == 2 and _NOT_A_STREAM.match(words[1]))
+        or any(byte in request_id for byte in b" \t\r\x0b\x0c")
+    ):
+        return parse(line.decode("utf-8", "replace"))
+    time = parse_time(words[0].decode("ascii")) if words else None
+    message = line[at + len(token) :].decode("utf-8", "replace").rstrip()
+    return Execution(request_id.decode("utf-8", "replace"), message, time)
 
 
 #: a chunk holding none of these holds no line of a function's log: the runtime writes
