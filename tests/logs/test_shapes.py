@@ -345,3 +345,34 @@ def test_lambda_and_gateway_lines_in_other_shapes(log: str, expected: list[str])
     result = CliRunner().invoke(main, ["logs", "-", "--format", "json"], input=log)
     assert result.exit_code == (1 if expected else 0), result.output
     assert [f["cause"] for f in json.loads(result.stdout)["failed"]] == expected
+
+
+def _access_records(count: int) -> list[dict[str, str]]:
+    return [
+        {
+            "requestId": f"d4-{n}",
+            "httpMethod": "POST",
+            "resourcePath": "/pay",
+            "status": "500",
+            "integrationStatus": "-",
+            "integrationErrorMessage": "Invalid permissions on Lambda function",
+        }
+        for n in range(count)
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        json.dumps(_access_records(3), indent=2),  # saved as one JSON array
+        ",\n".join(json.dumps(r, indent=2) for r in _access_records(3)),  # "}," between
+        "".join(  # the console's time, then the record, on the same line
+            f"2026-05-04T10:00:0{n}.000+02:00 {json.dumps(r, indent=4)}\n"
+            for n, r in enumerate(_access_records(3))
+        ),
+    ],
+    ids=["array", "comma-separated", "time-then-record"],
+)
+def test_pretty_access_records_in_any_grouping(text: str) -> None:
+    result = CliRunner().invoke(main, ["logs", "-", "--format", "json"], input=text + "\n")
+    assert [f["cause"] for f in json.loads(result.stdout)["failed"]] == ["GW761"] * 3

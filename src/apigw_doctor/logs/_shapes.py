@@ -122,7 +122,7 @@ class Reader:
             if not _starts_a_record(line):
                 yield from self._continue(line)
                 return
-            yield self._flush()  # a new record starts: the text was cut off
+            yield from self._flush()  # a new record starts: the text was cut off
         if not line or line.startswith("```") or line in _ELIDED:
             yield None
             return
@@ -166,7 +166,7 @@ class Reader:
     def finish(self) -> Iterator[Record | None]:
         """What is still being joined when the input ends."""
         if self.pending:
-            yield self._flush()
+            yield from self._flush()
 
     # -- lines without a request id ---------------------------------------------------------
     def _unparsed(self, line: str) -> Record | None:
@@ -231,13 +231,20 @@ class Reader:
             or len(self.pending) > MAX_JOINED_LINES
             or self.pending_chars > MAX_JOINED_CHARS
         ):
-            yield self._flush()
+            yield from self._flush()
 
-    def _flush(self) -> Record | None:
+    def _flush(self) -> list[Record | None]:
         text = "\n".join(self.pending)
         self.pending = []
         if self.pending_id is not None:
-            return Execution(self.pending_id, self.pending_head + text, self.pending_time)
+            return [Execution(self.pending_id, self.pending_head + text, self.pending_time)]
+        text = text.rstrip().removesuffix(",")  # records separated by "},"
+        if text.startswith("["):  # a JSON array of records (an access log saved as one)
+            return [self._joined(item) for item in _array_items(text)] or [None]
+        return [self._joined(text)]
+
+    def _joined(self, text: str) -> Record | None:
+        """The record a JSON text joined from several lines holds."""
         record = parse(text)
         if isinstance(record, Access) and self.pending_time and record.time is None:
             return Access(record.fields, self.pending_time)
@@ -282,6 +289,21 @@ class Reader:
         if when:
             fields.setdefault("requestTime", when)
         return json.dumps(fields)
+
+
+#: an array this long is read as that many records, no more (bounded work per text)
+MAX_ARRAY_ITEMS = 10_000
+
+
+def _array_items(text: str) -> list[str]:
+    """Each object of a JSON array, as its own text; none when it is no such array."""
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError):
+        return []
+    if not isinstance(value, list):
+        return []
+    return [json.dumps(item) for item in value[:MAX_ARRAY_ITEMS] if isinstance(item, dict)]
 
 
 class _Table:
