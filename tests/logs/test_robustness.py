@@ -170,6 +170,21 @@ def test_numbers_of_any_length_never_traceback(
     assert "Traceback" not in out + err
 
 
+def _wait_until_reading(pid: int, limit: float = 60.0) -> None:
+    """Until the command waits on its stdin (Linux: its wait channel is the pipe), so a
+    slow interpreter start does not eat the pause; without /proc, a fixed wait."""
+    wchan = Path(f"/proc/{pid}/wchan")
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        try:
+            if "pipe" in wchan.read_text():
+                return
+        except OSError:
+            time.sleep(3)
+            return
+        time.sleep(0.05)
+
+
 def _slow_stdin(*args: str) -> subprocess.CompletedProcess[str]:
     """`logs` reading a pipe whose writer pauses longer than the progress delay."""
     process = subprocess.Popen(
@@ -182,7 +197,8 @@ def _slow_stdin(*args: str) -> subprocess.CompletedProcess[str]:
     assert process.stdin is not None
     process.stdin.write(f"{RID} HTTP Method: GET, Resource Path: /slow\n")
     process.stdin.flush()
-    time.sleep(PROGRESS_AFTER + 2)  # past the delay even if the interpreter starts slowly
+    _wait_until_reading(process.pid)
+    time.sleep(PROGRESS_AFTER + 0.5)
     process.stdin.write(f"{RID} Method completed with status: 502\n")
     out, err = process.communicate(timeout=60)
     return subprocess.CompletedProcess(process.args, process.returncode, out, err)

@@ -91,6 +91,8 @@ _INVOCATION = re.compile(
     r"\b(START|END) RequestId: ([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
 )
 _NEW_REQUEST = ("Extended Request Id:", "Starting execution for request")
+#: the first word of a console "Test" line (a cheap test before its regex)
+_DAYS = frozenset(("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"))
 _MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _MONTHS = {name: number for number, name in enumerate(_MONTH_NAMES, 1)}
 
@@ -126,7 +128,7 @@ class Reader:
         if not line or line.startswith("```") or line in _ELIDED:
             yield None
             return
-        if _SECTION.match(line):  # "# /aws/apigateway/...": a new query's results follow
+        if line[0] == "#" and _SECTION.match(line):  # "# /aws/apigateway/...": a new query
             self.table = None
             yield None
             return
@@ -135,15 +137,15 @@ class Reader:
             return
         if self.table is not None:
             line = self._table_row(line)
-        invocation = _INVOCATION.search(line)
+        invocation = _INVOCATION.search(line) if "RequestId: " in line else None
         if invocation:  # the runtime's START/END: id-less lines between are this one's
             self.invocation = invocation.group(2) if invocation.group(1) == "START" else None
-        header = _CONSOLE_HEADER.match(line)
+        header = _CONSOLE_HEADER.match(line) if line[0] in "Ee" else None
         if header:
             self.console_id, self.group = header.group(1), None
             yield None
             return
-        console = _CONSOLE_LINE.match(line)
+        console = _CONSOLE_LINE.match(line) if line[:3] in _DAYS else None
         if console:
             time = _console_time(console)
             record = self._message(console.group(5).strip(), time, self.console_id)
@@ -340,7 +342,7 @@ def _unwrap(raw: str) -> str:
     line = raw.strip()
     while line.startswith(">"):
         line = line[1:].lstrip()
-    clock = _CLOCK.match(line)
+    clock = _CLOCK.match(line) if line[2:3] == ":" else None
     return line[clock.end() :] if clock else line
 
 
@@ -394,6 +396,12 @@ def _opens(text: str) -> bool:
     """A JSON text that continues on the next lines (not one a log cut off)."""
     if text.rstrip().endswith(TRUNCATED) or len(text) > 2000:
         return False  # a long line is a whole record, never a pretty-printed opening
+    try:  # most logged bodies are whole JSON: the C parser says so faster than a scan
+        json.loads(text)
+    except (ValueError, RecursionError):
+        pass
+    else:
+        return False
     brackets = _Brackets()
     brackets.feed(text)
     return brackets.depth > 0
