@@ -319,6 +319,13 @@ def test_the_function_log_alone_names_the_cause(log: str, code: str, says: str) 
             '  "errorType": "Error",\n  "stackTrace": ["Module.load (module.js:1:1)"]\n}\n',
             ["GW792"],
         ),
+        # only the REPORT line says how the invocation ended
+        (
+            "REPORT RequestId: c3000000-0000-4000-8000-000000000007\tDuration: 200.00 ms\t"
+            "Billed Duration: 200 ms\tMemory Size: 128 MB\tMax Memory Used: 60 MB\t"
+            "Status: error\tError Type: Runtime.ImportModuleError\n",
+            ["GW766"],
+        ),
         # a log shipper's record: no requestId, the gateway's message and a status
         (
             '{"status": 500, "message": "Mon, 04 May 2026 10:00:00 GMT : Execution failed '
@@ -337,6 +344,7 @@ def test_the_function_log_alone_names_the_cause(log: str, code: str, says: str) 
         "killed-without-id",
         "node-throttled-call",
         "node-eacces-pretty",
+        "report-status-error-type",
         "shipper-record",
         "access-400-without-integration-status",
     ],

@@ -47,6 +47,7 @@ _FUNCTION_ERROR = re.compile(
     r"([0-9a-f-]{36}))?$",
     re.S,
 )
+_REPORTED_ERROR = re.compile(r"Status: (?:error|timeout)\s+Error Type: ([\w.]+)")
 _PLATFORM_ERROR = re.compile(r"RequestId: [0-9a-f-]{36} Error: (.+)")
 _ERROR_LINE = re.compile(r"\[ERROR\]\s+(?:\S+\s+[0-9a-f-]{36}\s+)?([\w.]+): (.*)", re.S)
 #: findings a truncated body cannot prove: they depend on what was cut off
@@ -505,6 +506,9 @@ def _error_from_line(text: str) -> dict[str, str] | None:
     platform = _PLATFORM_ERROR.search(text)
     if platform:  # Lambda's own line when the runtime died: "RequestId: <id> Error: ..."
         return {"errorMessage": platform.group(1).strip(), "errorType": "Runtime.ExitError"}
+    reported = _REPORTED_ERROR.search(text)
+    if reported:  # a REPORT / INIT_REPORT line's own "Status: error  Error Type: ..."
+        return {"errorMessage": reported.group(0), "errorType": reported.group(1)}
     if "Runtime exited" in text or "Process exited before completing" in text:
         return {"errorMessage": text.strip(), "errorType": "Runtime.ExitError"}
     if "Unable to marshal response" in text:
