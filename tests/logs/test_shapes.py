@@ -326,6 +326,23 @@ def test_the_function_log_alone_names_the_cause(log: str, code: str, says: str) 
             "Status: error\tError Type: Runtime.ImportModuleError\n",
             ["GW766"],
         ),
+        # the init error before START belongs to the invocation that reports it: one failure
+        (
+            "[ERROR] PermissionError: [Errno 13] Permission denied: '/var/task/shop/app.py'\n"
+            "START RequestId: c3000000-0000-4000-8000-000000000008 Version: $LATEST\n"
+            "[ERROR] PermissionError: [Errno 13] Permission denied: '/var/task/shop/app.py'\n"
+            "END RequestId: c3000000-0000-4000-8000-000000000008\n",
+            ["GW792"],
+        ),
+        # Node.js logs its init error with the request id "undefined"
+        (
+            "2026-05-06T09:00:00.000Z\tundefined\tERROR\tUncaught Exception \t"
+            '{"errorType":"SyntaxError","errorMessage":"Unexpected token \'}\'",'
+            '"stack":["/var/task/cart.mjs:9"]}\n'
+            "START RequestId: c3000000-0000-4000-8000-000000000009 Version: $LATEST\n"
+            "END RequestId: c3000000-0000-4000-8000-000000000009\n",
+            ["GW793"],
+        ),
         # a log shipper's record: no requestId, the gateway's message and a status
         (
             '{"status": 500, "message": "Mon, 04 May 2026 10:00:00 GMT : Execution failed '
@@ -345,6 +362,8 @@ def test_the_function_log_alone_names_the_cause(log: str, code: str, says: str) 
         "node-throttled-call",
         "node-eacces-pretty",
         "report-status-error-type",
+        "init-error-before-start",
+        "node-init-error-undefined-id",
         "shipper-record",
         "access-400-without-integration-status",
     ],

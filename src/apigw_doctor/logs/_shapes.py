@@ -86,6 +86,7 @@ _FUNCTION_PHRASES = re.compile(
     r"\[ERROR\]|Task timed out after|Unable to import module|Runtime\.\w+Error"
     r"|Process exited before completing request|Response payload size exceeded"
     r"|Unable to marshal response|Runtime exited|Runtime\.OutOfMemory|^Runtime\.\w+$"
+    r"|\tERROR\t(?:Invoke Error|Unhandled Promise Rejection|Uncaught Exception)"
 )
 _INVOCATION = re.compile(
     r"\b(START|END) RequestId: ([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
@@ -114,6 +115,8 @@ class Reader:
         self.pending_chars = 0
         #: the Lambda invocation a START line opened (its END closes it)
         self.invocation: str | None = None
+        #: id-less function errors before any START: the init phase of the next invocation
+        self.orphans: list[FunctionLog] = []
 
     # -- lines in ---------------------------------------------------------------------
     def feed(self, raw: str) -> Iterator[Record | None]:
@@ -155,7 +158,14 @@ class Reader:
                 record = self._with_body(record)
             elif record is None:
                 record = self._unparsed(line)
-        record = self._own_invocation(record)
+        owned = self._own_invocation(record)
+        if isinstance(owned, _Held):
+            return  # an init-phase error: its invocation's START comes below
+        record = owned
+        if self.orphans and invocation and invocation.group(1) == "START":
+            yield from self._release(self.invocation)
+        elif self.orphans and record is not None:
+            yield from self._release(None)
         if isinstance(record, FunctionLog) and not record.request_id.startswith(GROUPED):
             # Lambda's "RequestId: <id> Error: ..." then "Runtime.ExitError" alone: the
             # id-less line after a line with an id is that invocation's
@@ -169,6 +179,7 @@ class Reader:
         """What is still being joined when the input ends."""
         if self.pending:
             yield from self._flush()
+        yield from self._release(None)
 
     # -- lines without a request id ---------------------------------------------------------
     def _unparsed(self, line: str) -> Record | None:
@@ -180,8 +191,7 @@ class Reader:
             return self._message(message, time, None)
         if _FUNCTION_PHRASES.search(message):
             kind = "timeout" if "Task timed out after" in message else "error"
-            invocation = self.invocation or self._group_for(message)
-            return FunctionLog(invocation, kind, message, time)
+            return FunctionLog("", kind, message, time)  # its owner: _own_invocation
         return None
 
     def _message(self, message: str, time: float | None, request_id: str | None) -> Record | None:
@@ -241,11 +251,12 @@ class Reader:
         if self.pending_id is not None:
             return [Execution(self.pending_id, self.pending_head + text, self.pending_time)]
         text = text.rstrip().removesuffix(",")  # records separated by "},"
-        if text.startswith("["):  # a JSON array of records (an access log saved as one)
-            return [self._joined(item) for item in _array_items(text)] or [None]
-        return [self._joined(text)]
+        joined = [self._joined(item) for item in _array_items(text)] if text[:1] == "[" else []
+        if not joined:  # one record (or an array of none: not understood)
+            joined = [self._joined(text)] if text[:1] != "[" else [None]
+        return [record for record in joined if not isinstance(record, _Held)]
 
-    def _joined(self, text: str) -> Record | None:
+    def _joined(self, text: str) -> Record | _Held | None:
         """The record a JSON text joined from several lines holds."""
         record = parse(text)
         if isinstance(record, Access) and self.pending_time and record.time is None:
@@ -254,13 +265,26 @@ class Reader:
             record = FunctionLog(record.request_id, record.kind, record.text, self.pending_time)
         return self._own_invocation(record)
 
-    def _own_invocation(self, record: Record | None) -> Record | None:
-        """A function's error object without a request id belongs to the invocation
-        its START line opened (or to the group of lines around it)."""
+    def _own_invocation(self, record: Record | None) -> Record | _Held | None:
+        """A function's error line without a request id belongs to the invocation its
+        START line opened, or to the group of lines around it.  Before any START and
+        any gateway line it is the init phase of the invocation the next START opens
+        (Lambda logs the init error, then the invocation that reports it): held."""
         if isinstance(record, FunctionLog) and not record.request_id:
+            if self.invocation is None and self.group is None:
+                self.orphans.append(record)
+                return HELD
             owner = self.invocation or self._group_for(record.text)
             return FunctionLog(owner, record.kind, record.text, record.time)
         return record
+
+    def _release(self, owner: str | None) -> Iterator[Record | None]:
+        """The held init-phase errors, as ``owner``'s (or grouped by position)."""
+        orphans, self.orphans = self.orphans, []
+        for record in orphans:
+            yield FunctionLog(
+                owner or self._group_for(record.text), record.kind, record.text, record.time
+            )
 
     # -- Logs Insights tables -------------------------------------------------------------
     def _table_header(self, line: str) -> bool:
@@ -306,6 +330,13 @@ def _array_items(text: str) -> list[str]:
     if not isinstance(value, list):
         return []
     return [json.dumps(item) for item in value[:MAX_ARRAY_ITEMS] if isinstance(item, dict)]
+
+
+class _Held:
+    """Stands for a record held back until its owner is known."""
+
+
+HELD = _Held()
 
 
 class _Table:
