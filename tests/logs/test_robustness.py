@@ -210,3 +210,18 @@ def test_progress_shows_by_time_on_stderr_only(flag: str | None, shown: bool) ->
     assert result.returncode == 1
     assert json.loads(result.stdout)["failed"][0]["path"] == "/slow"  # stdout stays JSON
     assert ("reading logs" in result.stderr) is shown  # stderr is no terminal here
+
+
+@pytest.mark.parametrize("output", ["text", "json"])
+def test_a_huge_status_code_in_a_logged_result_is_no_traceback(tmp_path: Path, output: str) -> None:
+    path = tmp_path / "huge-status.log"
+    path.write_text(
+        f"{RID} HTTP Method: GET, Resource Path: /huge\n"
+        f'{RID} Endpoint response body before transformations: {{"statusCode": {BIG}, '
+        '"body": "x"}\n'
+        f"{RID} Execution failed due to configuration error: Malformed Lambda proxy response\n"
+        f"{RID} Method completed with status: 502\n"
+    )
+    status, out, err = run(str(path), "--format", output)
+    assert status == 1 and "Traceback" not in out + err
+    assert "/huge" in out  # the failure is reported, judged or said to be unjudgeable

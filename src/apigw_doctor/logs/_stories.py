@@ -300,7 +300,7 @@ class Collector:
             log = self.function_logs.get(story.lambda_request_id or "", [])
             log = log + own if story.request_id != story.lambda_request_id else log
             story.function_log.extend(line.text for line in log)
-            explain(story, log)
+            _explain_safely(story, log)
             if story.status_inferred and story.status is not None:
                 totals = self.access if story.source == "access" else self.execution
                 totals.statuses[story.status] += 1
@@ -325,6 +325,23 @@ class Collector:
             if len(found) >= MAX_KEPT:
                 break
         return found
+
+
+def _explain_safely(story: Story, function_log: list[FunctionLog]) -> None:
+    """:func:`explain`, but a logged value the rules cannot judge (a number past
+    Python's digit limit, data nested past the recursion limit) leaves this one failure
+    unexplained, said so, instead of ending the whole report in a traceback."""
+    try:
+        explain(story, function_log)
+    except (ValueError, RecursionError, OverflowError) as exc:
+        story.findings = ()
+        story.cause = "unexplained"
+        story.explanation = (
+            f"the logged result could not be judged ({type(exc).__name__}: "
+            f"{str(exc)[:120]}); read it below"
+        )
+        if story.status is None:
+            story.status, story.status_inferred = profile_for(story.api).failure_status, True
 
 
 def explain(story: Story, function_log: list[FunctionLog]) -> None:
