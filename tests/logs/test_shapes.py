@@ -403,3 +403,31 @@ def _access_records(count: int) -> list[dict[str, str]]:
 def test_pretty_access_records_in_any_grouping(text: str) -> None:
     result = CliRunner().invoke(main, ["logs", "-", "--format", "json"], input=text + "\n")
     assert [f["cause"] for f in json.loads(result.stdout)["failed"]] == ["GW761"] * 3
+
+
+LAMBDA_ID = "f6000000-0000-4000-8000-000000000001"
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        # @message not last: the Lambda line's own tabs stay in the message
+        "@timestamp\t@message\t@logStream\n"
+        f"2026-05-07 10:00:00.000\t[ERROR]\t2026-05-07T10:00:00.000Z\t{LAMBDA_ID}\t"
+        "KeyError: 'sku'\t2026/05/07/[$LATEST]abc\n",
+        # the console's padded header, rows not padded, a message with tabs
+        "@timestamp\t\t@message\n"
+        f"2026-05-07 10:00:00.000\t[ERROR]\t2026-05-07T10:00:00.000Z\t{LAMBDA_ID}\t"
+        "KeyError: 'sku'\n",
+        # header and rows padded alike
+        "@timestamp\t\t@message\n"
+        f"2026-05-07 10:00:00.000\t\t[ERROR]\t2026-05-07T10:00:00.000Z\t{LAMBDA_ID}\t"
+        "KeyError: 'sku'\n",
+    ],
+    ids=["message-not-last", "padded-header", "padded-rows"],
+)
+def test_insights_rows_keep_the_tabs_of_lambda_lines(table: str) -> None:
+    result = CliRunner().invoke(main, ["logs", "-", "--format", "json"], input=table)
+    (failure,) = json.loads(result.stdout)["failed"]
+    assert failure["requestId"] == LAMBDA_ID
+    assert "KeyError: 'sku'" in failure["findings"][0]["message"]
