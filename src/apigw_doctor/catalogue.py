@@ -664,6 +664,41 @@ _ROWS: tuple[Entry, ...] = (
         '(HTTP API simple responses: {{"isAuthorized": true}}), and API Gateway must be '
         "allowed to invoke it (lambda add-permission)",
     ),
+    # -- read in the function's own log (logs): Lambda's lines, any runtime -------
+    Entry(
+        "GW791",
+        "function-out-of-memory",
+        "error",
+        "G5",
+        "documented",
+        "the function ran out of memory ({detail}): Lambda stopped it before it answered, "
+        "so API Gateway got no result",
+        "raise the function's memory (MemorySize in the template, or aws lambda "
+        "update-function-configuration --function-name FUNCTION --memory-size 1024; "
+        "'Max Memory Used' reached 'Memory Size' in its REPORT line), or stream large data "
+        "instead of holding it whole",
+    ),
+    Entry(
+        "GW792",
+        "package-file-permissions",
+        "error",
+        "G6",
+        "documented",
+        "Lambda may not read the function's own code ({detail}): a file of the deployment "
+        "package is not readable by the runtime's user, so every request fails",
+        "make the files readable before zipping: chmod -R a+rX on the code folder (files "
+        "644, folders and executables such as bootstrap 755), then rebuild the zip and "
+        "deploy it again",
+    ),
+    Entry(
+        "GW793",
+        "function-error-other-runtime",
+        "error",
+        "F1",
+        "documented",
+        "the {runtime} function failed with {error_type}: {error_message}",
+        "{fix}",
+    ),
     # -- CORS: what the browser makes of the answer (C1-C3) ----------------------
     Entry(
         "GW771",
@@ -1017,6 +1052,18 @@ SERIALISE_FIX = {
     "decimal": "json.dumps(data, default=str), or int()/float() the value",
     "datetime": "value.isoformat(), or json.dumps(data, default=str)",
     "dynamo": "json.dumps(item, default=str) (DynamoDB returns numbers as Decimal)",
+}
+#: what a function of each runtime returns instead of failing (GW793)
+FUNCTION_ERROR_FIX = {
+    "Node.js": "catch the error in the handler and return a response, e.g. "
+    "return { statusCode: 500, body: JSON.stringify({ message: err.message }) } "
+    "(in an async handler, await every promise inside try/catch)",
+    "Java": "catch the exception in handleRequest and return an "
+    "APIGatewayProxyResponseEvent with withStatusCode(500) and a JSON body",
+    "Go": "return events.APIGatewayProxyResponse{StatusCode: 500, Body: `{...}`} with a "
+    "nil error instead of a non-nil error",
+    ".NET": "catch the exception in the handler and return an APIGatewayProxyResponse "
+    "with StatusCode = 500 and a JSON Body",
 }
 #: Python's type names in "Object of type X is not JSON serializable", by kind
 _KIND_OF_TYPE = {

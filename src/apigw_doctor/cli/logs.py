@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import time
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import NoReturn
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TransferSpeedColumn,
+)
 from rich.text import Text
 
 from ..logs import (
@@ -18,6 +28,8 @@ from ..logs import (
     analyse_lines,
     as_html,
     as_json,
+    for_display,
+    plain,
     sparkline,
     without_secrets,
 )
@@ -25,7 +37,8 @@ from ..logs._read import size_of
 from ._options import api_option, format_option
 from ._render import render_finding
 
-PROGRESS_BYTES = 50 * 1024 * 1024
+#: a step that takes longer than this shows its progress (on a terminal)
+PROGRESS_AFTER = 2.0
 
 
 @click.command()
@@ -54,6 +67,12 @@ PROGRESS_BYTES = 50 * 1024 * 1024
     is_flag=True,
     help="Let CloudWatch Logs Insights find the lines instead of downloading all.",
 )
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Show a progress bar on stderr for reading that takes over 2 s "
+    "[default: when stderr is a terminal].",
+)
 @click.option("--region", envvar="AWS_DEFAULT_REGION")
 @click.option("--profile", envvar="AWS_PROFILE")
 @click.option("--endpoint-url")
@@ -68,6 +87,7 @@ def logs(
     functions: tuple[str, ...],
     since: str,
     insights: bool,
+    progress: bool | None,
     region: str | None,
     profile: str | None,
     endpoint_url: str | None,
@@ -104,24 +124,39 @@ def logs(
         raise click.UsageError("read files or CloudWatch (--rest-api-id/--function), not both")
     if bool(rest_api_id) != bool(stage):
         raise click.UsageError("--rest-api-id and --stage go together")
+    sources = list(paths) or ["-"]
     try:
         if rest_api_id or functions:
             report = _from_cloudwatch(
-                rest_api_id, stage, functions, since, insights, api, region, profile, endpoint_url
+                rest_api_id,
+                stage,
+                functions,
+                since,
+                insights,
+                api,
+                region,
+                profile,
+                endpoint_url,
+                progress,
             )
         else:
-            report = _from_files(list(paths) or ["-"], api)
+            report = _from_files(sources, api, progress)
     except SourceError as exc:
-        raise click.UsageError(str(exc)) from None
+        _give_up("unreadable", str(exc), output_format, sources)
     redacted = not no_redact
-    if report.lines and not report.understood:
-        click.echo(
-            f"apigw-doctor logs: nothing in {report.lines:,} line(s) was understood as an "
+    if not report.lines and not (rest_api_id or functions):  # CloudWatch: a quiet window
+        where = ", ".join(repr(name) for name in report.sources) or "the input"
+        _give_up("empty", f"{where}: no log lines (the input is empty)", output_format, sources)
+    if not report.understood:
+        _give_up(
+            "not-understood",
+            f"nothing in {report.lines:,} line(s) was understood as an "
             "API Gateway or Lambda log line; expected execution logs ((request-id) message), "
             "console test output, access logs (JSON), Lambda logs or CloudWatch JSON",
-            err=True,
+            output_format,
+            sources,
+            report,
         )
-        sys.exit(2)
     if html_path:
         html_path.write_text(as_html(report, redacted=redacted), encoding="utf-8")
         click.echo(f"wrote {html_path}", err=True)
@@ -132,19 +167,93 @@ def logs(
     sys.exit(1 if report.stories else 0)
 
 
-def _from_files(paths: list[str], api: str) -> Report:
+def _give_up(
+    kind: str,
+    message: str,
+    output_format: str,
+    sources: list[str],
+    report: Report | None = None,
+) -> NoReturn:
+    """Exit 2 for input that could not be read or understood, saying why on stderr and,
+    with ``--format json``, in one JSON document on stdout (scripts always get JSON)."""
+    click.echo(f"apigw-doctor logs: {plain(message)}", err=True)
+    if output_format == "json":
+        document = {
+            "error": {"kind": kind, "message": message},
+            "summary": report.summary() if report is not None else None,
+            "failed": [],
+            "sources": sources,
+        }
+        click.echo(json.dumps(document, indent=2))
+    sys.exit(2)
+
+
+def _from_files(paths: list[str], api: str, show: bool | None) -> Report:
     if paths == ["-"] and sys.stdin.isatty():
         raise click.UsageError("no input: name log files, or pipe logs on stdin")
-    total = sum(size_of(p) or 0 for p in paths if p == "-" or Path(p).is_file())
     for path in paths:
-        if path != "-" and not Path(path).is_file():
-            raise click.UsageError(f"cannot read {path!r}: no such file")
-    if total < PROGRESS_BYTES or not sys.stderr.isatty():
-        return analyse(paths, api=api)
-    columns = (BarColumn(), DownloadColumn(), TransferSpeedColumn())
-    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
-        task = progress.add_task("reading", total=total)
-        return analyse(paths, api=api, progress=lambda n: progress.advance(task, n))
+        if path == "-":
+            continue
+        if Path(path).is_dir():
+            raise SourceError(f"cannot read {path!r}: it is a directory, not a log file")
+        if not Path(path).is_file():
+            raise SourceError(f"cannot read {path!r}: no such file")
+    total = sum(size_of(p) or 0 for p in paths if p != "-")
+    with LazyProgress(total if "-" not in paths else None, _show_progress(show)) as progress:
+        return analyse(paths, api=api, progress=progress)
+
+
+def _show_progress(show: bool | None) -> bool:
+    """``--progress``/``--no-progress``, else only when stderr is a terminal."""
+    return sys.stderr.isatty() if show is None else show
+
+
+class LazyProgress:
+    """A progress bar on stderr that appears only once reading has taken
+    :data:`PROGRESS_AFTER` seconds: by time, not size, so a slow 30 MB file shows it
+    and a quick 1 GB one does not flicker."""
+
+    def __init__(self, total: int | None, enabled: bool, label: str = "reading logs") -> None:
+        self.total = total
+        self.enabled = enabled
+        self.label = label
+        self.done = 0
+        self.started = time.monotonic()
+        self.bar: Progress | None = None
+        self.task: TaskID | None = None
+
+    def __enter__(self) -> LazyProgress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+    def __call__(self, count: int) -> None:
+        self.done += count
+        if self.bar is None:
+            if not self.enabled or time.monotonic() - self.started < PROGRESS_AFTER:
+                return
+            columns = (TextColumn(self.label), BarColumn(), DownloadColumn())
+            # asked for with --progress: drawn even when stderr is not a terminal
+            console = Console(stderr=True, force_terminal=True)
+            self.bar = Progress(*columns, TransferSpeedColumn(), console=console, transient=True)
+            self.task = self.bar.add_task("reading", total=self.total, completed=self.done)
+            self.bar.start()
+            self.bar.refresh()  # drawn now, even if reading ends before the next tick
+            return
+        assert self.task is not None
+        self.bar.update(self.task, completed=self.done)
+
+    def tick(self) -> None:
+        """Time passed with nothing read (a query still running): the bar may show."""
+        self(0)
+
+
+def _counted(lines: Iterable[str], progress: LazyProgress) -> Iterator[str]:
+    for line in lines:
+        progress(len(line) + 1)
+        yield line
 
 
 def _from_cloudwatch(
@@ -157,6 +266,7 @@ def _from_cloudwatch(
     region: str | None,
     profile: str | None,
     endpoint_url: str | None,
+    show: bool | None,
 ) -> Report:
     from ..aws import AwsError, AwsOptions
     from ..logs import cloudwatch
@@ -168,18 +278,20 @@ def _from_cloudwatch(
     options = AwsOptions(region=region, profile=profile, endpoint_url=endpoint_url)
     groups = cloudwatch.Groups.for_api(rest_api_id, stage, functions)
     try:
-        if insights:
-            click.echo(
-                f"Logs Insights query on {', '.join(groups.names)}:\n{cloudwatch.INSIGHTS_QUERY}",
-                err=True,
-            )
-            lines = list(cloudwatch.insights(options, groups, window))
-            return analyse_lines(
-                lines, api=api, sources=groups.names, query=cloudwatch.INSIGHTS_QUERY
-            )
-        return analyse_lines(
-            cloudwatch.download(options, groups, window), api=api, sources=groups.names
-        )
+        with LazyProgress(None, _show_progress(show), "reading CloudWatch") as progress:
+            if insights:
+                click.echo(
+                    f"Logs Insights query on {', '.join(groups.names)}:\n"
+                    f"{cloudwatch.INSIGHTS_QUERY}",
+                    err=True,
+                )
+                waiting = cloudwatch.insights(options, groups, window, waiting=progress.tick)
+                lines = list(_counted(waiting, progress))
+                return analyse_lines(
+                    lines, api=api, sources=groups.names, query=cloudwatch.INSIGHTS_QUERY
+                )
+            events = _counted(cloudwatch.download(options, groups, window), progress)
+            return analyse_lines(events, api=api, sources=groups.names)
     except AwsError as exc:  # could not read: 2, never 1 ("failures found")
         click.echo(f"apigw-doctor logs: {exc}", err=True)
         sys.exit(2)
@@ -188,6 +300,7 @@ def _from_cloudwatch(
 def _render(console: Console, report: Report, redacted: bool) -> None:
     if redacted:
         report = without_secrets(report)
+    report = for_display(report)  # logged values as plain text: never markup, never controls
     summary = report.summary()
     seen = (
         f"first seen {summary['firstSeen']}, last seen {summary['lastSeen']}"
@@ -205,16 +318,20 @@ def _render(console: Console, report: Report, redacted: bool) -> None:
     if line:
         console.print(Text("failures per minute: ") + Text(line, style="red"))
     for cause, count in summary["byCause"].items():
-        console.print(f"  {count:6,}  {cause}")
+        console.print(Text(f"  {count:6,}  {cause}"))
     if summary["topResources"]:
         console.print(
-            "top resources: "
-            + ", ".join(f"{name} ({count})" for name, count in summary["topResources"].items())
+            Text(
+                "top resources: "
+                + ", ".join(f"{name} ({count})" for name, count in summary["topResources"].items())
+            )
         )
     console.print(
-        f"{summary['linesRead']:,} lines read, {summary['linesSkipped']:,} "
-        "skipped (not a log line we use)",
-        style="dim",
+        Text(
+            f"{summary['linesRead']:,} lines read, {summary['linesSkipped']:,} "
+            "skipped (not a log line we use)",
+            style="dim",
+        )
     )
     console.print()
     for story in report.stories:

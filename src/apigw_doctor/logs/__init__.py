@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 
 from ._fast import looks_like_execution_log, scan
 from ._read import Source, SourceError, lines, size_of
-from ._report import Report, as_html, as_json, sparkline, without_secrets
+from ._report import Report, as_html, as_json, for_display, plain, sparkline, without_secrets
 from ._shapes import Reader
 from ._stories import Collector, Story
 
@@ -23,7 +23,9 @@ __all__ = [
     "analyse_lines",
     "as_html",
     "as_json",
+    "for_display",
     "lines",
+    "plain",
     "size_of",
     "sparkline",
     "without_secrets",
@@ -52,7 +54,7 @@ def analyse(
         source = Source(name)
         try:
             if not source.is_events_document and looks_like_execution_log(source.head):
-                scan(source.chunks(progress), collector)
+                scan(source.blocks(progress), collector)
             else:
                 _read_lines(source.lines(progress), collector)
         finally:

@@ -7,14 +7,15 @@ execution log, its access log (JSON), and the Lambda function's own log.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from .. import _json as json_text
 
-_STAMP = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?)\s+")
+_STAMP = re.compile(r"(\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?)\s+")
 _EXECUTION = re.compile(r"\(([^)\s]{8,})\) (.*)", re.S)
 _RUNTIME_TIME = re.compile(r"\t(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z)\t")
 _LAMBDA_ID = re.compile(
@@ -22,7 +23,7 @@ _LAMBDA_ID = re.compile(
     r"[0-9a-f]{12})"
 )
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-_MESSAGE_STARTS = ("(", "{", "START ", "END ", "REPORT ", "[", "INIT_START")
+_MESSAGE_STARTS = ("(", "{", "START ", "END ", "REPORT ", "[", "INIT_START", "RequestId: ")
 
 
 @dataclass(frozen=True)
@@ -82,11 +83,32 @@ def _strip_prefix(line: str) -> tuple[float | None, str]:
     return time, message.strip() if message else stream.strip()
 
 
+@functools.lru_cache(maxsize=1024)
 def parse_time(text: str) -> float | None:
+    """An ISO 8601 time as epoch seconds (UTC when it names no zone); a request's lines
+    share their stamps, so each distinct one is read once."""
     try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         return None
+    if when.tzinfo is None:  # Logs Insights and the console write UTC without saying so
+        when = when.replace(tzinfo=UTC)
+    try:
+        return sane_time(when.timestamp())
+    except (ValueError, OverflowError):
+        return None
+
+
+#: the end of year 9999: a later (or negative, or NaN) time is a logged value gone wrong,
+#: and would overflow time.gmtime when the report prints it
+LATEST = 253_402_300_799.0
+
+
+def sane_time(stamp: float | None) -> float | None:
+    """A time the report can print, else ``None``."""
+    if stamp is None or not 0 <= stamp <= LATEST:  # NaN fails both comparisons
+        return None
+    return stamp
 
 
 def insights_time(stamp: str) -> str:
@@ -97,17 +119,37 @@ def insights_time(stamp: str) -> str:
 
 def _json_record(message: str, time: float | None) -> Record | None:
     try:
-        value = json_text.loads(message)
+        value = json_text.loads(message, parse_int=_bounded_int)
     except ValueError:
         return None
     if not isinstance(value, dict):
         return None
     if "errorMessage" in value and "errorType" in value:
-        request_id = str(value.get("requestId") or "")
-        return FunctionLog(request_id, "error", message, time) if request_id else None
-    if "requestId" in value or "requestTime" in value:
+        # without a request id (Java, Go, .NET print the error object alone): the
+        # reader gives it the invocation its START line opened
+        return FunctionLog(str(value.get("requestId") or ""), "error", message, time)
+    if "requestId" in value or "requestTime" in value or _says_failed(value):
         return Access(value, time)
     return None
+
+
+#: the gateway's own words for a failed request, in a JSON record of any shape
+GATEWAY_FAILED = ("Execution failed", "Lambda execution failed", "Lambda invocation failed")
+
+
+def _says_failed(value: dict[str, Any]) -> bool:
+    """A record with a status and a message in API Gateway's words (a log shipper's or
+    a custom format without requestId): read as an access record."""
+    return "status" in value and any(
+        isinstance(text, str) and any(phrase in text for phrase in GATEWAY_FAILED)
+        for text in value.values()
+    )
+
+
+def _bounded_int(digits: str) -> int | str:
+    """A JSON integer, or its digits as text past 100 of them (no logged field needs
+    more, and int() refuses past 4,300: the record stays readable)."""
+    return int(digits) if len(digits) <= 100 else digits
 
 
 def _function_line(message: str, time: float | None) -> Record | None:
@@ -122,9 +164,35 @@ def _function_line(message: str, time: float | None) -> Record | None:
         stamp = _RUNTIME_TIME.search(message)
         time = parse_time(stamp.group(1)) if stamp else None
     if message.startswith("REPORT "):
-        return FunctionLog(request_id, "report", message, time)
+        return FunctionLog(request_id, _report_kind(message), message, time)
     if "Task timed out after" in message:
         return FunctionLog(request_id, "timeout", message, time)
-    if "[ERROR]" in message or "Response payload size exceeded" in message:
+    if _FAILED.search(message):
         return FunctionLog(request_id, "error", message, time)
     return None
+
+
+#: a line of the function's log that says its invocation failed, in any runtime: Python's
+#: [ERROR], Node.js's "ERROR\tInvoke Error", the runtime killed or exited
+_FAILED = re.compile(
+    r"\[ERROR\]|Response payload size exceeded|\tERROR\t(?:Invoke Error|Unhandled Promise "
+    r"Rejection|Uncaught Exception)|Runtime exited|Process exited before completing request"
+    r"|Runtime\.\w+Error|Runtime\.OutOfMemory|RequestId: \S+ Error: "
+)
+_MEMORY = re.compile(r"Memory Size: (\d{1,7}) MB\s+Max Memory Used: (\d{1,7}) MB")
+
+
+def memory_exhausted(report: str) -> bool:
+    """A REPORT line whose 'Max Memory Used' reached the function's 'Memory Size'."""
+    found = _MEMORY.search(report)
+    return found is not None and int(found.group(2)) >= int(found.group(1))
+
+
+def _report_kind(report: str) -> str:
+    """A REPORT line says how the invocation ended when it ran out of memory, or (newer
+    runtimes) in its own "Status: error|timeout" field; else it is only a report."""
+    if "Status: timeout" in report:
+        return "timeout"
+    if "Status: error" in report or memory_exhausted(report):
+        return "error"
+    return "report"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import gzip
 import json
 import sys
+import zlib
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,6 +17,8 @@ from .. import _json as json_text
 from ._parse import insights_time
 
 CHUNK = 1 << 20
+#: what reading a broken file or a corrupt .gz raises
+READ_ERRORS = (OSError, EOFError, zlib.error)
 Progress = Callable[[int], None]
 
 
@@ -74,8 +77,13 @@ class Source:
         self.stream = open_source(name)
         try:
             self.head = self.stream.read(CHUNK)
-        except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        except READ_ERRORS as exc:
+            self.close()
             raise SourceError(f"cannot read {name!r}: {exc}") from None
+        problem = not_text(self.head)
+        if problem:
+            self.close()
+            raise SourceError(f"cannot read {name!r}: {problem}")
 
     @property
     def is_events_document(self) -> bool:
@@ -96,7 +104,7 @@ class Source:
                 yield from _insights_document(self.head, self.stream)
             else:
                 yield from _text_lines(self.head, self.stream, progress)
-        except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        except READ_ERRORS as exc:
             raise SourceError(f"cannot read {self.name!r}: {exc}") from None
 
     def chunks(self, progress: Progress | None = None) -> Iterator[bytes]:
@@ -118,12 +126,45 @@ class Source:
                 if cut:
                     yield data[:cut]
                 pending = data[cut:]
-        except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        except READ_ERRORS as exc:
+            raise SourceError(f"cannot read {self.name!r}: {exc}") from None
+
+    def blocks(self, progress: Progress | None = None) -> Iterator[bytes]:
+        """The raw bytes as read, cut anywhere (the execution log fast path aligns them)."""
+        if progress:
+            progress(len(self.head))
+        yield self.head
+        try:
+            while chunk := self.stream.read(CHUNK * 8):
+                if progress:
+                    progress(len(chunk))
+                yield chunk
+        except READ_ERRORS as exc:
             raise SourceError(f"cannot read {self.name!r}: {exc}") from None
 
     def close(self) -> None:
         if self.stream is not sys.stdin.buffer:
             self.stream.close()
+
+
+#: at most this share of a source's first megabyte may be bytes that are not UTF-8 (a
+#: log can hold a few, from a logged binary body); more is not a text log
+MAX_UNDECODABLE = 0.01
+
+
+def not_text(head: bytes) -> str | None:
+    """Why the first chunk of a source is not a text log, or ``None`` when it is one."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "it is UTF-16 text: save it as UTF-8 (e.g. iconv -f UTF-16 -t UTF-8)"
+    if b"\x00" in head[:65536]:
+        return "it holds binary data (NUL bytes), not a text log"
+    text = head.decode("utf-8", "replace")
+    bad = text.count("\ufffd") - head.count("\ufffd".encode())
+    if len(head) >= CHUNK:  # a cut character at the end is not an undecodable byte
+        bad -= text[-2:].count("\ufffd")
+    if bad > max(8, MAX_UNDECODABLE * len(head)):
+        return f"it is not UTF-8 text ({bad:,} undecodable bytes in its first {len(head):,})"
+    return None
 
 
 def lines(name: str, progress: Progress | None = None) -> Iterator[str]:

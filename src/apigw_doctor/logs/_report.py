@@ -4,8 +4,10 @@ self-contained HTML page with a timeline of 5xx by cause."""
 from __future__ import annotations
 
 import dataclasses
+import functools
 import html
 import json
+import re
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -15,6 +17,8 @@ from ..redaction import redact_data, redact_text
 from ._stories import Story, Totals
 
 SPARKS = "▁▂▃▄▅▆▇█"
+#: the most buckets a timeline has (a week of minutes)
+MAX_BUCKETS = 7 * 24 * 60
 
 
 @dataclass
@@ -39,15 +43,19 @@ class Report:
         return Counter(s.cause for s in self.stories)
 
     def per_minute(self) -> list[tuple[int, Counter[str]]]:
-        """(minute, failures by cause) for every minute from first to last failure."""
+        """(minute, failures by cause) for every minute from first to last failure; over
+        a span of more than :data:`MAX_BUCKETS` minutes, several minutes per bucket (a log
+        of a year, or one odd timestamp, never builds millions of empty minutes)."""
         times = [s.time for s in self.stories if s.time is not None]
         if not times:
             return []
         start, end = int(min(times)) // 60, int(max(times)) // 60
-        buckets: dict[int, Counter[str]] = {m: Counter() for m in range(start, end + 1)}
+        step = -(-(end - start + 1) // MAX_BUCKETS)
+        buckets: dict[int, Counter[str]] = {m: Counter() for m in range(start, end + 1, step)}
         for story in self.stories:
             if story.time is not None:
-                buckets[int(story.time) // 60][story.cause] += 1
+                minute = int(story.time) // 60
+                buckets[minute - (minute - start) % step][story.cause] += 1
         return sorted(buckets.items())
 
     @property
@@ -102,12 +110,76 @@ def without_secrets(report: Report) -> Report:
 
 def _redacted_story(story: Story) -> Story:
     changes: dict[str, Any] = {
-        f.name: redact_data(getattr(story, f.name))
+        f.name: _redacted(getattr(story, f.name))
         for f in dataclasses.fields(story)
         if isinstance(getattr(story, f.name), (str, list, dict)) and f.name != "request_id"
     }
     changes["findings"] = tuple(
-        f._replace(message=redact_text(f.message), fix=redact_text(f.fix)) for f in story.findings
+        f._replace(message=_redacted_text(f.message), fix=_redacted_text(f.fix))
+        for f in story.findings
+    )
+    return dataclasses.replace(story, **changes)
+
+
+@functools.lru_cache(maxsize=4096)
+def _redacted_string(text: str) -> Any:
+    """Failures repeat their texts (the same error, cause and fix thousands of times):
+    each distinct one is redacted once."""
+    return redact_data(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _redacted_text(text: str) -> str:
+    return redact_text(text)
+
+
+def _redacted(value: Any) -> Any:
+    return _redacted_string(value) if isinstance(value, str) else redact_data(value)
+
+
+#: characters a terminal acts on instead of showing (C0 but tab and newline, DEL, C1) and
+#: the ones that reorder what is shown (bidirectional overrides, "Trojan source")
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def plain(text: str) -> str:
+    """Logged text that can only be shown, never act: each control character written
+    as its escape (``\\x1b``), so an ESC in a logged path cannot recolour, move or
+    retitle the user's terminal."""
+    if not _CONTROLS.search(text):
+        return text
+    return _CONTROLS.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def _plain_data(value: Any) -> Any:
+    if isinstance(value, str):
+        return plain(value)
+    if isinstance(value, list):
+        return [_plain_data(v) for v in value]
+    if isinstance(value, dict):
+        return {plain(str(k)): _plain_data(v) for k, v in value.items()}
+    return value
+
+
+def for_display(report: Report) -> Report:
+    """The report with every logged value made plain (see :func:`plain`): the text
+    and HTML outputs render this copy; JSON escapes controls by itself."""
+    return dataclasses.replace(report, stories=[_plain_story(s) for s in report.stories])
+
+
+def _plain_story(story: Story) -> Story:
+    changes: dict[str, Any] = {
+        f.name: _plain_data(getattr(story, f.name))
+        for f in dataclasses.fields(story)
+        if isinstance(getattr(story, f.name), (str, list, dict))
+    }
+    changes["findings"] = tuple(
+        f._replace(message=plain(f.message), fix=plain(f.fix)) for f in story.findings
     )
     return dataclasses.replace(story, **changes)
 
@@ -116,14 +188,21 @@ def as_json(report: Report, *, redacted: bool) -> str:
     """Redacted as data before it is JSON: escaping can never hide a secret."""
     if redacted:
         report = without_secrets(report)
-    stories = [s.as_json() for s in report.stories]
-    return json.dumps({"summary": report.summary(), "failed": stories}, indent=2)
+    head = json.dumps({"summary": report.summary()}, indent=2)
+    if not report.stories:
+        return head[:-2] + ',\n  "failed": []\n}'
+    # one failed request per line, by the C encoder (indent= would use the pure-Python
+    # one, a second per 10,000 failures): the same JSON, readable and greppable
+    encode = json.JSONEncoder().encode
+    rows = ",\n    ".join(encode(s.as_json()) for s in report.stories)
+    return head[:-2] + ',\n  "failed": [\n    ' + rows + "\n  ]\n}"
 
 
 def as_html(report: Report, *, redacted: bool) -> str:
     """One page, no external resources: an SVG timeline and the request table."""
     if redacted:
         report = without_secrets(report)
+    report = for_display(report)
     causes = [cause for cause, _ in report.by_cause().most_common()]
     palette = ["#cf222e", "#bf8700", "#8250df", "#0969da", "#1a7f37", "#57606a"]
     colour = {cause: palette[i % len(palette)] for i, cause in enumerate(causes)}

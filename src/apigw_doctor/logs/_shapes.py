@@ -16,6 +16,7 @@ get an id starting with :data:`GROUPED`, so every output can say so.
 from __future__ import annotations
 
 import csv
+import json
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -30,6 +31,10 @@ GROUPED = "no-id-"
 #: a multi-line JSON text is given up on past this many lines or characters
 MAX_JOINED_LINES, MAX_JOINED_CHARS = 5_000, 4 << 20
 
+#: rows the Logs Insights console leaves out when a result is copied
+_ELIDED = ("...", "…")
+#: the console's heading above each query's results: "# /aws/apigateway/shop-prod"
+_SECTION = re.compile(r"#+\s*(?:/aws/|API-Gateway-Execution-Logs|[\w./-]+/[\w.-]+\s*$)")
 _CONSOLE_HEADER = re.compile(r"Execution log for request\s+([\w.:=/+-]+)", re.I)
 _CONSOLE_LINE = re.compile(
     r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +"
@@ -80,12 +85,15 @@ EXECUTION_PHRASES = (
 _FUNCTION_PHRASES = re.compile(
     r"\[ERROR\]|Task timed out after|Unable to import module|Runtime\.\w+Error"
     r"|Process exited before completing request|Response payload size exceeded"
-    r"|Unable to marshal response"
+    r"|Unable to marshal response|Runtime exited|Runtime\.OutOfMemory|^Runtime\.\w+$"
+    r"|\tERROR\t(?:Invoke Error|Unhandled Promise Rejection|Uncaught Exception)"
 )
 _INVOCATION = re.compile(
     r"\b(START|END) RequestId: ([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
 )
 _NEW_REQUEST = ("Extended Request Id:", "Starting execution for request")
+#: the first word of a console "Test" line (a cheap test before its regex)
+_DAYS = frozenset(("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"))
 _MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _MONTHS = {name: number for number, name in enumerate(_MONTH_NAMES, 1)}
 
@@ -102,11 +110,13 @@ class Reader:
         self.pending_head = ""
         self.pending_time: float | None = None
         self.pending_id: str | None = None
-        self.table: tuple[str, int, int | None] | None = None  # separator, message, time
+        self.table: _Table | None = None
         self.brackets = _Brackets()
         self.pending_chars = 0
         #: the Lambda invocation a START line opened (its END closes it)
         self.invocation: str | None = None
+        #: id-less function errors before any START: the init phase of the next invocation
+        self.orphans: list[FunctionLog] = []
 
     # -- lines in ---------------------------------------------------------------------
     def feed(self, raw: str) -> Iterator[Record | None]:
@@ -117,8 +127,12 @@ class Reader:
             if not _starts_a_record(line):
                 yield from self._continue(line)
                 return
-            yield self._flush()  # a new record starts: the text was cut off
-        if not line or line.startswith("```"):
+            yield from self._flush()  # a new record starts: the text was cut off
+        if not line or line.startswith("```") or line in _ELIDED:
+            yield None
+            return
+        if line[0] == "#" and _SECTION.match(line):  # "# /aws/apigateway/...": a new query
+            self.table = None
             yield None
             return
         if self._table_header(line):
@@ -126,15 +140,15 @@ class Reader:
             return
         if self.table is not None:
             line = self._table_row(line)
-        invocation = _INVOCATION.search(line)
+        invocation = _INVOCATION.search(line) if "RequestId: " in line else None
         if invocation:  # the runtime's START/END: id-less lines between are this one's
             self.invocation = invocation.group(2) if invocation.group(1) == "START" else None
-        header = _CONSOLE_HEADER.match(line)
+        header = _CONSOLE_HEADER.match(line) if line[0] in "Ee" else None
         if header:
             self.console_id, self.group = header.group(1), None
             yield None
             return
-        console = _CONSOLE_LINE.match(line)
+        console = _CONSOLE_LINE.match(line) if line[:3] in _DAYS else None
         if console:
             time = _console_time(console)
             record = self._message(console.group(5).strip(), time, self.console_id)
@@ -144,13 +158,28 @@ class Reader:
                 record = self._with_body(record)
             elif record is None:
                 record = self._unparsed(line)
+        owned = self._own_invocation(record)
+        if isinstance(owned, _Held):
+            return  # an init-phase error: its invocation's START comes below
+        record = owned
+        if self.orphans and invocation and invocation.group(1) == "START":
+            yield from self._release(self.invocation)
+        elif self.orphans and record is not None:
+            yield from self._release(None)
+        if isinstance(record, FunctionLog) and not record.request_id.startswith(GROUPED):
+            # Lambda's "RequestId: <id> Error: ..." then "Runtime.ExitError" alone: the
+            # id-less line after a line with an id is that invocation's
+            self.invocation = (
+                None if invocation and invocation.group(1) == "END" else (record.request_id)
+            )
         if record is not None or not self.pending:
             yield record  # else the line opened a text that goes on below
 
     def finish(self) -> Iterator[Record | None]:
         """What is still being joined when the input ends."""
         if self.pending:
-            yield self._flush()
+            yield from self._flush()
+        yield from self._release(None)
 
     # -- lines without a request id ---------------------------------------------------------
     def _unparsed(self, line: str) -> Record | None:
@@ -162,8 +191,7 @@ class Reader:
             return self._message(message, time, None)
         if _FUNCTION_PHRASES.search(message):
             kind = "timeout" if "Task timed out after" in message else "error"
-            invocation = self.invocation or self._group_for(message)
-            return FunctionLog(invocation, kind, message, time)
+            return FunctionLog("", kind, message, time)  # its owner: _own_invocation
         return None
 
     def _message(self, message: str, time: float | None, request_id: str | None) -> Record | None:
@@ -215,39 +243,123 @@ class Reader:
             or len(self.pending) > MAX_JOINED_LINES
             or self.pending_chars > MAX_JOINED_CHARS
         ):
-            yield self._flush()
+            yield from self._flush()
 
-    def _flush(self) -> Record | None:
+    def _flush(self) -> list[Record | None]:
         text = "\n".join(self.pending)
         self.pending = []
         if self.pending_id is not None:
-            return Execution(self.pending_id, self.pending_head + text, self.pending_time)
+            return [Execution(self.pending_id, self.pending_head + text, self.pending_time)]
+        text = text.rstrip().removesuffix(",")  # records separated by "},"
+        joined = [self._joined(item) for item in _array_items(text)] if text[:1] == "[" else []
+        if not joined:  # one record (or an array of none: not understood)
+            joined = [self._joined(text)] if text[:1] != "[" else [None]
+        return [record for record in joined if not isinstance(record, _Held)]
+
+    def _joined(self, text: str) -> Record | _Held | None:
+        """The record a JSON text joined from several lines holds."""
         record = parse(text)
         if isinstance(record, Access) and self.pending_time and record.time is None:
             return Access(record.fields, self.pending_time)
+        if isinstance(record, FunctionLog) and record.time is None:
+            record = FunctionLog(record.request_id, record.kind, record.text, self.pending_time)
+        return self._own_invocation(record)
+
+    def _own_invocation(self, record: Record | None) -> Record | _Held | None:
+        """A function's error line without a request id belongs to the invocation its
+        START line opened, or to the group of lines around it.  Before any START and
+        any gateway line it is the init phase of the invocation the next START opens
+        (Lambda logs the init error, then the invocation that reports it): held."""
+        if isinstance(record, FunctionLog) and not record.request_id:
+            if self.invocation is None and self.group is None:
+                self.orphans.append(record)
+                return HELD
+            owner = self.invocation or self._group_for(record.text)
+            return FunctionLog(owner, record.kind, record.text, record.time)
         return record
+
+    def _release(self, owner: str | None) -> Iterator[Record | None]:
+        """The held init-phase errors, as ``owner``'s (or grouped by position)."""
+        orphans, self.orphans = self.orphans, []
+        for record in orphans:
+            yield FunctionLog(
+                owner or self._group_for(record.text), record.kind, record.text, record.time
+            )
 
     # -- Logs Insights tables -------------------------------------------------------------
     def _table_header(self, line: str) -> bool:
-        if "@message" not in line:
+        """A Logs Insights header row: ``@message`` (log lines) or ``@timestamp`` and
+        the fields of an access log, tab- or comma-separated; the console's copy pads
+        it with empty columns its rows do not have."""
+        if "@message" not in line and "@timestamp" not in line:
             return False
         for separator in ("\t", ","):
             names = [n.strip().strip('"') for n in _split(line, separator)]
-            if "@message" in names:
-                stamp = names.index("@timestamp") if "@timestamp" in names else None
-                self.table = (separator, names.index("@message"), stamp)
+            if ("@message" in names or "@timestamp" in names) and len(names) > 1:
+                self.table = _Table(separator, names)
                 return True
         return False
 
     def _table_row(self, line: str) -> str:
         assert self.table is not None
-        separator, message_at, time_at = self.table
-        cells = _split(line, separator)
-        if len(cells) <= message_at:
+        cells = self.table.cells(line)
+        if cells is None:
             return line
-        stamp = cells[time_at].strip() if time_at is not None and time_at < len(cells) else ""
-        message = cells[message_at].strip()
-        return f"{insights_time(stamp)} {message}" if stamp else message
+        stamp = cells.pop("@timestamp", "").strip()
+        when = insights_time(stamp) if stamp else ""
+        if "@message" in cells:
+            message = cells["@message"].strip()
+            return f"{when} {message}" if when else message
+        # an access log's fields, one per column: the record they were read from
+        fields = {name: value.strip() for name, value in cells.items() if name[:1] != "@"}
+        if when:
+            fields.setdefault("requestTime", when)
+        return json.dumps(fields)
+
+
+#: an array this long is read as that many records, no more (bounded work per text)
+MAX_ARRAY_ITEMS = 10_000
+
+
+def _array_items(text: str) -> list[str]:
+    """Each object of a JSON array, as its own text; none when it is no such array."""
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError):
+        return []
+    if not isinstance(value, list):
+        return []
+    return [json.dumps(item) for item in value[:MAX_ARRAY_ITEMS] if isinstance(item, dict)]
+
+
+class _Held:
+    """Stands for a record held back until its owner is known."""
+
+
+HELD = _Held()
+
+
+class _Table:
+    """The columns of a Logs Insights result, by name."""
+
+    def __init__(self, separator: str, names: list[str]) -> None:
+        self.separator = separator
+        self.names = names
+        self.named = [name for name in names if name]
+
+    def cells(self, line: str) -> dict[str, str] | None:
+        """The row's cells by column name; a message with tabs keeps them."""
+        cells = _split(line, self.separator)
+        if len(cells) == len(self.names):
+            return {name: cell for name, cell in zip(self.names, cells, strict=True) if name}
+        if len(cells) >= len(self.named) and (
+            len(cells) == len(self.named) or self.named[-1] == "@message"
+        ):
+            last = len(self.named) - 1
+            row = dict(zip(self.named[:last], cells[:last], strict=True))
+            row[self.named[last]] = self.separator.join(cells[last:])
+            return row
+        return None
 
 
 def _split(line: str, separator: str) -> list[str]:
@@ -261,7 +373,7 @@ def _unwrap(raw: str) -> str:
     line = raw.strip()
     while line.startswith(">"):
         line = line[1:].lstrip()
-    clock = _CLOCK.match(line)
+    clock = _CLOCK.match(line) if line[2:3] == ":" else None
     return line[clock.end() :] if clock else line
 
 
@@ -315,6 +427,12 @@ def _opens(text: str) -> bool:
     """A JSON text that continues on the next lines (not one a log cut off)."""
     if text.rstrip().endswith(TRUNCATED) or len(text) > 2000:
         return False  # a long line is a whole record, never a pretty-printed opening
+    try:  # most logged bodies are whole JSON: the C parser says so faster than a scan
+        json.loads(text)
+    except (ValueError, RecursionError):
+        pass
+    else:
+        return False
     brackets = _Brackets()
     brackets.feed(text)
     return brackets.depth > 0

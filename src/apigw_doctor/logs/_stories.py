@@ -8,7 +8,9 @@ object: wrap it in json.dumps".
 
 from __future__ import annotations
 
+import functools
 import json
+import math
 import re
 from collections import Counter, OrderedDict
 from collections.abc import Iterable
@@ -25,18 +27,29 @@ from ..rules import (
     profile_for,
     service_failure,
 )
-from ._parse import Access, Execution, FunctionLog, Record, parse_time
+from ._lambda import error_object, lambda_cause
+from ._parse import (
+    GATEWAY_FAILED,
+    Access,
+    Execution,
+    FunctionLog,
+    Record,
+    parse_time,
+    sane_time,
+)
 from ._partial import close_json
 from ._shapes import GROUPED, TRUNCATED
 
 _LAMBDA_REQUEST_ID = re.compile(r"x-amzn-RequestId=([0-9a-f-]{36})", re.I)
 _HTTP_METHOD = re.compile(r"HTTP Method: (\S+), Resource Path: (.*)")
-_LATENCY = re.compile(r"Received response\. Status: (\d+), Integration latency: (\d+) ms")
+_LATENCY = re.compile(r"Received response\. Status: (\d{1,6}), Integration latency: (\d{1,12}) ms")
 _FUNCTION_ERROR = re.compile(
     r"customer function error: (.*?)(?:\. Lambda request id: "
     r"([0-9a-f-]{36}))?$",
     re.S,
 )
+_REPORTED_ERROR = re.compile(r"Status: (?:error|timeout)\s+Error Type: ([\w.]+)")
+_PLATFORM_ERROR = re.compile(r"RequestId: [0-9a-f-]{36} Error: (.+)")
 _ERROR_LINE = re.compile(r"\[ERROR\]\s+(?:\S+\s+[0-9a-f-]{36}\s+)?([\w.]+): (.*)", re.S)
 #: findings a truncated body cannot prove: they depend on what was cut off
 _NEEDS_WHOLE_BODY = frozenset(
@@ -130,6 +143,7 @@ class Totals:
     failed_beyond_kept: int = 0
 
     def seen(self, time: float | None) -> None:
+        time = sane_time(time)
         if time is None:
             return
         self.first = time if self.first is None else min(self.first, time)
@@ -195,7 +209,7 @@ class Collector:
                 story.integration_status = int(match.group(1))
                 story.integration_latency_ms = float(match.group(2))
         elif message.startswith(("Lambda execution failed", "Lambda invocation failed")):
-            story.gateway_error = message
+            story.gateway_error = _joined(message, story.gateway_error)
             match = _FUNCTION_ERROR.search(message)
             if match:
                 story.function_error = match.group(1)
@@ -203,14 +217,14 @@ class Collector:
         elif message.startswith(("Execution failed", "Gateway response type: ")) or (
             "throttle limit exceeded" in message or message.startswith("Throttled by")
         ):
-            story.gateway_error = story.gateway_error or message
+            story.gateway_error = _joined(story.gateway_error, message)
         elif message.startswith("Method completed with status: "):
             self._complete(story, message)
 
     def _complete(self, story: Story, message: str) -> None:
         self.open.pop(story.request_id, None)
         status_text = message.rpartition(" ")[2]
-        story.status = int(status_text) if status_text.isdigit() else None
+        story.status = _int(status_text)
         self.execution.requests += 1
         if story.status is not None:
             self.execution.statuses[story.status] += 1
@@ -232,7 +246,9 @@ class Collector:
     # -- access logs ------------------------------------------------------------------
     def _access(self, record: Access) -> None:
         fields = record.fields
-        request_id = str(fields.get("requestId") or "")
+        request_id = str(fields.get("requestId") or fields.get("extendedRequestId") or "")
+        if not request_id:  # a Logs Insights table of chosen fields: each row its own
+            request_id = f"{GROUPED}access-{self.access.requests + 1}"
         status = _int(fields.get("status"))
         time = record.time or _access_time(fields)
         self.access.requests += 1
@@ -243,15 +259,24 @@ class Collector:
         if story is not None:
             story.access = fields
             return
-        if status is None or not (status >= 500 or _gateway_generated(fields, status)):
+        error = _error_message(fields)
+        if status is None:
+            if not (error or _failure_type(fields)):
+                return  # no status and no error: nothing says it failed
+        elif not (status >= 500 or _gateway_generated(fields, status)):
             return
         api = self.api if "resourcePath" in fields or "routeKey" not in fields else "http-2.0"
         story = Story(request_id, api, time, source="access", status=status, access=fields)
-        story.method = fields.get("httpMethod")
-        story.path = fields.get("resourcePath") or fields.get("path") or fields.get("routeKey")
+        story.method = fields.get("httpMethod") or fields.get("method")
+        story.path = (
+            fields.get("resourcePath")
+            or fields.get("path")
+            or fields.get("routeKey")
+            or fields.get("resource")
+        )
         story.integration_latency_ms = _float(fields.get("integrationLatency"))
         story.integration_status = _int(fields.get("integrationStatus"))
-        story.gateway_error = _error_message(fields)
+        story.gateway_error = error or _failure_type(fields)
         self._keep(story)
 
     # -- results ----------------------------------------------------------------------
@@ -276,9 +301,10 @@ class Collector:
             log = self.function_logs.get(story.lambda_request_id or "", [])
             log = log + own if story.request_id != story.lambda_request_id else log
             story.function_log.extend(line.text for line in log)
-            explain(story, log)
+            _explain_safely(story, log)
             if story.status_inferred and story.status is not None:
-                self.execution.statuses[story.status] += 1
+                totals = self.access if story.source == "access" else self.execution
+                totals.statuses[story.status] += 1
         return stories
 
     def _function_only(self) -> list[Story]:
@@ -300,6 +326,23 @@ class Collector:
             if len(found) >= MAX_KEPT:
                 break
         return found
+
+
+def _explain_safely(story: Story, function_log: list[FunctionLog]) -> None:
+    """:func:`explain`, but a logged value the rules cannot judge (a number past
+    Python's digit limit, data nested past the recursion limit) leaves this one failure
+    unexplained, said so, instead of ending the whole report in a traceback."""
+    try:
+        explain(story, function_log)
+    except (ValueError, RecursionError, OverflowError) as exc:
+        story.findings = ()
+        story.cause = "unexplained"
+        story.explanation = (
+            f"the logged result could not be judged ({type(exc).__name__}: "
+            f"{str(exc)[:120]}); read it below"
+        )
+        if story.status is None:
+            story.status, story.status_inferred = profile_for(story.api).failure_status, True
 
 
 def explain(story: Story, function_log: list[FunctionLog]) -> None:
@@ -325,7 +368,19 @@ def _verdict(story: Story, function_log: list[FunctionLog]) -> Verdict | None:
     """The rules core's verdict on what the logs hold, with the story's cause set."""
     error = _function_error(story, function_log)
     gateway = story.gateway_error or ""
-    service = service_failure(gateway, api=story.api) if gateway and error is None else None
+    service = _service_failure(gateway, story.api) if gateway and error is None else None
+    texts = [record.text for record in function_log]
+    body = story.body if story.body and '"errorType"' in story.body else ""
+    named = lambda_cause([*texts, story.function_error or "", body], error)
+    if named is not None and service is None:
+        # the function's own log names what the gateway's only calls a function error
+        verdict = evaluate_payload(
+            json.dumps(error or {"errorMessage": named.message, "errorType": "Unhandled"}).encode(),
+            api=story.api,
+            function_error="Unhandled",
+        )
+        _set(story, (named,), "the function's own log names the cause")
+        return verdict
     if "timeout" in gateway.lower() and service is None:
         verdict = integration_timeout(story.api)
         _set(story, verdict.findings, "the integration timed out: API Gateway answered 504")
@@ -333,9 +388,7 @@ def _verdict(story: Story, function_log: list[FunctionLog]) -> Verdict | None:
         verdict = service
         _set(story, verdict.findings, "API Gateway's log names the cause")
     elif error is not None:
-        verdict = evaluate_payload(
-            json.dumps(error).encode(), api=story.api, function_error="Unhandled"
-        )
+        verdict = _function_verdict(json.dumps(error), story.api)
         _set(story, verdict.findings, "the function failed (a function error)")
     elif story.body is not None and story.truncated:
         _set(
@@ -357,6 +410,19 @@ def _verdict(story: Story, function_log: list[FunctionLog]) -> Verdict | None:
     else:
         return None
     return verdict
+
+
+@functools.lru_cache(maxsize=1024)
+def _service_failure(gateway: str, api: str) -> Verdict | None:
+    """The rules core's verdict on a failure line, once per distinct line: a log repeats
+    the same few lines for thousands of failures."""
+    return service_failure(gateway, api=api)
+
+
+@functools.lru_cache(maxsize=1024)
+def _function_verdict(error: str, api: str) -> Verdict:
+    """The verdict on a function error object, once per distinct error."""
+    return evaluate_payload(error.encode(), api=api, function_error="Unhandled")
 
 
 def _no_data_trace(story: Story) -> None:
@@ -434,6 +500,10 @@ def _function_error(story: Story, function_log: list[FunctionLog]) -> dict[str, 
 
 
 def _error_from_line(text: str) -> dict[str, str] | None:
+    if "\tERROR\t" in text:  # Node.js: the error object after the line's prefix
+        carried = error_object(text)
+        if carried:
+            return carried
     if text.lstrip().startswith("{"):
         try:
             value = json_text.loads(text)
@@ -451,6 +521,14 @@ def _error_from_line(text: str) -> dict[str, str] | None:
     match = _ERROR_LINE.search(text)
     if match:
         return {"errorMessage": match.group(2).strip(), "errorType": match.group(1)}
+    platform = _PLATFORM_ERROR.search(text)
+    if platform:  # Lambda's own line when the runtime died: "RequestId: <id> Error: ..."
+        return {"errorMessage": platform.group(1).strip(), "errorType": "Runtime.ExitError"}
+    reported = _REPORTED_ERROR.search(text)
+    if reported:  # a REPORT / INIT_REPORT line's own "Status: error  Error Type: ..."
+        return {"errorMessage": reported.group(0), "errorType": reported.group(1)}
+    if "Runtime exited" in text or "Process exited before completing" in text:
+        return {"errorMessage": text.strip(), "errorType": "Runtime.ExitError"}
     if "Unable to marshal response" in text:
         return {"errorMessage": text.strip(), "errorType": "Runtime.MarshalError"}
     return None
@@ -465,28 +543,58 @@ def _truncated_findings(story: Story) -> tuple[Finding, ...]:
     return tuple(f for f in verdict.findings if f.code not in _NEEDS_WHOLE_BODY)
 
 
+#: a logged status or latency is a few digits; a longer one is not read as a number (and
+#: never reaches int(), whose digit limit would turn a 5,000-digit status into a traceback)
+MAX_DIGITS = 12
+
+
+#: a request's failure lines kept together: "Lambda invocation failed with status: 502"
+#: says little, the "Execution failed due to ..." after it names the cause
+MAX_GATEWAY_ERROR = 4000
+
+
+def _joined(first: str | None, second: str | None) -> str:
+    """Two failure lines of one request as one text (each once, bounded)."""
+    parts = [part for part in (first, second) if part]
+    text = "; ".join(dict.fromkeys(parts))
+    return text[:MAX_GATEWAY_ERROR]
+
+
 def _int(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
+    """A logged integer (``502``, ``"502"``) within :data:`MAX_DIGITS`, else ``None``."""
+    if isinstance(value, bool):
         return None
+    if isinstance(value, int):
+        return value if abs(value) < 10**MAX_DIGITS else None
+    if isinstance(value, str) and 0 < len(value.strip()) <= MAX_DIGITS:
+        try:
+            return int(value)
+        except ValueError:
+            return None
+    return None
 
 
 def _float(value: Any) -> float | None:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
+    """A logged finite number, else ``None`` (no NaN or infinity reaches a total)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         return None
+    if isinstance(value, str) and len(value) > 64:
+        return None
+    try:
+        number = float(value)
+    except (ValueError, OverflowError):
+        return None
+    return number if math.isfinite(number) else None
 
 
 def _access_time(fields: dict[str, Any]) -> float | None:
     epoch = _float(fields.get("requestTimeEpoch"))
     if epoch is not None:
-        return epoch / 1000 if epoch > 1e11 else epoch
+        return sane_time(epoch / 1000 if epoch > 1e11 else epoch)
     text = fields.get("requestTime")
     if isinstance(text, str):
         try:
-            return datetime.strptime(text, "%d/%b/%Y:%H:%M:%S %z").timestamp()
+            return sane_time(datetime.strptime(text, "%d/%b/%Y:%H:%M:%S %z").timestamp())
         except ValueError:
             return parse_time(text)
     return None
@@ -503,12 +611,36 @@ def _error_message(fields: dict[str, Any]) -> str | None:
         value = fields.get(key)
         if value and value != "-":
             return str(value)
+    for value in fields.values():  # a record of another shape, in the gateway's words
+        if isinstance(value, str) and any(phrase in value for phrase in GATEWAY_FAILED):
+            return value
     nested = fields.get("error")
     if isinstance(nested, dict) and nested.get("message") not in (None, "-"):
         return str(nested["message"])
     return None
 
 
+#: $context.error.responseType values that say the gateway answered with an error
+_FAILURE_TYPE = re.compile(r"[A-Z_]*(?:FAILURE|TIMEOUT|ERROR|5XX|THROTTLED|DENIED|UNAUTHORIZED)")
+
+
+def _failure_type(fields: dict[str, Any]) -> str | None:
+    """A gateway response type among the fields (a table of chosen fields may hold
+    ``INTEGRATION_FAILURE`` with no status), else ``None``."""
+    for key in ("responseType", "response", "errorResponseType", "error.responseType"):
+        value = fields.get(key)
+        if isinstance(value, str) and _FAILURE_TYPE.fullmatch(value.strip()):
+            return value.strip()
+    return None
+
+
 def _gateway_generated(fields: dict[str, Any], status: int) -> bool:
-    """A 4xx the gateway wrote itself: the integration never answered."""
-    return 400 <= status < 500 and fields.get("integrationStatus") in (None, "-", "")
+    """A 4xx the gateway wrote itself: the integration never answered (its status is
+    logged as "-"), or the record names the gateway's error.  A format without
+    $context.integrationStatus says nothing either way: a 4xx there is the function's."""
+    if not 400 <= status < 500:
+        return False
+    if "integrationStatus" in fields or "integration.status" in fields:
+        value = fields.get("integrationStatus", fields.get("integration.status"))
+        return value in (None, "-", "")
+    return _failure_type(fields) is not None

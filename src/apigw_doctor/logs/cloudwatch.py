@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -90,6 +90,7 @@ def insights(
     since_seconds: float,
     poll_seconds: float = 1.0,
     timeout: float = 900.0,
+    waiting: Callable[[], None] | None = None,
 ) -> Iterator[str]:
     """The lines INSIGHTS_QUERY finds, as Logs Insights returns them."""
     client = options.client("logs")
@@ -108,6 +109,8 @@ def insights(
                 break
             if time.monotonic() > deadline:
                 raise TimeoutError(f"Logs Insights query {query_id} still running")
+            if waiting is not None:  # the caller's progress: a query can run for minutes
+                waiting()
             time.sleep(poll_seconds)
     except Exception as exc:
         raise explain(exc, "running the Logs Insights query") from None
