@@ -24,6 +24,9 @@ from .model import Authorizer, Binding, Cors, Function, Note, Resource, Trigger
 _BASE_IMAGE = re.compile(
     r"^\s*FROM\s+\S*?\b(python|nodejs|java|dotnet|go|ruby|provided)[:-]?([\d.]*)", re.M | re.I
 )
+#: the function an ARN names: arn:aws:lambda:REGION:ACCOUNT:function:NAME[:alias]
+_FUNCTION_ARN = re.compile(r":function:([A-Za-z0-9_-]+)")
+_PLAIN_NAME = re.compile(r"([A-Za-z0-9_-]+)")
 _SUB_REF = re.compile(r"\$\{([A-Za-z0-9]+)(?:\.Arn)?\}")
 _HTTP_METHODS = (
     "get",
@@ -225,6 +228,14 @@ class Reader:
                 if target:
                     self.stands_for[name] = target
         self.targets = frozenset(self.stands_for)
+        self._quiet = Resolver(self.resources, self.resolver.parameters, region)  # notes nothing
+        #: functions by the physical name their FunctionName sets (literal ARNs name them)
+        self._named = {
+            text: name
+            for name in self.functions
+            if "FunctionName" in _props(self.resources[name])
+            and "<" not in (text := self._quiet.text(_props(self.resources[name])["FunctionName"]))
+        }
         self.data_resources: list[Resource] = []
         self.bindings: dict[str, list[Binding]] = {name: [] for name in self.functions}
         self.triggers: dict[str, list[Trigger]] = {name: [] for name in self.functions}
@@ -235,9 +246,19 @@ class Reader:
         self.notes.append(Note(self.path, text))
 
     def target(self, value: Any) -> str | None:
-        """The function a value (an integration URI, a FunctionName) invokes."""
+        """The function a value (an integration URI, a FunctionName) invokes: by a
+        reference to its resource, else by the name written out in an ARN
+        (``...:function:my-name/invocations``) that its FunctionName gives it."""
         found = next(functions_referenced(value, self.targets), None)
-        return self.stands_for.get(found) if found else None
+        if found:
+            return self.stands_for.get(found)
+        if value is None or not self._named:
+            return None
+        if isinstance(value, str) and "${" in value:  # a Sub's text outside a !Sub
+            value = {"Fn::Sub": value}
+        text = self._quiet.text(value)
+        match = _FUNCTION_ARN.search(text) or _PLAIN_NAME.fullmatch(text)
+        return self._named.get(match.group(1)) if match else None
 
     # -- the whole template ------------------------------------------------------------
     def read(self) -> list[Function]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from . import cloudformation, sam, serverless
+from . import cloudformation, include, sam, serverless
 from .discover import discover, unsynthesized_cdk
 from .files import NotATemplate, TemplateError, read_document
 from .model import Note, Project
@@ -86,6 +86,9 @@ def _load(
             added.read()
             project.resources.extend(added.data_resources)
         return
+    included: list[str] = []
+    data = include.resolve(path, data, included)
+    project.notes.extend(Note(path, text) for text in included)
     nested: dict[str, Path] = {}
     if sam.is_sam(data):
         expanded = sam.expand(path, data, parameters, region)
