@@ -28,9 +28,9 @@ def without_repository_calls(template: dict[str, Any]) -> list[str]:
         if not isinstance(resource, dict) or resource.get("Type") != "AWS::Serverless::Application":
             continue
         props = resource.get("Properties")
-        location = props.get("Location") if isinstance(props, dict) else None
-        if not isinstance(location, dict):
+        if not isinstance(props, dict) or not isinstance(props.get("Location"), dict):
             continue
+        location = props["Location"]
         app = location.get("ApplicationId")
         shown = app if isinstance(app, str) else "an application"
         props["Location"] = _PLACEHOLDER.format(name=name)
