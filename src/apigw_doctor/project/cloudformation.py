@@ -13,17 +13,14 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from . import authorizers as authorizers_of
 from . import cors as cors_of
+from . import image as image_of
 from .model import Authorizer, Binding, Cors, Function, Note, Resource, Trigger
 
-#: a Lambda base image names the language and version: public.ecr.aws/lambda/python:3.12
-_BASE_IMAGE = re.compile(
-    r"^\s*FROM\s+\S*?\b(python|nodejs|java|dotnet|go|ruby|provided)[:-]?([\d.]*)", re.M | re.I
-)
 #: the function an ARN names: arn:aws:lambda:REGION:ACCOUNT:function:NAME[:alias]
 _FUNCTION_ARN = re.compile(r":function:([A-Za-z0-9_-]+)")
 _PLAIN_NAME = re.compile(r"([A-Za-z0-9_-]+)")
@@ -289,8 +286,9 @@ class Reader:
         inline: str | None = None
         code_dir = self.code_dirs(name, resource) or self.base
         runtime = props.get("Runtime")
+        unknown = ""
         if package == "Image":
-            handler, code_dir, runtime = self._image(name, resource, code_dir)
+            handler, code_dir, runtime, unknown = self._image(name, resource, code_dir)
         elif "ZipFile" in _dict(props.get("Code")):
             inline = self.resolver.text(_dict(props.get("Code"))["ZipFile"])
             self.note(f"{name}: inline code (Code.ZipFile): scan and serve run it, lint does not")
@@ -314,6 +312,7 @@ class Reader:
             bindings=tuple(self.bindings[name]),
             triggers=tuple(self.triggers[name]),
             package_type=package,
+            code_unknown=unknown,
             inline_code=inline,
             api_permission=name in self.api_permitted,
         )
@@ -326,29 +325,37 @@ class Reader:
 
     def _image(
         self, name: str, resource: dict[str, Any], code_dir: Path
-    ) -> tuple[str | None, Path, str | None]:
+    ) -> tuple[str | None, Path, str | None, str]:
         """An image function: the handler from ImageConfig.Command or the Dockerfile's
-        CMD, the runtime from its base image (public.ecr.aws/lambda/python:3.12)."""
+        CMD, the runtime from its base image (public.ecr.aws/lambda/python:3.12), the
+        task root from its COPY lines; and why the handler's file is not found, if not."""
         metadata = _dict(resource.get("Metadata"))
         context = metadata.get("DockerContext")
         folder = self.base / context if isinstance(context, str) else code_dir
-        dockerfile = folder / str(metadata.get("Dockerfile") or "Dockerfile")
+        dockerfile = metadata.get("Dockerfile") or metadata.get("aws:asset:dockerfile-path")
+        path = folder / str(dockerfile or "Dockerfile")
         try:
-            text = dockerfile.read_text(encoding="utf-8")
-        except OSError:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
             text = ""
-        base = _BASE_IMAGE.search(text)
-        runtime = f"{base.group(1).lower()}{base.group(2) or ''}" if base else None
+        layout = image_of.read(text)
         command = _dict(_props(resource).get("ImageConfig")).get("Command")
+        handler = layout.handler
         if isinstance(command, list) and command and isinstance(command[0], str):
-            return command[0], folder, runtime
-        found = re.findall(r'^\s*CMD\s*\[\s*"([^"]+)"', text, re.M)
-        if not found:
+            handler = command[0]
+        if handler is None:
             self.note(
                 f"{name}: an image function whose handler could not be read "
                 '(no ImageConfig.Command, no CMD ["module.handler"] in a Dockerfile)'
             )
-        return (found[-1] if found else None), folder, runtime
+            return None, folder, layout.runtime, ""
+        if not text:
+            return handler, folder, layout.runtime, ""  # no Dockerfile: its folder, as given
+        module = PurePosixPath(handler.rpartition(".")[0].replace(".", "/") + ".py")
+        root, why = image_of.locate(layout, folder, module)
+        if root is None:
+            return handler, folder, layout.runtime, f"an image built from {path}: {why}"
+        return handler, root, layout.runtime, ""
 
     # -- REST APIs -------------------------------------------------------------------
     def _rest_api(self, name: str, props: dict[str, Any]) -> None:

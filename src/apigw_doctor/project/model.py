@@ -100,6 +100,9 @@ class Function:
     bindings: tuple[Binding, ...] = ()
     triggers: tuple[Trigger, ...] = ()
     package_type: str = "Zip"
+    #: why the handler's file cannot be found here though the handler is known (an
+    #: image whose Dockerfile does not show where it comes from); "" when it can
+    code_unknown: str = ""
     #: the code written in the template itself (Code.ZipFile, SAM's InlineCode)
     inline_code: str | None = None
     #: whether the template lets API Gateway invoke it (an AWS::Lambda::Permission for

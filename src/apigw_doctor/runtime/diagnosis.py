@@ -83,6 +83,8 @@ def aws_calls(calls: Sequence[AwsCall], when: str = "the handler called") -> str
 def code_missing(function: Function) -> str | None:
     """Why the handler's code is not here to run (built, downloaded or generated at
     deploy time), if it is not."""
+    if function.code_unknown:
+        return function.code_unknown
     module = function.module_path
     if module.is_file() or (module.with_suffix("") / "__init__.py").is_file():
         return None
