@@ -198,6 +198,10 @@ def _function_report(
         handler_report.template_findings.append(finding("GW769", function=function.name))
     if function.inline_code is not None:  # its file is a temporary copy: name the template
         handler_report.target = f"{_relative(function.template)} (inline code of {function.name})"
+    elif function.generated_code is not None:
+        handler_report.target = (
+            f"{_relative(function.template)} ({function.handler}, generated at package time)"
+        )
     return handler_report
 
 

@@ -263,6 +263,24 @@ def test_framework_handlers_scan_as_they_run_on_lambda() -> None:
     }
 
 
+def test_wsgi_adapters_scan_as_they_run_on_lambda() -> None:
+    """aws-wsgi's awsgi.response and apig-wsgi's make_lambda_handler wrap a WSGI app:
+    each runs for real; aws-wsgi reads REST's event shape, so behind an HTTP API's
+    payload 2.0 it raises (KeyError: 'httpMethod'), as it does on Lambda."""
+    status, report, _ = scan(str(PROJECTS / "wsgi-adapters"))
+    outcome = {
+        h["name"]: (c["status"], {f["code"] for f in c["findings"] if f["severity"] == "error"})
+        for h in report["handlers"]
+        for c in h["calls"]
+    }
+    assert outcome == {
+        "Awsgi": (200, set()),
+        "ApigWsgi": (200, set()),
+        "AwsgiOnHttpApi": (500, {"GW701"}),
+    }
+    assert status == 1
+
+
 def venv_project(folder: Path) -> Path:
     sam_api(folder, "app.handler")
     write(

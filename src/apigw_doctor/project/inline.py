@@ -1,6 +1,7 @@
 """Code written in the template itself (``Code.ZipFile``, SAM's ``InlineCode``),
 written out as Lambda does (its module file, ``index.py`` for ``index.handler``) so
-it runs like any other function."""
+it runs like any other function; and handler modules a deployment tool generates at
+package time (``project.generated``), written beside the code."""
 
 from __future__ import annotations
 
@@ -21,5 +22,12 @@ def materialise(project: Project, folder: Path) -> Project:
             (code_dir / module).parent.mkdir(parents=True, exist_ok=True)
             (code_dir / module).write_text(function.inline_code, encoding="utf-8")
             function = replace(function, code_dir=code_dir)
+        elif function.generated_code is not None and function.handler:
+            # beside the code, as the package has it: after it on the path
+            generated = folder / f"{function.name}.generated"
+            module = function.module_name.replace(".", "/") + ".py"
+            (generated / module).parent.mkdir(parents=True, exist_ok=True)
+            (generated / module).write_text(function.generated_code, encoding="utf-8")
+            function = replace(function, layers=(*function.layers, generated))
         functions.append(function)
     return replace(project, functions=functions)

@@ -105,6 +105,9 @@ class Function:
     code_unknown: str = ""
     #: the code written in the template itself (Code.ZipFile, SAM's InlineCode)
     inline_code: str | None = None
+    #: the handler module a deployment tool generates beside the code at package time
+    #: (serverless-wsgi's wsgi_handler.py): written out before a run
+    generated_code: str | None = None
     #: whether the template lets API Gateway invoke it (an AWS::Lambda::Permission for
     #: apigateway.amazonaws.com, or an integration role); None: not known here
     api_permission: bool | None = None

@@ -15,6 +15,7 @@ from typing import Any
 
 from . import authorizers as authorizers_of
 from . import cors as cors_of
+from .generated import serverless_wsgi_handler
 from .model import Authorizer, Binding, Function, Note, Trigger
 
 _VARIABLE = re.compile(r"\$\{([^{}]+)\}")
@@ -139,16 +140,10 @@ class Reader:
         if not handler and image is None:
             self.notes.append(Note(self.path, f"{name}: no handler"))
             return None
+        generated = None
         if handler in _WSGI_HANDLERS and "serverless-wsgi" in plugins:
-            app = self._text(_dict(_dict(self.data.get("custom")).get("wsgi")).get("app"))
-            self.notes.append(
-                Note(
-                    self.path,
-                    f"{name}: serverless-wsgi serves the WSGI app {app or '?'}; "
-                    "its handler is generated at deploy time and is not checked here",
-                )
-            )
-            handler = ""
+            generated = self._wsgi(name)
+            handler = handler if generated else ""
         # the service folder is the task root; a handler names its file from there
         module_function = handler
         environment = {
@@ -177,7 +172,25 @@ class Reader:
             bindings=tuple(bindings),
             triggers=tuple(triggers),
             package_type="Image" if image is not None else "Zip",
+            generated_code=generated,
         )
+
+    def _wsgi(self, name: str) -> str | None:
+        """serverless-wsgi's generated handler for the app ``custom.wsgi.app`` names."""
+        settings = _dict(_dict(self.data.get("custom")).get("wsgi"))
+        app = self._text(settings.get("app"))
+        if "." not in app or "<" in app:
+            self.notes.append(
+                Note(
+                    self.path,
+                    f"{name}: serverless-wsgi's handler serves the WSGI app custom.wsgi.app "
+                    f"names, and it names none that can be read here ({app or 'not set'})",
+                )
+            )
+            return None
+        types = settings.get("textMimeTypes")
+        text_types = [self._text(t) for t in types] if isinstance(types, list) else []
+        return serverless_wsgi_handler(app, text_types)
 
     def _events(self, events: Any, provider: dict[str, Any]) -> tuple[list[Binding], list[Trigger]]:
         bindings: list[Binding] = []
