@@ -4,6 +4,7 @@ import base64
 import json
 import sys
 import textwrap
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -483,6 +484,17 @@ def test_code_written_in_the_template_runs_as_lambda_writes_it(tmp_path: Path) -
     (handler,) = report["handlers"]
     assert status == 1 and handler["target"] == f"{tmp_path / 'template.yaml'} (inline code of Fn)"
     assert next(f["code"] for f in handler["calls"][0]["findings"]) == "GW301"
+
+
+def test_code_given_as_a_zip_archive_runs_from_the_archive(tmp_path: Path) -> None:
+    sam_api(tmp_path, "index.handler", properties="      CodeUri: build/function.zip\n")
+    (tmp_path / "build").mkdir()
+    with zipfile.ZipFile(tmp_path / "build" / "function.zip", "w") as archive:
+        archive.writestr("index.py", "def handler(event, context):\n    return 'not a dict'\n")
+    status, report, _ = scan(str(tmp_path))
+    (handler,) = report["handlers"]
+    assert handler["target"].endswith("function.zip/index.py:handler")
+    assert status == 1 and handler["calls"][0]["status"] == 502
 
 
 def test_a_template_without_api_gateways_invoke_permission_is_warned_about() -> None:
