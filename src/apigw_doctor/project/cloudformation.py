@@ -234,6 +234,8 @@ class Reader:
             and "<" not in (text := self._quiet.text(_props(self.resources[name])["FunctionName"]))
         }
         self.data_resources: list[Resource] = []
+        #: folders an image's Dockerfile copies into its task root beside the handler's
+        self.image_paths: dict[str, tuple[Path, ...]] = {}
         self.bindings: dict[str, list[Binding]] = {name: [] for name in self.functions}
         self.triggers: dict[str, list[Trigger]] = {name: [] for name in self.functions}
         #: functions API Gateway may invoke: a permission for it, or an integration role
@@ -307,7 +309,7 @@ class Reader:
             runtime=str(runtime) if isinstance(runtime, str) else None,
             timeout=_number(props.get("Timeout"), 3.0),
             memory=int(_number(props.get("MemorySize"), 128)),
-            layers=tuple(self._layers(props.get("Layers"))),
+            layers=(*self._layers(props.get("Layers")), *self.image_paths.get(name, ())),
             environment=environment,
             bindings=tuple(self.bindings[name]),
             triggers=tuple(self.triggers[name]),
@@ -352,10 +354,11 @@ class Reader:
         if not text:
             return handler, folder, layout.runtime, ""  # no Dockerfile: its folder, as given
         module = PurePosixPath(handler.rpartition(".")[0].replace(".", "/") + ".py")
-        root, why = image_of.locate(layout, folder, module)
-        if root is None:
-            return handler, folder, layout.runtime, f"an image built from {path}: {why}"
-        return handler, root, layout.runtime, ""
+        located = image_of.locate(layout, folder, module)
+        if located.root is None:
+            return handler, folder, layout.runtime, f"an image built from {path}: {located.why}"
+        self.image_paths[name] = located.beside
+        return handler, located.root, layout.runtime, ""
 
     # -- REST APIs -------------------------------------------------------------------
     def _rest_api(self, name: str, props: dict[str, Any]) -> None:

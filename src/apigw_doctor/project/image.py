@@ -177,9 +177,20 @@ def _copy(argument: str, workdir: PurePosixPath, add: bool) -> Copy | None:
     return Copy(tuple(sources), absolute, into, external)
 
 
-def locate(layout: Layout, context: Path, module: PurePosixPath) -> tuple[Path | None, str]:
+@dataclass(frozen=True)
+class Located:
+    """Where an image's handler module comes from in the build context."""
+
+    root: Path | None  # the folder that plays the task root for it (None: not found)
+    why: str = ""  # why it was not found
+    #: other context folders copied into the same task root (``COPY shared/*.py
+    #: ${LAMBDA_TASK_ROOT}/``): importable beside the handler, as in the image
+    beside: tuple[Path, ...] = ()
+
+
+def locate(layout: Layout, context: Path, module: PurePosixPath) -> Located:
     """The folder of the build context that plays the task root for ``module``
-    (``pkg/main.py``), or None and why it cannot be found."""
+    (``pkg/main.py``), or why it cannot be found."""
     roots = [TASK_ROOT] if layout.lambda_base else [layout.workdir, TASK_ROOT]
     external = False
     for root in dict.fromkeys(roots):
@@ -192,18 +203,42 @@ def locate(layout: Layout, context: Path, module: PurePosixPath) -> tuple[Path |
             if local is None:
                 continue
             root_folder = _task_root(local, module)
-            if (root_folder / module).is_file():
-                return root_folder, ""
-            return None, f"it copies {local} into the image as {module} (renamed)"
+            if not (root_folder / module).is_file():
+                return Located(None, f"it copies {local} into the image as {module} (renamed)")
+            others = _copied_into(layout, context, root)
+            return Located(root_folder, beside=tuple(f for f in others if f != root_folder))
     if external:
-        return None, (
+        return Located(
+            None,
             f"it puts {module} in the image from another stage or a download "
-            "(COPY --from, ADD URL), not from this folder"
+            "(COPY --from, ADD URL), not from this folder",
         )
-    return None, (
+    return Located(
+        None,
         f"no COPY or ADD line puts {module} in the image's task root "
-        f"({TASK_ROOT if layout.lambda_base else layout.workdir}) from {context}"
+        f"({TASK_ROOT if layout.lambda_base else layout.workdir}) from {context}",
     )
+
+
+def _copied_into(layout: Layout, context: Path, root: PurePosixPath) -> list[Path]:
+    """The context folders whose files the COPY lines put straight into ``root``."""
+    folders: dict[Path, None] = {}
+    for copy in layout.copies:
+        if copy.external or copy.target != root:
+            continue
+        for source in copy.sources:
+            pattern = source.lstrip("/")
+            for match in _matches(context, pattern):
+                folder = match if match.is_dir() else match.parent
+                if folder.is_dir() and folder.resolve().is_relative_to(context.resolve()):
+                    folders[folder] = None
+    return list(folders)
+
+
+def _matches(context: Path, pattern: str) -> list[Path]:
+    if any(c in pattern for c in "*?["):
+        return sorted(context.glob(pattern))
+    return [context / pattern]
 
 
 def _under(path: PurePosixPath, folder: PurePosixPath) -> bool:
@@ -213,13 +248,7 @@ def _under(path: PurePosixPath, folder: PurePosixPath) -> bool:
 def _local_file(copy: Copy, context: Path, wanted: PurePosixPath) -> Path | None:
     """The context file this COPY puts at ``wanted``, if it puts one there."""
     for source in copy.sources:
-        pattern = source.lstrip("/")
-        matches = (
-            sorted(context.glob(pattern))
-            if any(c in pattern for c in "*?[")
-            else [context / pattern]
-        )
-        for match in matches:
+        for match in _matches(context, source.lstrip("/")):
             if copy.into_folder or match.is_dir():
                 folder = copy.target
                 if match.is_dir():  # a folder's content goes into the target
