@@ -346,9 +346,10 @@ class Reader:
         if isinstance(command, list) and command and isinstance(command[0], str):
             handler = command[0]
         if handler is None:
+            where = f"in {path}" if text else f"and no Dockerfile at {path}"
             self.note(
                 f"{name}: an image function whose handler could not be read "
-                '(no ImageConfig.Command, no CMD ["module.handler"] in a Dockerfile)'
+                f'(no ImageConfig.Command, no CMD ["module.handler"] {where})'
             )
             return None, folder, layout.runtime, ""
         if not text:
