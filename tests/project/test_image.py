@@ -66,3 +66,14 @@ def test_cdk_docker_image_functions_from_their_asset_folder() -> None:
     assert set(targets) == {"ApiFn1A2B3C4D", "CmdFn9F8E7D6C"}  # CMD; ImageConfig.Command
     assert all(t.endswith("cdk.out/asset.5e1f/src/main.py:handler") for t in targets.values())
     assert not report["skipped"]
+
+
+def test_serverless_framework_images_built_from_this_folder() -> None:
+    report = scan(PROJECTS / "sls-image")
+    targets = {h["name"]: h["target"] for h in report["handlers"]}
+    assert targets["fromCmd"].endswith("sls-image/image/app/main.py:handler")  # CMD
+    assert targets["fromCommand"].endswith("sls-image/image/app/other.py:handler")  # command
+    assert all(c["status"] == 200 for h in report["handlers"] for c in h["calls"])
+    (prebuilt,) = report["skipped"]
+    assert prebuilt["name"] == "prebuilt" and not prebuilt["checkedHere"]
+    assert any("prebuilt image" in n["note"] for n in report["notes"])

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from . import authorizers as authorizers_of
@@ -335,31 +335,17 @@ class Reader:
         context = metadata.get("DockerContext")
         folder = self.base / context if isinstance(context, str) else code_dir
         dockerfile = metadata.get("Dockerfile") or metadata.get("aws:asset:dockerfile-path")
-        path = folder / str(dockerfile or "Dockerfile")
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            text = ""
-        layout = image_of.read(text)
         command = _dict(_props(resource).get("ImageConfig")).get("Command")
-        handler = layout.handler
-        if isinstance(command, list) and command and isinstance(command[0], str):
-            handler = command[0]
-        if handler is None:
-            where = f"in {path}" if text else f"and no Dockerfile at {path}"
-            self.note(
-                f"{name}: an image function whose handler could not be read "
-                f'(no ImageConfig.Command, no CMD ["module.handler"] {where})'
-            )
-            return None, folder, layout.runtime, ""
-        if not text:
-            return handler, folder, layout.runtime, ""  # no Dockerfile: its folder, as given
-        module = PurePosixPath(handler.rpartition(".")[0].replace(".", "/") + ".py")
-        located = image_of.locate(layout, folder, module)
-        if located.root is None:
-            return handler, folder, layout.runtime, f"an image built from {path}: {located.why}"
-        self.image_paths[name] = located.beside
-        return handler, located.root, layout.runtime, ""
+        given = command[0] if isinstance(command, list) and command else None
+        image = image_of.function(
+            folder,
+            folder / str(dockerfile or "Dockerfile"),
+            given if isinstance(given, str) else None,
+        )
+        if image.note:
+            self.note(f"{name}: an image function whose handler could not be read ({image.note})")
+        self.image_paths[name] = image.beside
+        return image.handler, image.code_dir, image.runtime, image.unknown
 
     # -- REST APIs -------------------------------------------------------------------
     def _rest_api(self, name: str, props: dict[str, Any]) -> None:

@@ -274,3 +274,42 @@ def _task_root(file: Path, module: PurePosixPath) -> Path:
     for _ in range(len(module.parts) - 1):
         folder = folder.parent
     return folder
+
+
+@dataclass(frozen=True)
+class ImageFunction:
+    """What an image function's Dockerfile and command say, for the project model."""
+
+    handler: str | None
+    code_dir: Path  # the task root's folder in the project (the context if not found)
+    runtime: str | None = None
+    unknown: str = ""  # why the handler's file is not found here, if it is not
+    beside: tuple[Path, ...] = ()  # more folders copied into the task root
+    note: str = ""  # why no handler could be read, if none could
+
+
+def function(context: Path, dockerfile: Path, command: str | None) -> ImageFunction:
+    """An image function built from ``dockerfile`` with ``context``, its handler the
+    ``command`` the deployment gives (ImageConfig.Command) or the Dockerfile's CMD."""
+    try:
+        text = dockerfile.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        text = ""
+    layout = read(text)
+    handler = command or layout.handler
+    if handler is None:
+        where = f"in {dockerfile}" if text else f"and no Dockerfile at {dockerfile}"
+        return ImageFunction(
+            None,
+            context,
+            layout.runtime,
+            note=f'no command given, no CMD ["module.handler"] {where}',
+        )
+    if not text:
+        return ImageFunction(handler, context, layout.runtime)  # the context, as given
+    module = PurePosixPath(handler.rpartition(".")[0].replace(".", "/") + ".py")
+    located = locate(layout, context, module)
+    if located.root is None:
+        why = f"an image built from {dockerfile}: {located.why}"
+        return ImageFunction(handler, context, layout.runtime, unknown=why)
+    return ImageFunction(handler, located.root, layout.runtime, beside=located.beside)

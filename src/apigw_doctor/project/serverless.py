@@ -15,6 +15,7 @@ from typing import Any
 
 from . import authorizers as authorizers_of
 from . import cors as cors_of
+from . import image as image_of
 from .generated import serverless_wsgi_handler
 from .model import Authorizer, Binding, Function, Note, Trigger
 
@@ -146,6 +147,14 @@ class Reader:
             handler = handler if generated else ""
         # the service folder is the task root; a handler names its file from there
         module_function = handler
+        code_dir, unknown, runtime = self.path.parent, "", None
+        beside: tuple[Path, ...] = ()
+        if image is not None:
+            built = self._image(name, image, provider)
+            if built is not None:
+                module_function = built.handler or ""
+                code_dir, unknown, beside = built.code_dir, built.unknown, built.beside
+                runtime = built.runtime
         environment = {
             str(k): self._text(v)
             for k, v in {
@@ -164,8 +173,10 @@ class Reader:
             name=name,
             template=self.path,
             handler=module_function if "." in module_function else None,
-            code_dir=self.path.parent,
-            runtime=self._text(spec.get("runtime", provider.get("runtime"))) or None,
+            code_dir=code_dir,
+            runtime=runtime or self._text(spec.get("runtime", provider.get("runtime"))) or None,
+            layers=beside,
+            code_unknown=unknown,
             timeout=float(timeout) if isinstance(timeout, (int, float)) else 6.0,
             memory=int(memory) if isinstance(memory, int) else 1024,
             environment=environment,
@@ -174,6 +185,34 @@ class Reader:
             package_type="Image" if image is not None else "Zip",
             generated_code=generated,
         )
+
+    def _image(
+        self, name: str, image: Any, provider: dict[str, Any]
+    ) -> image_of.ImageFunction | None:
+        """A function built from an image of ``provider.ecr.images`` (``image: NAME`` or
+        ``image: {name: NAME, command: [module.handler]}``); None for a prebuilt image
+        (a URI), whose code is not here."""
+        settings = image if isinstance(image, dict) else {"name": image}
+        images = _dict(_dict(provider.get("ecr")).get("images"))
+        built = images.get(self._text(settings.get("name")))
+        if not isinstance(built, dict) or not isinstance(built.get("path"), str):
+            self.notes.append(
+                Note(self.path, f"{name}: a prebuilt image (not built from this folder): not read")
+            )
+            return None
+        context = self.path.parent / self._text(built["path"])
+        dockerfile = context / (self._text(built.get("file")) or "Dockerfile")
+        command = settings.get("command")
+        given = self._text(command[0]) if isinstance(command, list) and command else None
+        found = image_of.function(context, dockerfile, given or None)
+        if found.note:
+            self.notes.append(
+                Note(
+                    self.path,
+                    f"{name}: an image function whose handler could not be read ({found.note})",
+                )
+            )
+        return found
 
     def _wsgi(self, name: str) -> str | None:
         """serverless-wsgi's generated handler for the app ``custom.wsgi.app`` names."""
