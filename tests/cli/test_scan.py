@@ -486,6 +486,21 @@ def test_code_written_in_the_template_runs_as_lambda_writes_it(tmp_path: Path) -
     assert next(f["code"] for f in handler["calls"][0]["findings"]) == "GW301"
 
 
+def test_a_scan_writes_nothing_into_the_project(tmp_path: Path) -> None:
+    sam_api(tmp_path, "pkg.app.handler")
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (tmp_path / "pkg" / "helper.py").write_text("BODY = 'ok'\n")
+    (tmp_path / "pkg" / "app.py").write_text(
+        "from pkg.helper import BODY\n\n"
+        "def handler(event, context):\n    return {'statusCode': 200, 'body': BODY}\n"
+    )
+    before = sorted(tmp_path.rglob("*"))
+    status, report, _ = scan(str(tmp_path))
+    assert status == 0 and report["handlers"][0]["calls"][0]["status"] == 200
+    assert sorted(tmp_path.rglob("*")) == before  # no __pycache__ beside the code
+
+
 def test_code_given_as_a_zip_archive_runs_from_the_archive(tmp_path: Path) -> None:
     sam_api(tmp_path, "index.handler", properties="      CodeUri: build/function.zip\n")
     (tmp_path / "build").mkdir()
