@@ -68,3 +68,24 @@ def test_an_include_that_is_not_here_is_a_note(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["lint", str(tmp_path)])
     assert "Traceback" not in result.output
     assert "gone.yaml" in result.output and "s3://b/api.yaml is not a local file" in result.output
+
+
+def test_an_include_beside_other_resources_adds_its_own(tmp_path: Path) -> None:
+    (tmp_path / "template.yaml").write_text(
+        "Resources:\n"
+        "  Fn::Transform: {Name: AWS::Include, Parameters: {Location: api.yaml}}\n"
+        "  Handler:\n"
+        "    Type: AWS::Lambda::Function\n"
+        "    Properties: {Handler: app.handler, Runtime: python3.12, Code: .}\n"
+    )
+    (tmp_path / "api.yaml").write_text(
+        "Api:\n"
+        "  Type: AWS::ApiGatewayV2::Api\n"
+        "  Properties: {Name: api, ProtocolType: HTTP, Target: !GetAtt Handler.Arn}\n"
+    )
+    (tmp_path / "app.py").write_text(
+        "def handler(event, context):\n    return {'statusCode': 200, 'body': 'ok'}\n"
+    )
+    status, report = scan(tmp_path)
+    assert [(h["name"], h["calls"][0]["status"]) for h in report["handlers"]] == [("Handler", 200)]
+    assert status == 0

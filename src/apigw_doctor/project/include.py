@@ -51,7 +51,7 @@ def _walk(value: Any, base: Path, notes: list[str], depth: int) -> Any:
 def _include(value: dict[str, Any], base: Path, notes: list[str], depth: int) -> Any:
     """The content a ``Fn::Transform: AWS::Include`` stands for, or ``value`` itself."""
     transform = value.get("Fn::Transform")
-    if len(value) != 1 or not isinstance(transform, dict):
+    if not isinstance(transform, dict):
         return value
     if transform.get("Name") != "AWS::Include":
         return value
@@ -69,7 +69,11 @@ def _include(value: dict[str, Any], base: Path, notes: list[str], depth: int) ->
     except TemplateError as exc:
         notes.append(f"AWS::Include: {exc}")
         return value
-    return _walk(content, file.parent, notes, depth + 1)
+    content = _walk(content, file.parent, notes, depth + 1)
+    rest = {k: v for k, v in value.items() if k != "Fn::Transform"}
+    if rest:  # beside other keys (a Resources section's), the snippet's keys join them
+        return {**_walk(rest, base, notes, depth), **content}
+    return content
 
 
 def _local_bodies(base: Path, data: dict[str, Any], notes: list[str]) -> None:
