@@ -77,3 +77,10 @@ def test_serverless_framework_images_built_from_this_folder() -> None:
     (prebuilt,) = report["skipped"]
     assert prebuilt["name"] == "prebuilt" and not prebuilt["checkedHere"]
     assert any("prebuilt image" in n["note"] for n in report["notes"])
+
+
+def test_invoke_says_why_an_image_handler_is_not_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(PROJECTS / "images")
+    result = CliRunner().invoke(main, ["invoke", "Unknown", "GET", "/unknown"])
+    assert result.exit_code == 2
+    assert "no COPY or ADD line puts missing.py" in " ".join(result.output.split())
