@@ -38,14 +38,18 @@ def resolve(path: Path, data: dict[str, Any], notes: list[str]) -> dict[str, Any
 
 
 def _walk(value: Any, base: Path, notes: list[str], depth: int) -> Any:
+    """``value`` with its includes read in; the very same object when it has none (a
+    template without includes costs one pass and no copy)."""
     if isinstance(value, list):
-        return [_walk(item, base, notes, depth) for item in value]
+        items = [_walk(item, base, notes, depth) for item in value]
+        return items if any(a is not b for a, b in zip(items, value, strict=True)) else value
     if not isinstance(value, dict):
         return value
     included = _include(value, base, notes, depth)
     if included is not value:
         return included
-    return {key: _walk(item, base, notes, depth) for key, item in value.items()}
+    walked = {key: _walk(item, base, notes, depth) for key, item in value.items()}
+    return walked if any(walked[k] is not value[k] for k in value) else value
 
 
 def _include(value: dict[str, Any], base: Path, notes: list[str], depth: int) -> Any:
