@@ -30,11 +30,11 @@ def is_remote(location: Any) -> bool:
 
 def resolve(path: Path, data: dict[str, Any], notes: list[str]) -> dict[str, Any]:
     """``data`` with every local ``AWS::Include`` and local API body file read in;
-    what cannot be read is a note (the include stays, and reads as no routes)."""
+    what cannot be read is a note (the include stays, and reads as no routes).
+    ``data`` itself is left as it is (a parsed file may be shared)."""
     resolved = _walk(data, path.parent, notes, 0)
     data = resolved if isinstance(resolved, dict) else data
-    _local_bodies(path.parent, data, notes)
-    return data
+    return _local_bodies(path.parent, data, notes)
 
 
 def _walk(value: Any, base: Path, notes: list[str], depth: int) -> Any:
@@ -80,9 +80,12 @@ def _include(value: dict[str, Any], base: Path, notes: list[str], depth: int) ->
     return content
 
 
-def _local_bodies(base: Path, data: dict[str, Any], notes: list[str]) -> None:
+def _local_bodies(base: Path, data: dict[str, Any], notes: list[str]) -> dict[str, Any]:
     resources = data.get("Resources")
-    for resource in resources.values() if isinstance(resources, dict) else ():
+    if not isinstance(resources, dict):
+        return data
+    changed = {}
+    for name, resource in resources.items():
         if not isinstance(resource, dict):
             continue
         key = _BODY_LOCATIONS.get(str(resource.get("Type")))
@@ -93,11 +96,15 @@ def _local_bodies(base: Path, data: dict[str, Any], notes: list[str]) -> None:
         if is_remote(location):
             continue
         try:
-            props["Body"] = _walk(read_document(base / str(location)), base, notes, 1)
+            body = _walk(read_document(base / str(location)), base, notes, 1)
         except TemplateError as exc:
             notes.append(f"cannot read the API definition: {exc}")
             continue
-        del props[key]
+        props = {k: v for k, v in props.items() if k != key}
+        changed[name] = {**resource, "Properties": {**props, "Body": body}}
+    if not changed:
+        return data
+    return {**data, "Resources": {**resources, **changed}}
 
 
 def _shown(location: Any) -> str:
