@@ -82,6 +82,7 @@ def _layout(lines: list[tuple[str, str]]) -> Layout:
     variables = {"LAMBDA_TASK_ROOT": str(TASK_ROOT), "LAMBDA_RUNTIME_DIR": "/var/runtime"}
     copies: list[Copy] = []
     for instruction, argument in lines:
+        argument = _substitute(argument, variables)  # FROM ${BASE} takes a global ARG
         if instruction == "FROM":
             words = [w for w in argument.split() if not w.startswith("--")]
             image = words[0] if words else ""
@@ -90,7 +91,6 @@ def _layout(lines: list[tuple[str, str]]) -> Layout:
                 layout.runtime = f"{found.group(1).lower()}{found.group(2) or ''}"
                 layout.lambda_base = "lambda" in image.lower()
             continue
-        argument = _substitute(argument, variables)
         if instruction in ("ARG", "ENV"):
             given = _assignments(argument)
             if instruction == "ARG":  # `ARG NAME` alone takes the global default
