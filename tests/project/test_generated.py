@@ -77,3 +77,12 @@ def test_an_app_that_is_not_named_is_a_note(tmp_path: Path) -> None:
     report = json.loads(result.stdout)
     assert result.exit_code == 2 and report["skipped"][0]["name"] == "api"
     assert any("custom.wsgi.app" in n["note"] for n in report["notes"])
+
+
+def test_custom_wsgi_without_the_plugin_listed_here(tmp_path: Path) -> None:
+    """plugins can live in another file (${file(...)}): custom.wsgi says enough."""
+    folder = copy(tmp_path)
+    text = (folder / "serverless.yml").read_text()
+    (folder / "serverless.yml").write_text(text.replace("  - serverless-wsgi\n", ""))
+    status, report = scan(folder)
+    assert status == 0 and [h["name"] for h in report["handlers"]] == ["api"]

@@ -25,6 +25,7 @@ def test_included_openapi_files_give_the_functions_their_routes() -> None:
     assert routes == {
         ("Items", "GET", "/items/{id}"),  # REST, Fn::Sub ${Items.Arn}
         ("Named", "POST", "/named"),  # a literal ARN naming the function's FunctionName
+        ("Reports", "GET", "/reports"),  # its FunctionName a parameter without a value
         ("Orders", "GET", "/orders"),  # HTTP API, Fn::GetAtt
         ("Users", "PUT", "/users/{id}"),  # HTTP API, Fn::Join
     }

@@ -22,8 +22,8 @@ from . import image as image_of
 from .model import Authorizer, Binding, Cors, Function, Note, Resource, Trigger
 
 #: the function an ARN names: arn:aws:lambda:REGION:ACCOUNT:function:NAME[:alias]
-_FUNCTION_ARN = re.compile(r":function:([A-Za-z0-9_-]+)")
-_PLAIN_NAME = re.compile(r"([A-Za-z0-9_-]+)")
+_FUNCTION_ARN = re.compile(r":function:([^/:\s]+)")
+_PLAIN_NAME = re.compile(r"([^/:\s]+)")
 _SUB_REF = re.compile(r"\$\{([A-Za-z0-9]+)(?:\.Arn)?\}")
 _HTTP_METHODS = (
     "get",
@@ -230,8 +230,9 @@ class Reader:
         self._named = {
             text: name
             for name in self.functions
+            # a name only known once deployed (<Param>) still matches its own placeholder
             if "FunctionName" in _props(self.resources[name])
-            and "<" not in (text := self._quiet.text(_props(self.resources[name])["FunctionName"]))
+            and (text := self._quiet.text(_props(self.resources[name])["FunctionName"]))
         }
         self.data_resources: list[Resource] = []
         #: folders an image's Dockerfile copies into its task root beside the handler's

@@ -142,7 +142,8 @@ class Reader:
             self.notes.append(Note(self.path, f"{name}: no handler"))
             return None
         generated = None
-        if handler in _WSGI_HANDLERS and "serverless-wsgi" in plugins:
+        wsgi = "wsgi" in _dict(self.data.get("custom")) or "serverless-wsgi" in plugins
+        if handler in _WSGI_HANDLERS and wsgi:
             generated = self._wsgi(name)
             handler = handler if generated else ""
         # the service folder is the task root; a handler names its file from there
