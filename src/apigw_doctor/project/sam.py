@@ -66,7 +66,8 @@ def expand(path: Path, data: dict[str, Any], parameters: dict[str, str], region:
     from samtranslator.translator.transform import transform
 
     # the translator logs its own bookkeeping (metrics, feature toggles) as warnings
-    logging.getLogger("samtranslator").setLevel(logging.ERROR)
+    # (and a plugin's unexpected exception with its traceback: it is caught below, a note)
+    logging.getLogger("samtranslator").setLevel(logging.CRITICAL)
     result = Expanded()
     template = copy.deepcopy(data)
     _swap_local_paths(path.parent, template, result)
