@@ -86,3 +86,11 @@ def test_custom_wsgi_without_the_plugin_listed_here(tmp_path: Path) -> None:
     (folder / "serverless.yml").write_text(text.replace("  - serverless-wsgi\n", ""))
     status, report = scan(folder)
     assert status == 0 and [h["name"] for h in report["handlers"]] == ["api"]
+
+
+def test_the_generated_handler_stands_over_a_file_of_the_same_name(tmp_path: Path) -> None:
+    """The plugin writes its wsgi_handler.py into the package: a local one is not deployed."""
+    folder = copy(tmp_path)
+    (folder / "wsgi_handler.py").write_text("raise RuntimeError('not what is deployed')\n")
+    status, report = scan(folder)
+    assert status == 0 and report["handlers"][0]["calls"][0]["status"] == 200

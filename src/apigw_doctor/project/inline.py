@@ -31,11 +31,11 @@ def materialise(project: Project, folder: Path) -> Project:
                 archive.extractall(code_dir)
             function = replace(function, code_dir=code_dir)
         elif function.generated_code is not None and function.handler:
-            # beside the code, as the package has it: after it on the path
+            # the tool writes it into the package, over a file of the same name
             generated = folder / f"{function.name}.generated"
             module = function.module_name.replace(".", "/") + ".py"
             (generated / module).parent.mkdir(parents=True, exist_ok=True)
             (generated / module).write_text(function.generated_code, encoding="utf-8")
-            function = replace(function, layers=(*function.layers, generated))
+            function = replace(function, overlay=(*function.overlay, generated))
         functions.append(function)
     return replace(project, functions=functions)

@@ -108,6 +108,9 @@ class Function:
     #: the handler module a deployment tool generates beside the code at package time
     #: (serverless-wsgi's wsgi_handler.py): written out before a run
     generated_code: str | None = None
+    #: folders whose files the package holds over the code's own (where that generated
+    #: handler is written before a run): first on the path
+    overlay: tuple[Path, ...] = ()
     #: whether the template lets API Gateway invoke it (an AWS::Lambda::Permission for
     #: apigateway.amazonaws.com, or an integration role); None: not known here
     api_permission: bool | None = None
