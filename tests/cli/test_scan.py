@@ -508,7 +508,7 @@ def test_code_given_as_a_zip_archive_runs_from_the_archive(tmp_path: Path) -> No
         archive.writestr("index.py", "def handler(event, context):\n    return 'not a dict'\n")
     status, report, _ = scan(str(tmp_path))
     (handler,) = report["handlers"]
-    assert handler["target"].endswith("function.zip/index.py:handler")
+    assert handler["target"].endswith("build/function.zip (index.py:handler)")
     assert status == 1 and handler["calls"][0]["status"] == 502
 
 
