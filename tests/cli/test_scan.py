@@ -2,6 +2,7 @@
 
 import base64
 import json
+import shutil
 import sys
 import textwrap
 import zipfile
@@ -280,6 +281,25 @@ def test_wsgi_adapters_scan_as_they_run_on_lambda() -> None:
         "AwsgiOnHttpApi": (500, {"GW701"}),
     }
     assert status == 1
+
+
+@pytest.mark.parametrize(
+    "handler",
+    [
+        "import awsgi\n\ndef handler(event, context):\n"
+        "    return awsgi.response(application, event, context)\n",
+        "from awsgi import response\n\ndef handler(event, context):\n"
+        "    return response(application, event, context)\n",
+    ],
+)
+def test_without_a_template_a_handler_handing_its_event_to_an_adapter_is_called(
+    tmp_path: Path, handler: str
+) -> None:
+    shutil.copy(PROJECTS / "wsgi-adapters" / "src" / "wsgi_app.py", tmp_path)
+    write(tmp_path, "from wsgi_app import application\n" + handler)
+    status, report, _ = scan(str(tmp_path))
+    (found,) = report["handlers"]
+    assert status == 0 and found["calls"][0]["status"] == 200
 
 
 def venv_project(folder: Path) -> Path:
