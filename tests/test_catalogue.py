@@ -15,6 +15,7 @@ RULE_IDS = {
     *(f"G{i}" for i in range(1, 8)),
     *(f"C{i}" for i in range(1, 4)),  # CORS (docs/gateway-rules.md)
     *(f"A{i}" for i in range(1, 4)),  # authorizers (docs/gateway-rules.md)
+    *(f"Q{i}" for i in range(1, 3)),  # requests API Gateway refuses (docs/gateway-rules.md)
     "L1",
     "L2",
     "L3",

@@ -112,6 +112,24 @@ def test_events_carry_the_headers_the_gateway_adds(api: str) -> None:
     assert headers["host"] == event["requestContext"]["domainName"]
 
 
+@pytest.mark.parametrize("api", ["rest", "http-1.0", "http-2.0"])
+def test_a_client_x_forwarded_for_gets_the_caller_appended(api: str) -> None:
+    """API Gateway appends the TCP peer to X-Forwarded-For (its last entry is the one to
+    trust) and takes sourceIp from the peer, never from what the client wrote."""
+    request = HttpRequest(
+        "GET",
+        "/",
+        headers=[("X-Forwarded-For", "6.6.6.6"), ("x-forwarded-for", "7.7.7.7")],
+        source_ip="10.0.0.9",
+    )
+    event = build_event(api, request)
+    headers = {name.lower(): value for name, value in event["headers"].items()}
+    assert headers["x-forwarded-for"] == "6.6.6.6, 7.7.7.7, 10.0.0.9"
+    context = event["requestContext"]
+    source = context["http"]["sourceIp"] if api == "http-2.0" else context["identity"]["sourceIp"]
+    assert source == "10.0.0.9"
+
+
 def test_a_client_host_header_is_kept() -> None:
     event = build_event("rest", HttpRequest("GET", "/", headers=[("Host", "127.0.0.1:3000")]))
     assert event["headers"]["Host"] == "127.0.0.1:3000"

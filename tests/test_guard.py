@@ -69,6 +69,14 @@ def test_repairs(value: Any, status: int, body: Any) -> None:
     assert evaluate(result, api="rest").ok
 
 
+def test_control_characters_and_unsendable_statuses_are_repaired() -> None:
+    result = guarded({"statusCode": 103, "headers": {"X-A": "a\r\nb\x00"}, "body": "x"})(
+        {}, CONTEXT
+    )
+    assert result["statusCode"] == 500 and result["headers"] == {"X-A": "a  b "}
+    assert evaluate(result, api="rest").ok
+
+
 def test_bytes_body_becomes_base64() -> None:
     result = guarded({"statusCode": 200, "body": b"\x89PNG", "headers": {"X-N": 3}})({}, CONTEXT)
     assert result["isBase64Encoded"] is True

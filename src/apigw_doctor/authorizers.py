@@ -23,7 +23,7 @@ import binascii
 import fnmatch
 import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .catalogue import Finding, finding
@@ -209,37 +209,157 @@ def _broken(auth: Authorizer, api: str, detail: str, fix: str = _POLICY_FIX) -> 
     )
 
 
+#: AWS: "Currently, only RSA-based algorithms are supported" (HTTP API JWT authorizers)
+_RSA_ALGORITHMS = frozenset({"RS256", "RS384", "RS512", "PS256", "PS384", "PS512"})
+#: the one error_description AWS documents word for word (troubleshooting JWT authorizers)
+_BAD_AUDIENCE = "the token does not have a valid audience"
+
+
+@dataclass(frozen=True)
+class _Token:
+    """A JWT split into its decoded parts (the signature is kept as text, unchecked)."""
+
+    header: dict[str, Any]
+    claims: dict[str, Any]
+
+
 def decide_jwt(auth: Authorizer, api: str, token: str, now: float | None = None) -> Decision:
-    """A JWT (or Cognito) authorizer: the claims, read from the token without
-    verifying its signature (only AWS can)."""
-    claims = _claims(token.removeprefix("Bearer ").removeprefix("bearer ").strip())
-    if claims is None:
-        return _refused(auth, api, 401, "the token is not a JWT")
-    expires = claims.get("exp")
-    if isinstance(expires, (int, float)) and expires < (now if now is not None else time.time()):
-        return _refused(auth, api, 401, "the token has expired")
-    if auth.audience:
-        audience = claims.get("aud", claims.get("client_id"))
-        given = audience if isinstance(audience, list) else [audience]
-        if not set(map(str, given)) & set(auth.audience):
-            return _refused(auth, api, 401, f"its audience is not one of {list(auth.audience)}")
+    """A JWT (or Cognito) authorizer, checked as API Gateway checks it, except for the
+    signature (the issuer's keys cannot be fetched offline): the token's shape and
+    algorithm, then ``kid``, ``iss``, ``aud``/``client_id``, ``exp``, ``nbf``, ``iat``
+    and the route's scopes (developer guide, "Control access to HTTP APIs with JWT
+    authorizers").  A refusal is 401 with AWS's ``www-authenticate`` challenge."""
+    now = time.time() if now is None else now
+    raw = token.strip()
+    if raw[:7].lower() == "bearer ":
+        raw = raw[7:].strip()
+    parsed = _parse_jwt(raw)
+    if isinstance(parsed, str):
+        return _invalid_token(auth, api, parsed)
+    problem = _claims_problem(auth, parsed, now)
+    if problem is not None:
+        return _invalid_token(auth, api, problem)
+    claims = parsed.claims
+    granted = _scopes(claims)
+    if auth.scopes and not set(granted) & set(auth.scopes):
+        return _insufficient_scope(auth, api, granted)
     note = finding("GW783", authorizer=auth.name, issuer=auth.issuer or "the issuer")
     if auth.kind == "cognito":
         return Decision(True, context={"claims": claims}, findings=(note,))
-    scopes = str(claims.get("scope", "")).split() or None
-    return Decision(True, context={"jwt": {"claims": claims, "scopes": scopes}}, findings=(note,))
+    as_text = {name: _claim_text(value) for name, value in claims.items()}
+    return Decision(
+        True, context={"jwt": {"claims": as_text, "scopes": granted or None}}, findings=(note,)
+    )
 
 
-def _claims(token: str) -> dict[str, Any] | None:
-    parts = token.split(".")
-    if len(parts) != 3:
-        return None
+def _claim_text(value: Any) -> str:
+    """A claim as HTTP APIs pass it to the function: always text (``"exp":
+    "1787996002"``; a list as ``[admin users]``, as AWS writes Cognito groups)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "[" + " ".join(_claim_text(item) for item in value) + "]"
+    if isinstance(value, dict):
+        return json.dumps(value, separators=(",", ":"))
+    return str(value)
+
+
+def _parse_jwt(raw: str) -> _Token | str:
+    """The token's header and claims, or why API Gateway cannot decode it."""
+    parts = raw.split(".")
+    if len(parts) != 3 or not all(parts[:2]):
+        return "the token is not a JWT (three base64url parts separated by dots)"
+    header, claims = _segment(parts[0]), _segment(parts[1])
+    if header is None or claims is None:
+        return "the token is malformed (a part is not a base64url-encoded JSON object)"
+    algorithm = header.get("alg")
+    if algorithm not in _RSA_ALGORITHMS:
+        return (
+            f"the token's algorithm is {json.dumps(algorithm)}; API Gateway accepts only "
+            "RSA-signed tokens (RS256...)"
+        )
+    if not isinstance(header.get("kid"), str) or not header["kid"]:
+        return "the token's header has no kid, so no key of the issuer can match it"
+    return _Token(header, claims)
+
+
+def _segment(part: str) -> dict[str, Any] | None:
     try:
-        padded = parts[1] + "=" * (-len(parts[1]) % 4)
-        claims = json.loads(base64.urlsafe_b64decode(padded))
+        value = json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
     except (ValueError, binascii.Error):
         return None
-    return claims if isinstance(claims, dict) else None
+    return value if isinstance(value, dict) else None
+
+
+def _claims_problem(auth: Authorizer, token: _Token, now: float) -> str | None:
+    """The first claim API Gateway would refuse, in its documented order."""
+    claims = token.claims
+    if auth.issuer and claims.get("iss") != auth.issuer:
+        shown = json.dumps(claims.get("iss")) if "iss" in claims else "missing"
+        return f"the token's issuer (iss) is {shown}, not {auth.issuer}"
+    if auth.audience:
+        audience = claims["aud"] if "aud" in claims else claims.get("client_id")
+        given = audience if isinstance(audience, list) else [audience]
+        if not {str(a) for a in given if a is not None} & set(auth.audience):
+            return _BAD_AUDIENCE
+    for name, refused_when, wording in _TIMES:
+        value = claims.get(name)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return f"the token's {name} is {json.dumps(value)}, not a number of seconds"
+        if refused_when(value, now):
+            return wording
+    return None
+
+
+#: the time claims: (claim, refused when (claim, now), why), as AWS checks them
+_TIMES: tuple[tuple[str, Any, str], ...] = (
+    ("exp", lambda value, now: value <= now, "the token has expired (exp is past)"),
+    ("nbf", lambda value, now: value > now, "the token is not valid yet (nbf is in the future)"),
+    ("iat", lambda value, now: value > now, "the token was issued in the future (iat)"),
+)
+
+
+def _scopes(claims: dict[str, Any]) -> list[str]:
+    """The token's scopes: ``scope`` (space-separated) or ``scp`` (a list, or text)."""
+    for name in ("scope", "scp"):
+        value = claims.get(name)
+        if isinstance(value, str):
+            return value.split()
+        if isinstance(value, list):
+            return [str(v) for v in value]
+    return []
+
+
+def _invalid_token(auth: Authorizer, api: str, reason: str) -> Decision:
+    decision = _refused(auth, api, 401, reason)
+    if api == "rest":
+        return decision  # REST (Cognito user pools): no challenge header is documented
+    described = reason.replace('"', "'")  # a quoted-string holds no bare quote
+    challenge = f'Bearer scope="" error="invalid_token" error_description="{described}"'
+    return replace(decision, headers=(*decision.headers, ("www-authenticate", challenge)))
+
+
+def _insufficient_scope(auth: Authorizer, api: str, granted: list[str]) -> Decision:
+    """A valid token without one of the route's scopes: refused (HTTP APIs: 403, the
+    OAuth answer for a missing scope; REST: 401; AWS documents only that the request
+    is denied)."""
+    wanted = " ".join(auth.scopes)
+    reason = (
+        f"the token's scopes ({' '.join(granted) or 'none'}) include none of the route's "
+        f"authorization scopes ({wanted})"
+    )
+    if api == "rest":  # Cognito user pools on REST: the token is not valid for the method
+        return _refused(auth, api, 401, reason)
+    decision = _refused(auth, api, 403, reason)
+    challenge = (
+        f'Bearer scope="{wanted}" error="insufficient_scope" '
+        f'error_description="expected scopes: [{wanted}]"'
+    )
+    return replace(decision, headers=(*decision.headers, ("www-authenticate", challenge)))
 
 
 #: the caller scan pretends to be behind an authorizer: sample values, said as such
@@ -266,7 +386,7 @@ def sample_context(auth: Authorizer, api: str, now: float | None = None) -> dict
         }
         if auth.kind == "cognito" or api == "rest":
             return {"claims": claims}
-        as_text = {k: str(v) for k, v in claims.items()}  # HTTP APIs pass claims as text
+        as_text = {k: _claim_text(v) for k, v in claims.items()}  # HTTP APIs: text
         return {"jwt": {"claims": as_text, "scopes": ["openid"]}}
     if auth.kind in ("token", "request"):
         if api == "rest" or auth.payload_version == "1.0":

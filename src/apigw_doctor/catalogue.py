@@ -180,11 +180,24 @@ _ROWS: tuple[Entry, ...] = (
     Entry(
         "GW205",
         "status-out-of-range",
-        "warning",
+        "error",
         "R4",
         "unknown",
-        "statusCode {value} is outside 100-599; AWS's handling is unverified",
-        "use a standard HTTP status code (100-599)",
+        "statusCode {value} is outside 100-599, the status codes HTTP defines; read here as "
+        "a malformed response, as HTTP servers and clients refuse it (unverified: AWS may "
+        "pass it on as is)",
+        '"statusCode": 200  # a standard HTTP status code (200-599)',
+    ),
+    Entry(
+        "GW207",
+        "status-informational",
+        "error",
+        "R4",
+        "unknown",
+        "statusCode {value} is an informational (1xx) status, which is never a final "
+        "answer in HTTP: the client would wait for another; read here as a malformed "
+        "response (unverified)",
+        '"statusCode": 200  # or 204 for no content; a final status is 200-599',
     ),
     Entry(
         "GW206",
@@ -340,6 +353,30 @@ _ROWS: tuple[Entry, ...] = (
         "non-ASCII); read here as a failed integration, as HTTP cannot carry it (unverified: "
         "the other reading drops the header)",
         'use a plain name such as "X-Request-Id" (letters, digits and -)',
+    ),
+    Entry(
+        "GW414",
+        "header-value-control-character",
+        "error",
+        "R6",
+        "unknown",
+        "header {name} has the value {value}, which holds {char}: no HTTP header value can "
+        "carry a control character (a line break would split the response); read here as a "
+        "failed integration (unverified: the other reading drops or cuts the header)",
+        "remove control characters from header values (e.g. value.strip(), or "
+        "urllib.parse.quote(value) for text from users)",
+    ),
+    Entry(
+        "GW415",
+        "header-value-not-ascii",
+        "warning",
+        "R6",
+        "unknown",
+        "header {name} has the value {value}, with characters outside ASCII: HTTP sends "
+        "header values as bytes, and how API Gateway encodes these is unverified (sent here "
+        "as UTF-8; the other readings are Latin-1, or ? for each such character)",
+        "send ASCII only: percent-encode the value (urllib.parse.quote), or for a file name "
+        "use filename*=UTF-8''<percent-encoded name> (RFC 6266)",
     ),
     Entry(
         "GW411",
@@ -690,9 +727,23 @@ _ROWS: tuple[Entry, ...] = (
         "info",
         "A3",
         "documented",
-        "the {authorizer} JWT authorizer's token was read, not verified: its signature, "
-        "issuer ({issuer}) and audience are checked only by AWS",
+        "the {authorizer} JWT authorizer let the token through on its claims (algorithm, kid, "
+        "issuer, audience, exp, nbf, iat, scopes, checked as AWS checks them), but its "
+        "signature was NOT checked: the keys of {issuer} cannot be fetched offline, and AWS "
+        "refuses a token they did not sign",
         "nothing to fix locally; test with a real token from {issuer} before deploying",
+    ),
+    Entry(
+        "GW784",
+        "request-headers-too-large",
+        "error",
+        "Q1",
+        "documented",
+        "the request's {counted} are {size:,} bytes, past API Gateway's quota of {limit:,} "
+        "bytes: it refuses the request and the function never runs (the answer, 413 "
+        "Request Too Long, is assumed: unverified)",
+        "send less in headers: large cookies or tokens belong in the body, or in a "
+        "server-side session",
     ),
     # -- payload 2.0 inference (V2, V3) ---------------------------------------
     Entry(

@@ -22,6 +22,10 @@ REGION = "us-east-1"
 #: a function URL's id and host (the URL is https://<id>.lambda-url.<region>.on.aws/)
 URL_ID = "apigwdoctorurl0000000000000000000"
 
+#: the methods API Gateway supports (what ``ANY`` stands for); TRACE, CONNECT and
+#: custom methods reach no route, whatever the API declares
+METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
+
 # Media types HTTP APIs pass as text; anything else arrives base64-encoded.
 _TEXT_TYPES = re.compile(
     r"^(text/.*|application/(json|xml|javascript|x-www-form-urlencoded|.*\+json|.*\+xml))$"
@@ -62,7 +66,11 @@ class Route:
 
     def match(self, method: str, path: str) -> dict[str, str] | None:
         """The path parameters when ``method path`` falls on this route."""
-        if self.method not in ("ANY", "X-AMAZON-APIGATEWAY-ANY-METHOD", method.upper()):
+        verb = method.upper()
+        if self.method in ("ANY", "X-AMAZON-APIGATEWAY-ANY-METHOD"):
+            if verb not in METHODS:  # ANY is any method API Gateway supports, no other
+                return None
+        elif self.method != verb:
             return None
         found = _route_pattern(self.resource).fullmatch(path)
         return None if found is None else found.groupdict()
@@ -149,9 +157,13 @@ def with_gateway_headers(
     """The request as the handler sees it: with the headers the gateway adds.
 
     Handlers read ``Host``, ``X-Forwarded-For`` and the trace id; an event
-    without them made correct handlers fail in ``scan``.
+    without them made correct handlers fail in ``scan``.  A client's own
+    ``X-Forwarded-For`` is kept with the caller's address appended, as API
+    Gateway appends it (the last entry is the one to trust; ``sourceIp`` is the
+    TCP peer, never a client-supplied entry).
     """
-    present = {name.lower() for name, _ in request.headers}
+    headers = _forwarded_for(request.headers, request.source_ip)
+    present = {name.lower() for name, _ in headers}
     trace = "Root=1-{:08x}-{}".format(int(now), request_id.replace("-", "")[:24])
     added = [
         ("Host", domain_name(api)),
@@ -161,9 +173,25 @@ def with_gateway_headers(
         ("X-Forwarded-Proto", "https"),
     ]
     extra = [(name, value) for name, value in added if name.lower() not in present]
-    if not extra:
+    if not extra and headers is request.headers:
         return request
-    return replace(request, headers=[*request.headers, *extra])
+    return replace(request, headers=[*headers, *extra])
+
+
+def _forwarded_for(headers: list[tuple[str, str]], peer: str) -> list[tuple[str, str]]:
+    """The client's X-Forwarded-For lines, as one with the peer appended."""
+    sent = [value for name, value in headers if name.lower() == "x-forwarded-for"]
+    if not sent:
+        return headers
+    chain = ", ".join([*(v.strip() for v in sent if v.strip()), peer])
+    result: list[tuple[str, str]] = []
+    for name, value in headers:
+        if name.lower() != "x-forwarded-for":
+            result.append((name, value))
+        elif chain:  # the first line takes the whole chain, the others go
+            result.append((name, chain))
+            chain = ""
+    return result
 
 
 class _Call(NamedTuple):

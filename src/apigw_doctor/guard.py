@@ -23,7 +23,7 @@ import logging
 import os
 from typing import TYPE_CHECKING, Any
 
-from .rules._keys import HEADER_NAME, KEYS_BY_KIND, V1_KEYS, V2_KEYS
+from .rules._keys import HEADER_NAME, HEADER_VALUE_FORBIDDEN, KEYS_BY_KIND, V1_KEYS, V2_KEYS
 
 if TYPE_CHECKING:  # the rules core loads only when a result is not obviously valid
     from collections.abc import Callable
@@ -136,7 +136,7 @@ def _plainly_valid(result: Any, api: str) -> bool:
     headers = result.get("headers")
     return (
         type(status) is int
-        and 100 <= status <= 599
+        and 200 <= status <= 599
         and (body is None or (type(body) is str and len(body) < _QUICK_BODY_LIMIT))
         and (headers is None or _string_map(headers))
         and result.get("isBase64Encoded", False) is False
@@ -147,9 +147,13 @@ def _plainly_valid(result: Any, api: str) -> bool:
 
 
 def _string_map(headers: Any) -> bool:
-    """String values under names HTTP can carry."""
+    """String values HTTP can carry under names HTTP can carry."""
     return type(headers) is dict and all(
-        type(k) is str and type(v) is str and HEADER_NAME.fullmatch(k) is not None
+        type(k) is str
+        and type(v) is str
+        and HEADER_NAME.fullmatch(k) is not None
+        and v.isascii()
+        and HEADER_VALUE_FORBIDDEN.search(v) is None
         for k, v in headers.items()
     )
 
@@ -249,11 +253,12 @@ def _repair_response(result: dict[str, Any], api: str) -> dict[str, Any]:
         elif key in fixed:
             del fixed[key]
     if "cookies" in fixed:
-        fixed["cookies"] = (
-            [str(c) for c in fixed["cookies"]]
-            if isinstance(fixed["cookies"], list)
-            else [str(fixed["cookies"])]
-        )
+        fixed["cookies"] = [
+            _header_text(str(c))
+            for c in (
+                fixed["cookies"] if isinstance(fixed["cookies"], list) else [fixed["cookies"]]
+            )
+        ]
     return _plain(fixed)  # type: ignore[no-any-return]
 
 
@@ -262,7 +267,7 @@ def _status(value: Any) -> int:
         status = int(value)
     except (TypeError, ValueError, OverflowError):
         return 200 if value is None else 500
-    return status if 100 <= status <= 599 else 500
+    return status if 200 <= status <= 599 else 500  # 1xx is never a final answer
 
 
 def _header_value(value: Any, key: str) -> Any:
@@ -276,5 +281,9 @@ def _header_text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return value
-    return json.dumps(value, default=_to_json) if isinstance(value, (list, dict)) else str(value)
+        text = value
+    elif isinstance(value, (list, dict)):
+        text = json.dumps(value, default=_to_json)
+    else:
+        text = str(value)
+    return HEADER_VALUE_FORBIDDEN.sub(" ", text)  # a line break would split the response

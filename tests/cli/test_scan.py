@@ -3,6 +3,7 @@
 import base64
 import json
 import shutil
+import subprocess
 import sys
 import textwrap
 import zipfile
@@ -333,7 +334,8 @@ def test_handlers_run_in_the_projects_venv(tmp_path: Path, monkeypatch: pytest.M
 
 
 def test_a_function_over_its_memory_size_fails_as_on_lambda(tmp_path: Path) -> None:
-    sam_api(tmp_path, "app.handler")  # no MemorySize: SAM's default, 128 MB
+    # no MemorySize: SAM's default, 128 MB; a long timeout so a busy machine still hits memory first
+    sam_api(tmp_path, "app.handler", properties="      CodeUri: .\n      Timeout: 60\n")
     write(
         tmp_path,
         "def handler(event, context):\n"
@@ -551,3 +553,24 @@ def test_an_import_slower_than_the_timeout_is_not_checked_here(tmp_path: Path) -
     status, report, _ = scan(str(tmp_path), "--timeout", "1")
     (handler,) = report["handlers"]
     assert status == 0 and "--timeout" in handler["notCheckedHere"]
+
+
+def test_repeated_scans_write_no_stray_child_watcher_line() -> None:
+    """A scan's stderr holds its own output only: no "Unknown child process pid N" from
+    asyncio.  Killing a worker raced asyncio's child watcher for the exit status; a busy
+    core (as on a loaded machine, or CI) makes the watcher lose: 9 runs in 12 before."""
+    busy = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        for _ in range(4):
+            done = subprocess.run(
+                [sys.executable, "-m", "apigw_doctor", "scan", str(PROJECT)],
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
+            assert done.returncode == 1, done.stderr
+            assert "Unknown child process" not in done.stderr
+            assert "returncode 255" not in done.stderr
+    finally:
+        busy.kill()
+        busy.wait()

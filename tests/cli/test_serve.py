@@ -269,3 +269,50 @@ def test_serve_beyond_loopback_puts_a_token_in_the_inspector_url(tmp_path: Path)
     finally:
         process.terminate()
         process.communicate(timeout=30)
+
+
+def test_what_api_gateway_refuses_or_rewrites_before_the_function(tmp_path: Path) -> None:
+    """sourceIp is the TCP peer and X-Forwarded-For gets it appended; methods API Gateway
+    does not support and headers past its quota never reach the handler; what the
+    handler printed and its traceback are its function log in the inspector."""
+    (tmp_path / "app.py").write_text(
+        "import json\n"
+        "def handler(event, context):\n"
+        "    if event['path'] == '/boom':\n"
+        "        print('about to fail')\n"
+        "        raise ValueError('kaput')\n"
+        "    return {'statusCode': 200, 'body': json.dumps({\n"
+        "        'ip': event['requestContext']['identity']['sourceIp'],\n"
+        "        'xff': event['headers'].get('X-Forwarded-For'),\n"
+        "        'method': event['httpMethod']})}\n"
+    )
+    process, base = serve("app.py:handler", cwd=tmp_path)
+
+    def record(response: httpx.Response) -> dict:  # type: ignore[type-arg]
+        listing = httpx.get(f"{base}/__apigw-doctor/api/requests").json()
+        found = next(r for r in listing if r["requestId"] == response.headers["x-amzn-requestid"])
+        return httpx.get(f"{base}/__apigw-doctor/api/requests/{found['id']}").json()  # type: ignore[no-any-return]
+
+    try:
+        forged = httpx.get(base + "/who", headers={"X-Forwarded-For": "6.6.6.6"})
+        assert forged.json() == {"ip": "127.0.0.1", "xff": "6.6.6.6, 127.0.0.1", "method": "GET"}
+        for method in ("TRACE", "PURGE"):
+            refused = httpx.request(method, base + "/who")
+            assert (refused.status_code, refused.json()) == (
+                403,
+                {"message": "Missing Authentication Token"},
+            )
+            assert "not a method API Gateway supports" in record(refused)["note"]
+        big = httpx.get(base + "/who", headers={"X-Big": "a" * 10_300})
+        assert (big.status_code, big.json()) == (413, {"message": "Request Too Long"})
+        detail = record(big)
+        assert detail["errors"] == ["GW784"] and detail["event"] is None  # never ran
+        assert httpx.get(base + "/who", headers={"X-Big": "a" * 9_000}).status_code == 200
+        boom = httpx.get(base + "/boom")
+        assert boom.status_code == 502
+        log = record(boom)["functionLog"]
+        assert "about to fail" in log and "Traceback" in log and "ValueError: kaput" in log
+    finally:
+        process.terminate()
+        _, err = process.communicate(timeout=30)
+    assert "GW784" in err  # the refusal is in the log too

@@ -1,5 +1,6 @@
 """The project model, read from small projects of every shape (tests/project/projects)."""
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -184,6 +185,9 @@ def test_cors_and_authorizers_are_read_per_route() -> None:
     assert orders.auth.audience == ("app",) and orders.auth.issuer == "https://issuer.example"
     assert simple.auth is not None and simple.auth.simple_responses
     assert orders.cors is not None and orders.cors.managed and orders.cors.max_age == 600
+    admin = routes[("GET", "/orders/admin")].auth
+    assert orders.auth.scopes == () and admin is not None
+    assert (admin.kind, admin.scopes) == ("jwt", ("orders/admin", "orders/all"))
 
 
 def test_serverless_cors_true_answers_preflights(tmp_path: Path) -> None:
@@ -210,11 +214,13 @@ def test_serverless_authorizers(tmp_path: Path) -> None:
         "  api:\n    handler: app.f\n    events:\n"
         "      - http: {path: a, method: get, authorizer: auth}\n"
         "      - httpApi: {path: /b, method: get, authorizer: {name: jwtAuth}}\n"
+        "      - httpApi: {path: /c, method: get, authorizer: {name: jwtAuth, scopes: [b/read]}}\n"
     )
     found = {f.name: f for f in load_project([tmp_path]).functions}
-    rest, http = found["api"].bindings
+    rest, http, scoped = found["api"].bindings
     assert rest.auth is not None and (rest.auth.kind, rest.auth.function) == ("token", "auth")
     assert http.auth is not None and http.auth.kind == "jwt" and http.auth.audience == ("app",)
+    assert scoped.auth is not None and scoped.auth.scopes == ("b/read",)
     assert not found["auth"].is_api_handler and found["auth"].triggers[0].kind == "authorizer"
 
 
@@ -276,3 +282,107 @@ def test_a_template_that_is_not_a_mapping_is_a_clear_error(tmp_path: Path, text:
     result = CliRunner().invoke(main, ["lint", str(tmp_path)])
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert "a template must be a mapping at the top level" in result.output
+
+
+def test_a_cloudformation_route_s_authorization_scopes(tmp_path: Path) -> None:
+    """``AWS::ApiGatewayV2::Route`` with ``AuthorizationScopes`` (CDK's HTTP API output)."""
+    (tmp_path / "app.py").write_text("def f(event, context):\n    return {}\n")
+    (tmp_path / "template.json").write_text(
+        json.dumps(
+            {
+                "Resources": {
+                    "Fn": {
+                        "Type": "AWS::Lambda::Function",
+                        "Properties": {"Handler": "app.f", "Runtime": "python3.12", "Code": "."},
+                    },
+                    "Api": {"Type": "AWS::ApiGatewayV2::Api", "Properties": {}},
+                    "Auth": {
+                        "Type": "AWS::ApiGatewayV2::Authorizer",
+                        "Properties": {
+                            "AuthorizerType": "JWT",
+                            "IdentitySource": ["$request.header.Authorization"],
+                            "JwtConfiguration": {
+                                "Audience": ["app"],
+                                "Issuer": "https://issuer.example",
+                            },
+                        },
+                    },
+                    "Integration": {
+                        "Type": "AWS::ApiGatewayV2::Integration",
+                        "Properties": {
+                            "ApiId": {"Ref": "Api"},
+                            "IntegrationType": "AWS_PROXY",
+                            "IntegrationUri": {"Fn::GetAtt": ["Fn", "Arn"]},
+                            "PayloadFormatVersion": "2.0",
+                        },
+                    },
+                    "Route": {
+                        "Type": "AWS::ApiGatewayV2::Route",
+                        "Properties": {
+                            "ApiId": {"Ref": "Api"},
+                            "RouteKey": "GET /orders",
+                            "AuthorizationType": "JWT",
+                            "AuthorizerId": {"Ref": "Auth"},
+                            "AuthorizationScopes": ["orders/read"],
+                            "Target": {"Fn::Join": ["", ["integrations/", {"Ref": "Integration"}]]},
+                        },
+                    },
+                }
+            }
+        )
+    )
+    (function,) = load_project([tmp_path]).functions
+    (binding,) = function.bindings
+    assert binding.auth is not None and binding.auth.kind == "jwt"
+    assert binding.auth.issuer == "https://issuer.example"
+    assert binding.auth.scopes == ("orders/read",)
+
+
+def test_jwt_settings_the_template_computes_are_left_unchecked(tmp_path: Path) -> None:
+    """``issuer: !Sub https://cognito-idp.${AWS::Region}...``, ``audience: [!Ref Client]``,
+    ``AuthorizationScopes: [!Sub Admins-${Client}]`` (a real project's shape): not known
+    here, so not compared (the expression's text matched no token: every one refused)."""
+    (tmp_path / "app.py").write_text("def h(event, context):\n    return {}\n")
+    (tmp_path / "template.yaml").write_text(
+        "Transform: AWS::Serverless-2016-10-31\n"
+        "Parameters:\n  Client: {Type: String}\n  Pool: {Type: String}\n"
+        "Resources:\n"
+        "  Api:\n    Type: AWS::Serverless::HttpApi\n    Properties:\n      Auth:\n"
+        "        Authorizers:\n          Jwt:\n"
+        "            IdentitySource: $request.header.Authorization\n"
+        "            JwtConfiguration:\n"
+        "              issuer: !Sub https://cognito-idp.${AWS::Region}.amazonaws.com/${Pool}\n"
+        "              audience: [!Ref Client]\n"
+        "  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+        "      Runtime: python3.12\n      Handler: app.h\n      Events:\n"
+        "        Admin:\n          Type: HttpApi\n          Properties:\n"
+        "            ApiId: !Ref Api\n            Path: /admin\n            Method: get\n"
+        "            Auth: {Authorizer: Jwt, AuthorizationScopes: [!Sub 'Admins-${Client}']}\n"
+    )
+    (function,) = load_project([tmp_path]).functions
+    (binding,) = function.bindings
+    assert binding.auth is not None and binding.auth.kind == "jwt"
+    assert (binding.auth.issuer, binding.auth.audience, binding.auth.scopes) == ("", (), ())
+
+
+def test_serverless_jwt_settings_with_unknown_variables_are_left_unchecked(
+    tmp_path: Path,
+) -> None:
+    """``issuerUrl: ${env:ISSUER_URL}``, ``audience: [${env:AUDIENCE}]``: a placeholder is
+    no issuer a token can match, so the setting is not checked (known ones are)."""
+    (tmp_path / "serverless.yml").write_text(
+        "service: s\nprovider:\n  name: aws\n  runtime: python3.12\n  region: eu-west-1\n"
+        "  httpApi:\n    authorizers:\n"
+        "      env: {type: jwt, issuerUrl: '${env:ISSUER_URL}', audience: ['${env:AUD}', app]}\n"
+        "      known:\n        type: jwt\n"
+        "        issuerUrl: 'https://cognito-idp.${self:provider.region}.amazonaws.com/p'\n"
+        "        audience: [app]\n"
+        "functions:\n  f:\n    handler: app.f\n    events:\n"
+        "      - httpApi: {path: /a, method: get, authorizer: {name: env, scopes: ['${env:S}']}}\n"
+        "      - httpApi: {path: /b, method: get, authorizer: {name: known, scopes: [b/read]}}\n"
+    )
+    unknown, known = load_project([tmp_path]).functions[0].bindings
+    assert unknown.auth is not None and known.auth is not None
+    assert (unknown.auth.issuer, unknown.auth.audience, unknown.auth.scopes) == ("", (), ())
+    assert known.auth.issuer == "https://cognito-idp.eu-west-1.amazonaws.com/p"
+    assert (known.auth.audience, known.auth.scopes) == (("app",), ("b/read",))

@@ -77,15 +77,18 @@ def test_module_state_persists_in_a_warm_worker(url: str) -> None:
         assert counts == sorted(counts)
 
 
-def test_200_concurrent_requests_with_one_hanging_none_lost(url: str) -> None:
-    async def load() -> list[int]:
+def test_200_concurrent_requests_with_one_hanging_none_lost() -> None:
+    """AWS's 29 s integration timeout: queueing on a busy machine is not a loss."""
+
+    async def load(url: str) -> list[int]:
         limits = httpx.Limits(max_connections=200)
         async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as client:
             paths = ["/hang"] + ["/ok"] * 199
             responses = await asyncio.gather(*(client.get(p) for p in paths))
             return [r.status_code for r in responses]
 
-    statuses = asyncio.run(load())
+    with running(ROUTES, workers=4, integration_timeout=29.0) as url:
+        statuses = asyncio.run(load(url))
     assert statuses[0] == 502
     assert statuses[1:] == [200] * 199
 

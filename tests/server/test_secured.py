@@ -4,6 +4,7 @@ Lambda authorizer (tests/project/projects/secured)."""
 
 import base64
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 
 from apigw_doctor.server import RouteTable
 from support.server import running
+from support.serving import serve
 
 TEMPLATE = Path(__file__).parents[1] / "project" / "projects" / "secured" / "template.yaml"
 ORIGIN = "http://app.example"
@@ -23,9 +25,14 @@ def api() -> Iterator[str]:
         yield base
 
 
-def jwt(claims: dict[str, object]) -> str:
-    payload = base64.urlsafe_b64encode(json.dumps(claims).encode()).decode().rstrip("=")
-    return f"Bearer e30.{payload}.signature"
+def part(value: object) -> str:
+    return base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")
+
+
+def jwt(claims: dict[str, object], alg: str = "RS256") -> str:
+    """A token as the template's issuer would sign it (the signature is not checked)."""
+    claims = {"iss": "https://issuer.example", "exp": time.time() + 600, **claims}
+    return f"Bearer {part({'alg': alg, 'kid': 'k1'})}.{part(claims)}.signature"
 
 
 def findings(base: str, response: httpx.Response) -> list[str]:
@@ -111,3 +118,53 @@ def test_a_502_behind_cors_is_explained(api: str) -> None:
 def test_no_auth_opens_every_route(tmp_path: Path) -> None:
     with running(RouteTable.from_template(TEMPLATE).without_auth(), workers=1) as base:
         assert httpx.get(base + "/items").json() == {"path": "/items", "user": None}
+
+
+@pytest.mark.parametrize(
+    ("claims", "alg", "path", "status", "challenge"),
+    [
+        ({"sub": "u1", "aud": "app"}, "RS256", "/orders", 200, None),
+        ({"sub": "u1", "aud": "other"}, "RS256", "/orders", 401, "valid audience"),
+        ({"sub": "u1", "aud": "app"}, "none", "/orders", 401, "'none'"),
+        ({"aud": "app", "iss": "https://evil.example"}, "RS256", "/orders", 401, "issuer"),
+        ({"aud": "app", "exp": 1}, "RS256", "/orders", 401, "expired"),
+        ({"aud": "app", "nbf": time.time() + 3600}, "RS256", "/orders", 401, "not valid yet"),
+        ({"aud": "app", "scope": "openid"}, "RS256", "/orders/admin", 403, "insufficient_scope"),
+        ({"sub": "u2", "aud": "app", "scope": "orders/all"}, "RS256", "/orders/admin", 200, None),
+    ],
+)
+def test_http_api_jwt_checks_as_aws_checks_them(
+    api: str,
+    claims: dict[str, object],
+    alg: str,
+    path: str,
+    status: int,
+    challenge: str | None,
+) -> None:
+    response = httpx.get(api + path, headers={"Authorization": jwt(claims, alg)})
+    assert response.status_code == status
+    codes = findings(api, response)
+    if challenge is None:
+        assert response.json() == {"sub": claims["sub"]}
+        assert "www-authenticate" not in response.headers
+        assert codes[0] == "GW783"  # let through: its signature was not checked
+    else:
+        assert response.json() == {"message": "Unauthorized" if status == 401 else "Forbidden"}
+        assert challenge in response.headers["www-authenticate"]
+        assert codes == ["GW781"]
+
+
+def test_each_unverified_token_is_said_in_the_log() -> None:
+    """GW783 is a finding of the request itself: its inspector record and its log line."""
+    process, base = serve(cwd=TEMPLATE.parent)
+    try:
+        token = jwt({"sub": "u1", "aud": "app"})
+        response = httpx.get(base + "/orders", headers={"Authorization": token})
+        assert response.status_code == 200
+    finally:
+        process.terminate()
+        _, stderr = process.communicate(timeout=30)
+    request_id = response.headers["apigw-requestid"]
+    said = [line for line in stderr.splitlines() if "GW783" in line]
+    assert len(said) == 1 and said[0].startswith(f"({request_id}")
+    assert "signature was NOT checked" in said[0]

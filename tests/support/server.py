@@ -37,7 +37,13 @@ def running(routes: RouteTable, **options: object) -> Iterator[str]:
     """Serve ``routes`` on 127.0.0.1 (a free port); yields the base URL."""
     config = ServerConfig(routes=routes, **options)  # type: ignore[arg-type]
     server = uvicorn.Server(
-        uvicorn.Config(create_app(config), host="127.0.0.1", port=0, log_level="warning")
+        uvicorn.Config(
+            create_app(config),
+            host="127.0.0.1",
+            port=0,
+            log_level="warning",
+            proxy_headers=False,  # as serve runs it: sourceIp is the TCP peer
+        )
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -286,6 +286,8 @@ def serve(
                 log_level="warning",
                 server_header=False,
                 access_log=False,  # the gateway writes API Gateway's own access log
+                # sourceIp is the TCP peer, as on AWS: never the client's X-Forwarded-For
+                proxy_headers=False,
                 limit_concurrency=max_connections,
                 timeout_keep_alive=5,
             )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from .model import Authorizer
@@ -91,10 +92,26 @@ def _jwt(name: str, source: Any, settings: Any) -> Authorizer:
     """A JWT authorizer (``jwtConfiguration`` in OpenAPI, ``JwtConfiguration`` in
     CloudFormation: the same keys, capitalised)."""
     config = {str(k).lower(): v for k, v in (settings or {}).items()}
+    issuer = config.get("issuer")
+    audience = config.get("audience") or []
+    audience = audience if isinstance(audience, list) else [audience]
     return Authorizer(
         name,
         "jwt",
         identity=identity(source or "$request.header.Authorization"),
-        issuer=str(config.get("issuer", "")),
-        audience=tuple(str(a) for a in config.get("audience") or ()),
+        # a value the template computes (!Sub, !Ref a parameter) is not known here: not
+        # checked, rather than compared with the expression's text and every token refused
+        issuer=issuer if isinstance(issuer, str) else "",
+        audience=tuple(audience) if all(isinstance(a, str) for a in audience) else (),
     )
+
+
+def with_scopes(auth: Authorizer | None, scopes: Any) -> Authorizer | None:
+    """The authorizer as one route uses it: with the scopes the route requires
+    (OpenAPI ``security: [{Jwt: [scope]}]``, ``AuthorizationScopes``, serverless
+    ``scopes``)."""
+    if auth is None or not isinstance(scopes, list) or not scopes:
+        return auth
+    if not all(isinstance(s, str) for s in scopes):  # one computed by the template (!Sub):
+        return auth  # the route's scopes are not known here, so none is required
+    return replace(auth, scopes=tuple(scopes))

@@ -392,7 +392,10 @@ class Reader:
                     binary_media_types=binary,
                     authorizer=self._authorizer(props.get("AuthorizerId")),
                     cors=cors_of.rest(preflight, self._error_headers(api)) if preflight else None,
-                    auth=self._authorizer_resource(props.get("AuthorizerId")),
+                    auth=authorizers_of.with_scopes(
+                        self._authorizer_resource(props.get("AuthorizerId")),
+                        props.get("AuthorizationScopes"),
+                    ),
                     request_schema=self._model_schema(props.get("RequestModels")),
                 )
             )
@@ -523,7 +526,10 @@ class Reader:
                 stage="$default",
                 authorizer=self._authorizer(props.get("AuthorizerId")),
                 cors=self._http_cors(props.get("ApiId")),
-                auth=self._authorizer_resource(props.get("AuthorizerId"))
+                auth=authorizers_of.with_scopes(
+                    self._authorizer_resource(props.get("AuthorizerId")),
+                    props.get("AuthorizationScopes"),
+                )
                 if str(props.get("AuthorizationType", "")).upper() != "NONE"
                 else None,
                 route_key="$default" if route_key == "$default" else "",
@@ -596,7 +602,7 @@ class Reader:
                         binary_media_types=binary,
                         authorizer=names[0] if names else None,
                         cors=cors,
-                        auth=next((authorizers[n] for n in names if n in authorizers), None),
+                        auth=_secured(security, authorizers),
                         route_key="$default" if path == "$default" else "",
                         request_schema=request_schema(_dict(operation), body),
                     )
@@ -672,6 +678,16 @@ _EVENT_SOURCES = (
     ("kafka", "Kafka"),
     ("amazonmq", "Amazon MQ"),
 )
+
+
+def _secured(security: Any, authorizers: dict[str, Authorizer]) -> Authorizer | None:
+    """The authorizer an OpenAPI operation's ``security`` names, with the scopes it
+    lists for it (``[{"Jwt": ["orders/read"]}]``)."""
+    for entry in security or []:
+        for name, scopes in _dict(entry).items():
+            if name in authorizers:
+                return authorizers_of.with_scopes(authorizers[name], scopes)
+    return None
 
 
 def _dict(value: Any) -> dict[str, Any]:

@@ -49,6 +49,8 @@ class Authorizer:
     simple_responses: bool = False  # HTTP API: {"isAuthorized": bool}
     issuer: str = ""  # JWT
     audience: tuple[str, ...] = ()  # JWT
+    #: the route's authorization scopes (JWT, Cognito): the token needs one of them
+    scopes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -66,6 +66,26 @@ class Reader:
             text = replaced
         return text
 
+    def _scopes(self, value: Any) -> list[Any] | None:
+        """A route's scopes with their variables resolved (an unknown one stays as it
+        was, so ``with_scopes`` leaves the route's scopes unchecked)."""
+        if not isinstance(value, list):
+            return None
+        return [self._known(v) or {"unknown": v} for v in value]
+
+    def _known(self, value: Any) -> str | None:
+        """A setting's text, or None when it is not text or a variable in it is not
+        known here (a JWT authorizer then leaves that setting unchecked)."""
+        if not isinstance(value, str):
+            return None
+        before, self.unresolved = self.unresolved, set()
+        try:
+            text = self._text(value)
+            missing = bool(self.unresolved)
+        finally:
+            self.unresolved = before | self.unresolved
+        return None if missing else text
+
     def _variable(self, match: re.Match[str]) -> str:
         expression = match.group(1)
         for candidate in _alternatives(expression):
@@ -268,7 +288,9 @@ class Reader:
         config = _dict(config)
         integration = self._text(config.get("integration", "lambda-proxy")).lower()
         authorizer = config.get("authorizer")
-        auth = self._rest_authorizer(authorizer)
+        auth = authorizers_of.with_scopes(
+            self._rest_authorizer(authorizer), self._scopes(_dict(authorizer).get("scopes"))
+        )
         return Binding(
             "rest",
             self._text(config.get("method", "ANY")).upper(),
@@ -314,14 +336,15 @@ class Reader:
         )
         if kind == "jwt":
             audience = config.get("audience") or []
+            known = [
+                self._known(a) for a in (audience if isinstance(audience, list) else [audience])
+            ]
             return Authorizer(
                 name,
                 "jwt",
                 identity=sources,
-                issuer=self._text(config.get("issuerUrl", "")),
-                audience=tuple(
-                    str(a) for a in (audience if isinstance(audience, list) else [audience])
-                ),
+                issuer=self._known(config.get("issuerUrl")) or "",
+                audience=tuple(a for a in known if a is not None) if None not in known else (),
             )
         return Authorizer(
             name,
@@ -351,7 +374,10 @@ class Reader:
             _path(self._text(config.get("path", "/"))),
             stage="$default",
             authorizer=self._text(_dict(config.get("authorizer")).get("name")) or None,
-            auth=self._http_authorizer(config.get("authorizer")),
+            auth=authorizers_of.with_scopes(
+                self._http_authorizer(config.get("authorizer")),
+                self._scopes(_dict(config.get("authorizer")).get("scopes")),
+            ),
         )
 
 

@@ -329,7 +329,7 @@ def _status(result: dict[str, Any], profile: ApiProfile, findings: list[Finding]
     if value is None:
         findings.append(finding(profile.status_missing_code))
         return 200 if profile.status_missing_code == "GW203" else None
-    if type(value) is int and 100 <= value <= 599:
+    if type(value) is int and 200 <= value <= 599:
         return value  # the common case, first
     if isinstance(value, bool) or not isinstance(value, (int, float, Decimal, str)):
         findings.append(finding("GW206", value=preview(value), kind=kind_of(value)))
@@ -347,11 +347,14 @@ def _status(result: dict[str, Any], profile: ApiProfile, findings: list[Finding]
     else:
         findings.append(finding("GW206", value=preview(value), kind=kind_of(value)))
         return None
-    if 100 <= status <= 599:
+    if 200 <= status <= 599:
         return status
+    if 100 <= status <= 199:  # informational: never a final answer in HTTP
+        findings.append(finding("GW207", value=status))
+        return None
     if 600 <= status <= 999:
         findings.append(finding("GW205", value=status))
-        return status
+        return None
     findings.append(finding("GW206", value=preview(value), kind="outside 100-999"))
     return None
 

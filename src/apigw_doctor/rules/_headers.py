@@ -11,7 +11,7 @@ from typing import Any
 
 from ..catalogue import Finding, describe, finding, preview
 from ._apis import ApiProfile
-from ._keys import HEADER_NAME
+from ._keys import HEADER_NAME, HEADER_VALUE_FORBIDDEN
 
 Headers = list[tuple[str, str]]
 _Groups = dict[str, tuple[str, list[str]]]
@@ -97,14 +97,33 @@ def _cookies(result: dict[str, Any], findings: list[Finding]) -> list[str]:
     return []
 
 
-#: an HTTP header name (RFC 9110 token)
-
-
-def _valid_names(lines: Headers, findings: list[Finding]) -> Headers:
+def _valid_lines(lines: Headers, findings: list[Finding]) -> Headers:
+    """Names and values HTTP can carry (GW412, GW414): a line break in a value would
+    split the response (header injection), a NUL ends it; the client could never
+    receive such a line as the function wrote it.  Text outside ASCII is sent, as
+    UTF-8, with a warning (GW415): how AWS encodes it is not known."""
     bad = [name for name, _ in lines if not HEADER_NAME.fullmatch(name)]
     for name in dict.fromkeys(bad):
         findings.append(finding("GW412", name=preview(name, 40)))
+    for name, value in lines:
+        if not value.isascii():
+            findings.append(finding("GW415", name=repr(name), value=preview(value, 40)))
+        found = HEADER_VALUE_FORBIDDEN.search(value)
+        if found is not None:
+            char = found.group()
+            findings.append(
+                finding(
+                    "GW414",
+                    name=repr(name),
+                    value=preview(value, 40),
+                    char=_CONTROL_NAMES.get(char, f"U+{ord(char):04X}"),
+                )
+            )
     return lines
+
+
+#: the control characters handlers put in header values, by the names users know
+_CONTROL_NAMES = {"\x00": "NUL (\\0)", "\r": "CR (\\r)", "\n": "LF (\\n)"}
 
 
 def response_headers(
@@ -120,7 +139,7 @@ def response_headers(
         lines = _single_value_lines(result, findings)
     if "cookies" in result and "cookies" in profile.allowed_keys:
         lines.extend(("set-cookie", cookie) for cookie in _cookies(result, findings))
-    return _valid_names(lines, findings)
+    return _valid_lines(lines, findings)
 
 
 def with_default_content_type(

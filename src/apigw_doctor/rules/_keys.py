@@ -8,6 +8,8 @@ import re
 
 #: an HTTP header name (RFC 9110 token): anything else cannot be sent (R6)
 HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+#: what no HTTP header value can hold: control characters (NUL, CR, LF...) but the tab
+HEADER_VALUE_FORBIDDEN = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 
 V1_KEYS = frozenset({"statusCode", "headers", "multiValueHeaders", "body", "isBase64Encoded"})
 V2_KEYS = frozenset({"statusCode", "headers", "cookies", "body", "isBase64Encoded"})

@@ -85,8 +85,12 @@ class _Worker:
         group and session (found by the mark every one of them inherits); never waits."""
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.process.pid, signal.SIGKILL)
-        with contextlib.suppress(ProcessLookupError):
-            self.process.kill()
+        if self.process.returncode is None:
+            # a plain kill, not ``process.kill()``: Popen polls (and so reaps) the child
+            # before signalling it, racing asyncio's child watcher, which then logs
+            # "Unknown child process pid N, will report returncode 255" (scan, serve)
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(self.process.pid, signal.SIGKILL)
         for pid in _marked(self.mark):
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.kill(pid, signal.SIGKILL)

@@ -20,7 +20,8 @@ from starlette.routing import Route as StarletteRoute
 from starlette.types import Receive, Scope, Send
 
 from .. import authorizers, cors
-from ..events import HttpRequest
+from ..catalogue import Finding
+from ..events import METHODS, HttpRequest
 from ..project import Cors
 from ..rules import DEFAULT_LIMITS, Verdict, integration_timeout
 from ..runtime import diagnosis
@@ -28,6 +29,7 @@ from ..runtime.in_process import InProcessPool
 from ..runtime.invocation import Invocation
 from ..runtime.invoke import invoke_event, request_event
 from ..runtime.pool import WorkerPool
+from . import admission
 from .inspector import History, page, shown
 from .logs import LogWriter, Metrics, execution_lines
 from .routes import Endpoint, RouteTable
@@ -36,7 +38,7 @@ from .trust import InspectorAccess
 PREFIX = "/__apigw-doctor"
 #: findings about what API Gateway and the browser do around the function (CORS,
 #: authorizers): logged as the tool's own lines, since AWS's execution log has none
-_GATEWAY_SIDE = frozenset({"GW771", "GW772", "GW773", "GW781", "GW782"})
+_GATEWAY_SIDE = frozenset({"GW771", "GW772", "GW773", "GW781", "GW782", "GW783", "GW784"})
 #: API Gateway's own answers, before any function runs
 TOO_LARGE = (413, b'{"message":"Request Too Long"}')
 NO_ROUTE = {"rest": (403, b'{"message":"Missing Authentication Token"}')}
@@ -102,6 +104,16 @@ class LocalGateway:
         matched = routes.match(request.method, path)
         endpoint, path = matched if matched else (None, path)
         api = endpoint.api if endpoint else routes.default_api
+        target = request.scope.get("raw_path", b"").decode("latin-1") or path
+        if request.scope.get("query_string"):
+            target += "?" + request.scope["query_string"].decode("latin-1")
+        oversized = admission.oversized_headers(api, request.method, target, headers)
+        if oversized is not None:  # refused at API Gateway's front door
+            status, content = admission.TOO_LARGE
+            verdict = Verdict(
+                api, status, [("Content-Type", "application/json")], content, True, (oversized,)
+            )
+            return self._finish(request, request_id, api, None, verdict, started, 0.0, None, None)
         if body is None or endpoint is None:
             status, content = TOO_LARGE if body is None else NO_ROUTE.get(api, NO_ROUTE_HTTP)
             verdict = Verdict(api, status, [("Content-Type", "application/json")], content, True)
@@ -120,6 +132,7 @@ class LocalGateway:
         event = request_event(
             endpoint.binding, client, stage=self.config.stage, request_id=request_id
         )
+        let_through: tuple[Finding, ...] = ()  # what the authorizer could not check
         if endpoint.auth is not None:
             decision = await self._authorize(endpoint, client, event)
             if not decision.allowed:
@@ -131,7 +144,10 @@ class LocalGateway:
                     request, request_id, api, endpoint, verdict, started, 0.0, None, event
                 )
             event["requestContext"]["authorizer"] = decision.context
+            let_through = decision.findings
         invocation, verdict = await self._invoke(event, endpoint, client)
+        if let_through:
+            verdict = verdict._replace(findings=(*let_through, *verdict.findings))
         integration_ms = invocation.duration_ms if invocation else 0.0
         note = self._explain(invocation)
         return self._finish(
@@ -289,9 +305,14 @@ def _no_route(method: str, path: str, routes: RouteTable) -> str:
     """What the inspector says of a request no route took (not a verdict on a result)."""
     shown = routes.endpoints[:8]
     known = ", ".join(f"{e.route.method} {e.prefix}{e.route.resource}" for e in shown)
+    unsupported = (
+        f" ({method} is not a method API Gateway supports: {', '.join(sorted(METHODS))})"
+        if method.upper() not in METHODS
+        else ""
+    )
     return (
-        f"no route matched {method} {path}: API Gateway answers this itself, no function "
-        f"runs (routes: {known or 'none'})"
+        f"no route matched {method} {path}{unsupported}: API Gateway answers this itself, "
+        f"no function runs (routes: {known or 'none'})"
     )
 
 
@@ -313,8 +334,9 @@ async def _read_body(request: Request, limit: int) -> bytes | None:
 
 
 def _safe(text: str) -> bytes:
-    """A header value HTTP can carry: no line breaks, Latin-1."""
-    return text.replace("\r", " ").replace("\n", " ").encode("latin-1", "replace")
+    """A header line's text as bytes: UTF-8, as the verdict reads it (GW415); no line
+    breaks (the rules core refuses them in what functions return, GW414)."""
+    return text.replace("\r", " ").replace("\n", " ").encode("utf-8", "replace")
 
 
 def _response(verdict: Verdict, request_id: str, api: str) -> Response:
