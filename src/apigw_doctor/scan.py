@@ -141,6 +141,7 @@ def scan(
                     signature.lint = by_function.get((path.resolve(), signature.name), [])
                     report.handlers.append(signature)
             return report
+        archives = {f.name: f.code_dir for f in project.functions if f.code_dir.is_file()}
         with tempfile.TemporaryDirectory() as inline:
             project = materialise(project, Path(inline))  # code written in the template
             for function in project.functions:
@@ -148,6 +149,12 @@ def scan(
                 if handler_report is not None:
                     path = function.module_path.resolve()
                     handler_report.lint = by_function.get((path, handler_report.name), [])
+                    if function.name in archives:  # unpacked from CodeUri: x.zip for the run
+                        module = function.module_path.relative_to(function.code_dir)
+                        handler_report.target = (
+                            f"{_relative(archives[function.name])} "
+                            f"({module}:{function.function_name})"
+                        )
                     report.handlers.append(handler_report)
     return report
 
@@ -197,6 +204,10 @@ def _function_report(
         handler_report.template_findings.append(finding("GW769", function=function.name))
     if function.inline_code is not None:  # its file is a temporary copy: name the template
         handler_report.target = f"{_relative(function.template)} (inline code of {function.name})"
+    elif function.generated_code is not None:
+        handler_report.target = (
+            f"{_relative(function.template)} ({function.handler}, generated at package time)"
+        )
     return handler_report
 
 

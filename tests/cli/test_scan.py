@@ -2,9 +2,11 @@
 
 import base64
 import json
+import shutil
 import subprocess
 import sys
 import textwrap
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -264,6 +266,43 @@ def test_framework_handlers_scan_as_they_run_on_lambda() -> None:
     }
 
 
+def test_wsgi_adapters_scan_as_they_run_on_lambda() -> None:
+    """aws-wsgi's awsgi.response and apig-wsgi's make_lambda_handler wrap a WSGI app:
+    each runs for real; aws-wsgi reads REST's event shape, so behind an HTTP API's
+    payload 2.0 it raises (KeyError: 'httpMethod'), as it does on Lambda."""
+    status, report, _ = scan(str(PROJECTS / "wsgi-adapters"))
+    outcome = {
+        h["name"]: (c["status"], {f["code"] for f in c["findings"] if f["severity"] == "error"})
+        for h in report["handlers"]
+        for c in h["calls"]
+    }
+    assert outcome == {
+        "Awsgi": (200, set()),
+        "ApigWsgi": (200, set()),
+        "AwsgiOnHttpApi": (500, {"GW701"}),
+    }
+    assert status == 1
+
+
+@pytest.mark.parametrize(
+    "handler",
+    [
+        "import awsgi\n\ndef handler(event, context):\n"
+        "    return awsgi.response(application, event, context)\n",
+        "from awsgi import response\n\ndef handler(event, context):\n"
+        "    return response(application, event, context)\n",
+    ],
+)
+def test_without_a_template_a_handler_handing_its_event_to_an_adapter_is_called(
+    tmp_path: Path, handler: str
+) -> None:
+    shutil.copy(PROJECTS / "wsgi-adapters" / "src" / "wsgi_app.py", tmp_path)
+    write(tmp_path, "from wsgi_app import application\n" + handler)
+    status, report, _ = scan(str(tmp_path))
+    (found,) = report["handlers"]
+    assert status == 0 and found["calls"][0]["status"] == 200
+
+
 def venv_project(folder: Path) -> Path:
     sam_api(folder, "app.handler")
     write(
@@ -467,6 +506,32 @@ def test_code_written_in_the_template_runs_as_lambda_writes_it(tmp_path: Path) -
     (handler,) = report["handlers"]
     assert status == 1 and handler["target"] == f"{tmp_path / 'template.yaml'} (inline code of Fn)"
     assert next(f["code"] for f in handler["calls"][0]["findings"]) == "GW301"
+
+
+def test_a_scan_writes_nothing_into_the_project(tmp_path: Path) -> None:
+    sam_api(tmp_path, "pkg.app.handler")
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (tmp_path / "pkg" / "helper.py").write_text("BODY = 'ok'\n")
+    (tmp_path / "pkg" / "app.py").write_text(
+        "from pkg.helper import BODY\n\n"
+        "def handler(event, context):\n    return {'statusCode': 200, 'body': BODY}\n"
+    )
+    before = sorted(tmp_path.rglob("*"))
+    status, report, _ = scan(str(tmp_path))
+    assert status == 0 and report["handlers"][0]["calls"][0]["status"] == 200
+    assert sorted(tmp_path.rglob("*")) == before  # no __pycache__ beside the code
+
+
+def test_code_given_as_a_zip_archive_runs_from_the_archive(tmp_path: Path) -> None:
+    sam_api(tmp_path, "index.handler", properties="      CodeUri: build/function.zip\n")
+    (tmp_path / "build").mkdir()
+    with zipfile.ZipFile(tmp_path / "build" / "function.zip", "w") as archive:
+        archive.writestr("index.py", "def handler(event, context):\n    return 'not a dict'\n")
+    status, report, _ = scan(str(tmp_path))
+    (handler,) = report["handlers"]
+    assert handler["target"].endswith("build/function.zip (index.py:handler)")
+    assert status == 1 and handler["calls"][0]["status"] == 502
 
 
 def test_a_template_without_api_gateways_invoke_permission_is_warned_about() -> None:

@@ -1,10 +1,14 @@
 """The project model, read from small projects of every shape (tests/project/projects)."""
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from apigw_doctor.cli import main
 from apigw_doctor.project import Function, TemplateError, load_project, load_template
 
 PROJECTS = Path(__file__).parent / "projects"
@@ -227,6 +231,57 @@ def test_cdk_authorizer_and_cors_resources() -> None:
     assert binding.auth is not None and binding.auth.kind == "token"
     assert (binding.auth.function, binding.auth.identity) == ("AuthFn", (("header", "X-Token"),))
     assert binding.cors is not None and binding.cors.origins == ("*",)
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("Resources:\n", "Resources section is empty"),
+        ("Resources: {}\n", "Resources section is empty"),
+        ("Resources: [a]\n", "Resources section is a list"),
+        ("Resources: text\n", "Resources section is a string"),
+        ("AWSTemplateFormatVersion: '2010-09-09'\n", "no Resources section"),
+        ("Transform: AWS::Serverless-2016-10-31\nResources:\n", "Resources section is empty"),
+        (
+            "Resources:\n  A: null\n  B: [1]\n"
+            "  C: {Type: AWS::Lambda::Function, Properties: null, Metadata: [1]}\n"
+            "  D: {Type: AWS::ApiGatewayV2::Api, Properties: {Body: {paths: {/a: [1]}}}}\n",
+            "",
+        ),
+        (
+            "Transform: AWS::Serverless-2016-10-31\nResources:\n  A: null\n"
+            "  C: {Type: AWS::Serverless::Function, Properties: [1]}\n",
+            "SAM cannot expand the template",
+        ),
+        (  # a translator plugin's own exception (it logged its traceback)
+            "Transform: AWS::Serverless-2016-10-31\nGlobals: [1]\nResources:\n"
+            "  Fn:\n    Type: AWS::Serverless::Function\n"
+            "    Properties: {Handler: app.handler, Runtime: python3.12, Events:"
+            " {G: {Type: Api, Properties: {Path: /, Method: GET}}}}\n",
+            "SAM cannot expand the template",
+        ),
+    ],
+)
+def test_every_shape_of_resources_is_a_note(tmp_path: Path, text: str, said: str) -> None:
+    (tmp_path / "template.yaml").write_text(text)
+    # a real process: what libraries log goes to its stderr as it would for a user
+    result = subprocess.run(
+        [sys.executable, "-m", "apigw_doctor", "lint", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0 and "Traceback" not in output, output
+    assert said in " ".join(output.split())
+
+
+@pytest.mark.parametrize("text", ["- a\n- b\n", "just text\n", "", "42\n"])
+def test_a_template_that_is_not_a_mapping_is_a_clear_error(tmp_path: Path, text: str) -> None:
+    (tmp_path / "template.yaml").write_text(text)
+    result = CliRunner().invoke(main, ["lint", str(tmp_path)])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "a template must be a mapping at the top level" in result.output
 
 
 def test_a_cloudformation_route_s_authorization_scopes(tmp_path: Path) -> None:

@@ -157,6 +157,8 @@ def test_project_routes_over_http_run_in_the_functions_environment() -> None:
         ("cdk", {("GET", "/items"), ("GET", "/items/{id}")}),  # the Node URL is not mounted
         ("nested", {("GET", "/hello")}),
         ("image", {("GET", "/a"), ("GET", "/b")}),
+        # Built and Unknown: their handler file is not found through the Dockerfile
+        ("images", {("GET", f"/{n}") for n in ("glob", "package", "workdir", "override", "ric")}),
         ("repo", {("GET", "/a")}),
     ],
 )

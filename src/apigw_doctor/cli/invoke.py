@@ -269,6 +269,8 @@ def _template_function(
         if target in (function.name, function.handler):
             if function.handler is None or not function.is_python:
                 raise click.UsageError(f"{target}: not a Python function that can run here")
+            if function.code_unknown:  # an image whose Dockerfile does not show the file
+                raise click.UsageError(f"{target}: not checked here: {function.code_unknown}")
             return function
     known = sorted(f.name for f in project.functions)
     names = ", ".join(known[:20]) + (f" and {len(known) - 20} more" if len(known) > 20 else "")

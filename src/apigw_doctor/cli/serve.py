@@ -17,7 +17,15 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from ..project import Project, Resource, TemplateError, discover, load_project, load_template
+from ..project import (
+    Note,
+    Project,
+    Resource,
+    TemplateError,
+    discover,
+    load_project,
+    load_template,
+)
 from ..project.inline import materialise
 from ..runtime.credentials import MOCK, SHELL, WITHHELD, Account, account
 from ..server.routes import RouteTable
@@ -197,7 +205,12 @@ def serve(
             project = materialise(_project(template, folder), inline)  # code in templates
         except TemplateError as exc:
             raise click.UsageError(str(exc)) from None
-        render_notes(Console(stderr=True, highlight=False), project.notes)
+        unserved = [
+            Note(f.template, f"{f.name}: not served: {f.code_unknown}")
+            for f in project.api_functions
+            if f.code_unknown
+        ]
+        render_notes(Console(stderr=True, highlight=False), [*project.notes, *unserved])
         routes = RouteTable.from_project(
             project,
             api=api,

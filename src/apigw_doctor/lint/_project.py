@@ -434,12 +434,31 @@ OTHER_SOURCE_KEYS = frozenset(
 )
 
 
+#: WSGI/ASGI adapters that turn an API Gateway event into a request for an app
+#: (``awsgi.response(app, event, context)``, ``serverless_wsgi.handle_request``...)
+_ADAPTERS = ("awsgi", "aws_wsgi", "serverless_wsgi", "apig_wsgi", "mangum")
+_ADAPTER_CALL = re.compile(rf"\b(?:{'|'.join(_ADAPTERS)})\.\w+\s*\(")
+
+
+def _hands_to_an_adapter(node: FunctionNode, module: Module) -> bool:
+    """The function passes its event to a WSGI/ASGI adapter: an API handler whatever
+    its own text reads."""
+    text = module.segment(node)
+    if _ADAPTER_CALL.search(text):
+        return True
+    imported = [n for n, (m, _) in module.imports.items() if m.split(".")[0] in _ADAPTERS]
+    return any(re.search(rf"\b{re.escape(name)}\s*\(", text) for name in imported)
+
+
 def serves_an_api(node: FunctionNode, module: Module) -> bool:
     """Without a template: a function reads an API Gateway event or builds a proxy
-    response (itself, or through helpers of its module), and reads no other event.
+    response (itself, or through helpers of its module), and reads no other event;
+    or hands its event to a WSGI/ASGI adapter (aws-wsgi, serverless-wsgi, Mangum).
 
     A function that reads a key no API Gateway event has (``event["SecretId"]``,
     ``event["apiPath"]``) is fed by something else, whatever it returns."""
+    if _hands_to_an_adapter(node, module):
+        return True
     own, keys = _reads(node, module)
     if keys - _API_EVENT_KEYS:
         return False

@@ -19,12 +19,12 @@ from typing import Any
 from .. import _json as json_text
 from . import authorizers as authorizers_of
 from . import cors as cors_of
+from . import image as image_of
 from .model import Authorizer, Binding, Cors, Function, Note, Resource, Trigger
 
-#: a Lambda base image names the language and version: public.ecr.aws/lambda/python:3.12
-_BASE_IMAGE = re.compile(
-    r"^\s*FROM\s+\S*?\b(python|nodejs|java|dotnet|go|ruby|provided)[:-]?([\d.]*)", re.M | re.I
-)
+#: the function an ARN names: arn:aws:lambda:REGION:ACCOUNT:function:NAME[:alias]
+_FUNCTION_ARN = re.compile(r":function:([^/:\s]+)")
+_PLAIN_NAME = re.compile(r"([^/:\s]+)")
 _SUB_REF = re.compile(r"\$\{([A-Za-z0-9]+)(?:\.Arn)?\}")
 _HTTP_METHODS = (
     "get",
@@ -226,7 +226,18 @@ class Reader:
                 if target:
                     self.stands_for[name] = target
         self.targets = frozenset(self.stands_for)
+        self._quiet = Resolver(self.resources, self.resolver.parameters, region)  # notes nothing
+        #: functions by the physical name their FunctionName sets (literal ARNs name them)
+        self._named = {
+            text: name
+            for name in self.functions
+            # a name only known once deployed (<Param>) still matches its own placeholder
+            if "FunctionName" in _props(self.resources[name])
+            and (text := self._quiet.text(_props(self.resources[name])["FunctionName"]))
+        }
         self.data_resources: list[Resource] = []
+        #: folders an image's Dockerfile copies into its task root beside the handler's
+        self.image_paths: dict[str, tuple[Path, ...]] = {}
         self.bindings: dict[str, list[Binding]] = {name: [] for name in self.functions}
         self.triggers: dict[str, list[Trigger]] = {name: [] for name in self.functions}
         #: functions API Gateway may invoke: a permission for it, or an integration role
@@ -236,9 +247,19 @@ class Reader:
         self.notes.append(Note(self.path, text))
 
     def target(self, value: Any) -> str | None:
-        """The function a value (an integration URI, a FunctionName) invokes."""
+        """The function a value (an integration URI, a FunctionName) invokes: by a
+        reference to its resource, else by the name written out in an ARN
+        (``...:function:my-name/invocations``) that its FunctionName gives it."""
         found = next(functions_referenced(value, self.targets), None)
-        return self.stands_for.get(found) if found else None
+        if found:
+            return self.stands_for.get(found)
+        if value is None or not self._named:
+            return None
+        if isinstance(value, str) and "${" in value:  # a Sub's text outside a !Sub
+            value = {"Fn::Sub": value}
+        text = self._quiet.text(value)
+        match = _FUNCTION_ARN.search(text) or _PLAIN_NAME.fullmatch(text)
+        return self._named.get(match.group(1)) if match else None
 
     # -- the whole template ------------------------------------------------------------
     def read(self) -> list[Function]:
@@ -269,8 +290,9 @@ class Reader:
         inline: str | None = None
         code_dir = self.code_dirs(name, resource) or self.base
         runtime = props.get("Runtime")
+        unknown = ""
         if package == "Image":
-            handler, code_dir, runtime = self._image(name, resource, code_dir)
+            handler, code_dir, runtime, unknown = self._image(name, resource, code_dir)
         elif "ZipFile" in _dict(props.get("Code")):
             inline = self.resolver.text(_dict(props.get("Code"))["ZipFile"])
             self.note(f"{name}: inline code (Code.ZipFile): scan and serve run it, lint does not")
@@ -289,11 +311,12 @@ class Reader:
             runtime=str(runtime) if isinstance(runtime, str) else None,
             timeout=_number(props.get("Timeout"), 3.0),
             memory=int(_number(props.get("MemorySize"), 128)),
-            layers=tuple(self._layers(props.get("Layers"))),
+            layers=(*self._layers(props.get("Layers")), *self.image_paths.get(name, ())),
             environment=environment,
             bindings=tuple(self.bindings[name]),
             triggers=tuple(self.triggers[name]),
             package_type=package,
+            code_unknown=unknown,
             inline_code=inline,
             api_permission=name in self.api_permitted,
         )
@@ -306,29 +329,25 @@ class Reader:
 
     def _image(
         self, name: str, resource: dict[str, Any], code_dir: Path
-    ) -> tuple[str | None, Path, str | None]:
+    ) -> tuple[str | None, Path, str | None, str]:
         """An image function: the handler from ImageConfig.Command or the Dockerfile's
-        CMD, the runtime from its base image (public.ecr.aws/lambda/python:3.12)."""
+        CMD, the runtime from its base image (public.ecr.aws/lambda/python:3.12), the
+        task root from its COPY lines; and why the handler's file is not found, if not."""
         metadata = _dict(resource.get("Metadata"))
         context = metadata.get("DockerContext")
         folder = self.base / context if isinstance(context, str) else code_dir
-        dockerfile = folder / str(metadata.get("Dockerfile") or "Dockerfile")
-        try:
-            text = dockerfile.read_text(encoding="utf-8")
-        except OSError:
-            text = ""
-        base = _BASE_IMAGE.search(text)
-        runtime = f"{base.group(1).lower()}{base.group(2) or ''}" if base else None
+        dockerfile = metadata.get("Dockerfile") or metadata.get("aws:asset:dockerfile-path")
         command = _dict(_props(resource).get("ImageConfig")).get("Command")
-        if isinstance(command, list) and command and isinstance(command[0], str):
-            return command[0], folder, runtime
-        found = re.findall(r'^\s*CMD\s*\[\s*"([^"]+)"', text, re.M)
-        if not found:
-            self.note(
-                f"{name}: an image function whose handler could not be read "
-                '(no ImageConfig.Command, no CMD ["module.handler"] in a Dockerfile)'
-            )
-        return (found[-1] if found else None), folder, runtime
+        given = command[0] if isinstance(command, list) and command else None
+        image = image_of.function(
+            folder,
+            folder / str(dockerfile or "Dockerfile"),
+            given if isinstance(given, str) else None,
+        )
+        if image.note:
+            self.note(f"{name}: an image function whose handler could not be read ({image.note})")
+        self.image_paths[name] = image.beside
+        return image.handler, image.code_dir, image.runtime, image.unknown
 
     # -- REST APIs -------------------------------------------------------------------
     def _rest_api(self, name: str, props: dict[str, Any]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from . import cloudformation, sam, serverless
+from . import cloudformation, include, sam, serverless
 from .discover import discover, unsynthesized_cdk
 from .files import NotATemplate, TemplateError, read_document
 from .model import Note, Project
@@ -101,6 +101,13 @@ def _read(
             added.read()
             project.resources.extend(added.data_resources)
         return
+    empty = None if path.name.startswith("serverless.") else _no_resources(data)
+    if empty:
+        project.notes.append(Note(path, f"{empty}: nothing to read"))
+        return
+    included: list[str] = []
+    data = include.resolve(path, data, included)
+    project.notes.extend(Note(path, text) for text in included)
     nested: dict[str, Path] = {}
     if sam.is_sam(data):
         expanded = sam.expand(path, data, parameters, region)
@@ -142,23 +149,23 @@ def _read(
 
 def _restore_metadata(data: dict[str, Any], metadata: dict[str, dict[str, Any]]) -> None:
     for name, values in metadata.items():
-        resource = data.get("Resources", {}).get(name)
+        resource = _dict_of(data.get("Resources")).get(name)
         if isinstance(resource, dict) and values:
             resource.setdefault("Metadata", values)
 
 
 def _sam_code_dirs(expanded: sam.Expanded) -> Any:
     def code_dir(name: str, resource: dict[str, Any]) -> Path | None:
-        return expanded.folder_of(resource.get("Properties", {}).get("Code"))
+        return expanded.folder_of(_dict_of(resource.get("Properties")).get("Code"))
 
     return code_dir
 
 
 def _sam_layer_dirs(data: dict[str, Any], expanded: sam.Expanded) -> dict[str, Path]:
     layers = {}
-    for name, resource in data.get("Resources", {}).items():
+    for name, resource in _dict_of(data.get("Resources")).items():
         if isinstance(resource, dict) and resource.get("Type") == "AWS::Lambda::LayerVersion":
-            folder = expanded.folder_of(resource.get("Properties", {}).get("Content"))
+            folder = expanded.folder_of(_dict_of(resource.get("Properties")).get("Content"))
             if folder is not None:
                 layers[name] = folder
     return layers
@@ -172,7 +179,7 @@ def _code_dirs(base: Path) -> Any:
         asset = metadata.get("aws:asset:path") if isinstance(metadata, dict) else None
         if isinstance(asset, str):
             return base / asset
-        code = resource.get("Properties", {}).get("Code")
+        code = _dict_of(resource.get("Properties")).get("Code")
         local = code if isinstance(code, str) else None  # `aws cloudformation package` input
         return base / local if local and not local.startswith("s3://") else None
 
@@ -181,13 +188,29 @@ def _code_dirs(base: Path) -> Any:
 
 def _nested_stacks(base: Path, data: dict[str, Any]) -> list[Path]:
     found = []
-    for resource in data.get("Resources", {}).values():
+    for resource in _dict_of(data.get("Resources")).values():
         if not isinstance(resource, dict) or resource.get("Type") != "AWS::CloudFormation::Stack":
             continue
-        url = resource.get("Properties", {}).get("TemplateURL")
+        url = _dict_of(resource.get("Properties")).get("TemplateURL")
         if isinstance(url, str) and not url.startswith(("https://", "http://", "s3://")):
             found.append(base / url)
     return found
+
+
+def _no_resources(data: dict[str, Any]) -> str | None:
+    """Why a template has no resources to read, if it has none (CloudFormation rejects
+    it; a scan of it must say so rather than crash or pass for a checked project)."""
+    if "Resources" not in data:
+        return "no Resources section"
+    resources = data["Resources"]
+    if isinstance(resources, dict):
+        return None if resources else "its Resources section is empty"
+    if resources is None:
+        return "its Resources section is empty"
+    kind = {"str": "a string", "list": "a list", "bool": "true/false"}.get(
+        type(resources).__name__, "a number"
+    )
+    return f"its Resources section is {kind}, not a mapping of resources"
 
 
 def _dict_of(value: Any) -> dict[str, Any]:

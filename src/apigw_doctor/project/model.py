@@ -102,8 +102,17 @@ class Function:
     bindings: tuple[Binding, ...] = ()
     triggers: tuple[Trigger, ...] = ()
     package_type: str = "Zip"
+    #: why the handler's file cannot be found here though the handler is known (an
+    #: image whose Dockerfile does not show where it comes from); "" when it can
+    code_unknown: str = ""
     #: the code written in the template itself (Code.ZipFile, SAM's InlineCode)
     inline_code: str | None = None
+    #: the handler module a deployment tool generates beside the code at package time
+    #: (serverless-wsgi's wsgi_handler.py): written out before a run
+    generated_code: str | None = None
+    #: folders whose files the package holds over the code's own (where that generated
+    #: handler is written before a run): first on the path
+    overlay: tuple[Path, ...] = ()
     #: whether the template lets API Gateway invoke it (an AWS::Lambda::Permission for
     #: apigateway.amazonaws.com, or an integration role); None: not known here
     api_permission: bool | None = None

@@ -17,6 +17,7 @@ from typing import Any
 from .cloudformation import Resolver
 from .files import TemplateError, read_document
 from .model import Binding, Function, Trigger
+from .offline import without_repository_calls
 
 BUCKET = "apigw-doctor-local"
 _PLACEHOLDER = f"s3://{BUCKET}/"
@@ -65,10 +66,12 @@ def expand(path: Path, data: dict[str, Any], parameters: dict[str, str], region:
     from samtranslator.translator.transform import transform
 
     # the translator logs its own bookkeeping (metrics, feature toggles) as warnings
-    logging.getLogger("samtranslator").setLevel(logging.ERROR)
+    # (and a plugin's unexpected exception with its traceback: it is caught below, a note)
+    logging.getLogger("samtranslator").setLevel(logging.CRITICAL)
     result = Expanded()
     template = copy.deepcopy(data)
     _swap_local_paths(path.parent, template, result)
+    result.notes.extend(without_repository_calls(template))
     previous = os.environ.get("AWS_DEFAULT_REGION")
     os.environ["AWS_DEFAULT_REGION"] = region  # the translator builds ARNs with it
     try:

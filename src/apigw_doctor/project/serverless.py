@@ -15,7 +15,9 @@ from typing import Any
 
 from . import authorizers as authorizers_of
 from . import cors as cors_of
+from . import image as image_of
 from .files import TemplateError
+from .generated import serverless_wsgi_handler
 from .model import Authorizer, Binding, Function, Note, Trigger
 
 _VARIABLE = re.compile(r"\$\{([^{}]+)\}")
@@ -195,18 +197,21 @@ class Reader:
         if not handler and image is None:
             self.notes.append(Note(self.path, f"{name}: no handler"))
             return None
-        if handler in _WSGI_HANDLERS and "serverless-wsgi" in plugins:
-            app = self._text(_dict(_dict(self.data.get("custom")).get("wsgi")).get("app"))
-            self.notes.append(
-                Note(
-                    self.path,
-                    f"{name}: serverless-wsgi serves the WSGI app {app or '?'}; "
-                    "its handler is generated at deploy time and is not checked here",
-                )
-            )
-            handler = ""
+        generated = None
+        wsgi = "wsgi" in _dict(self.data.get("custom")) or "serverless-wsgi" in plugins
+        if handler in _WSGI_HANDLERS and wsgi:
+            generated = self._wsgi(name)
+            handler = handler if generated else ""
         # the service folder is the task root; a handler names its file from there
         module_function = handler
+        code_dir, unknown, runtime = self.path.parent, "", None
+        beside: tuple[Path, ...] = ()
+        if image is not None:
+            built = self._image(name, image, provider)
+            if built is not None:
+                module_function = built.handler or ""
+                code_dir, unknown, beside = built.code_dir, built.unknown, built.beside
+                runtime = built.runtime
         environment = {
             str(k): self._text(v)
             for k, v in {
@@ -225,15 +230,63 @@ class Reader:
             name=name,
             template=self.path,
             handler=module_function if "." in module_function else None,
-            code_dir=self.path.parent,
-            runtime=self._text(spec.get("runtime", provider.get("runtime"))) or None,
+            code_dir=code_dir,
+            runtime=runtime or self._text(spec.get("runtime", provider.get("runtime"))) or None,
+            layers=beside,
+            code_unknown=unknown,
             timeout=float(timeout) if isinstance(timeout, (int, float)) else 6.0,
             memory=int(memory) if isinstance(memory, int) else 1024,
             environment=environment,
             bindings=tuple(bindings),
             triggers=tuple(triggers),
             package_type="Image" if image is not None else "Zip",
+            generated_code=generated,
         )
+
+    def _image(
+        self, name: str, image: Any, provider: dict[str, Any]
+    ) -> image_of.ImageFunction | None:
+        """A function built from an image of ``provider.ecr.images`` (``image: NAME`` or
+        ``image: {name: NAME, command: [module.handler]}``); None for a prebuilt image
+        (a URI), whose code is not here."""
+        settings = image if isinstance(image, dict) else {"name": image}
+        images = _dict(_dict(provider.get("ecr")).get("images"))
+        built = images.get(self._text(settings.get("name")))
+        if not isinstance(built, dict) or not isinstance(built.get("path"), str):
+            self.notes.append(
+                Note(self.path, f"{name}: a prebuilt image (not built from this folder): not read")
+            )
+            return None
+        context = self.path.parent / self._text(built["path"])
+        dockerfile = context / (self._text(built.get("file")) or "Dockerfile")
+        command = settings.get("command")
+        given = self._text(command[0]) if isinstance(command, list) and command else None
+        found = image_of.function(context, dockerfile, given or None)
+        if found.note:
+            self.notes.append(
+                Note(
+                    self.path,
+                    f"{name}: an image function whose handler could not be read ({found.note})",
+                )
+            )
+        return found
+
+    def _wsgi(self, name: str) -> str | None:
+        """serverless-wsgi's generated handler for the app ``custom.wsgi.app`` names."""
+        settings = _dict(_dict(self.data.get("custom")).get("wsgi"))
+        app = self._text(settings.get("app"))
+        if "." not in app or "<" in app:
+            self.notes.append(
+                Note(
+                    self.path,
+                    f"{name}: serverless-wsgi's handler serves the WSGI app custom.wsgi.app "
+                    f"names, and it names none that can be read here ({app or 'not set'})",
+                )
+            )
+            return None
+        types = settings.get("textMimeTypes")
+        text_types = [self._text(t) for t in types] if isinstance(types, list) else []
+        return serverless_wsgi_handler(app, text_types)
 
     def _events(self, events: Any, provider: dict[str, Any]) -> tuple[list[Binding], list[Trigger]]:
         bindings: list[Binding] = []

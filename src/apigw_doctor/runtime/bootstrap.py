@@ -45,8 +45,10 @@ _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 _WATCH_SECONDS = 0.02
 _PR_SET_CHILD_SUBREAPER = 36
 
+#: (a check writes nothing into the user's project: no __pycache__ beside their code)
 LAUNCHER = """
 import importlib, sys, types
+sys.dont_write_bytecode = True
 sys.path[:] = [p for p in sys.path if p not in ('', '.')]
 package = types.ModuleType('_apigw_doctor_worker')
 package.__path__ = [sys.argv[1]]

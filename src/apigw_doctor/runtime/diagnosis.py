@@ -83,6 +83,10 @@ def aws_calls(calls: Sequence[AwsCall], when: str = "the handler called") -> str
 def code_missing(function: Function) -> str | None:
     """Why the handler's code is not here to run (built, downloaded or generated at
     deploy time), if it is not."""
+    if function.code_unknown:
+        return function.code_unknown
+    if function.generated_code is not None:
+        return None  # written out before the run (serverless-wsgi's handler)
     module = function.module_path
     if module.is_file() or (module.with_suffix("") / "__init__.py").is_file():
         return None
@@ -189,10 +193,29 @@ def _missing_package(failure: ImportFailure, python: str) -> str | None:
         )
     if failure.cause != "ModuleNotFoundError" or not failure.name:
         return None
+    distribution = _DISTRIBUTIONS.get(failure.name.partition(".")[0])
+    if distribution is not None:
+        what, name = distribution
+        return (
+            f"importing it needs {what} ({failure.name!r}), which is not installed in the "
+            f"Python that runs the handlers ({python}): {python} -m pip install {name}"
+        )
     return (
         f"importing it needs the package {failure.name!r}, which is not installed in the "
         f"Python that runs the handlers ({python}); " + install_hint(python)
     )
+
+
+#: modules whose package has another name on PyPI, or that a deployment tool adds to
+#: the package rather than the requirements: what it is, and the pip name
+_DISTRIBUTIONS = {
+    "serverless_wsgi": (
+        "the serverless-wsgi package, whose handle_request the generated handler calls",
+        "serverless-wsgi",
+    ),
+    "awsgi": ("the aws-wsgi package", "aws-wsgi"),
+    "apig_wsgi": ("the apig-wsgi package", "apig-wsgi"),
+}
 
 
 def _unreachable(kind: str, who: str, shown: str = "") -> str | None:

@@ -87,7 +87,8 @@ def environment_for(
         **(overrides or {}).get(function.name, {}),
     }
     layers = tuple(_layer_path(layer.resolve()) for layer in function.layers)
-    return Environment(variables, (code, *layers), code)
+    overlay = tuple(folder.resolve() for folder in function.overlay)
+    return Environment(variables, (*overlay, code, *layers), code)
 
 
 def _layer_path(layer: Path) -> Path:

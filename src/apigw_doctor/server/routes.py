@@ -208,8 +208,8 @@ class RouteTable:
         endpoints = []
         by_name = {f.name: f for f in project.functions}
         for function in project.api_functions:
-            if function.handler is None or not function.is_python:
-                continue
+            if function.handler is None or not function.is_python or function.code_unknown:
+                continue  # (serve notes an image whose handler file is not found)
             local = LocalFunction.of(function, env_vars=env_vars, timeout=timeout)
             for binding in function.api_bindings:
                 if api:

@@ -1,0 +1,2 @@
+def body():
+    return "ok"

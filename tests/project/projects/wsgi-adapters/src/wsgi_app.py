@@ -1,0 +1,9 @@
+"""A plain WSGI app (apigw-doctor's own fixture)."""
+
+import json
+
+
+def application(environ, start_response):
+    body = json.dumps({"path": environ["PATH_INFO"]}).encode()
+    start_response("200 OK", [("Content-Type", "application/json")])
+    return [body]
