@@ -246,8 +246,9 @@ class WorkerPool:
 async def _answer(worker: _Worker, request_id: str) -> Invocation:
     head = await worker.answers.readexactly(_ANSWER.size)
     header_size, payload_size = _ANSWER.unpack(head)
-    header = json.loads(await worker.answers.readexactly(header_size))
-    payload = await worker.answers.readexactly(payload_size)
+    data = await worker.answers.readexactly(header_size + payload_size)
+    header = json.loads(data[:header_size])
+    payload = data[header_size:]
     failure = header.get("import_failure")
     return Invocation(
         payload,
