@@ -92,7 +92,7 @@ class LogWriter:
 
     def execution(self, request_id: str, lines: list[str]) -> None:
         """One write per request: lines of concurrent requests never interleave."""
-        if self.redact and might_hold_secrets("\n".join(lines)):
+        if self.redact and any(map(_might_hold_secrets, lines)):
             lines = [redact_text(line) for line in lines]
         if self.json_format:
             head = (
@@ -146,8 +146,10 @@ class LogWriter:
     def access(self, record: dict[str, Any]) -> None:
         """The record's names are this module's own: only the values that come from the
         client or the function can hold secrets."""
-        if self.redact and might_hold_secrets(
-            "\n".join(v for k, v in record.items() if k in _FREE_TEXT and isinstance(v, str))
+        if self.redact and any(
+            _might_hold_secrets(v)
+            for k, v in record.items()
+            if k in _FREE_TEXT and isinstance(v, str)
         ):
             record = {
                 k: redact_text(v) if k in _FREE_TEXT and isinstance(v, str) else v
@@ -193,6 +195,25 @@ def execution_lines(
         lines.append(f"Endpoint response body before transformations: {text}{truncated}")
     lines.extend(verdict_lines)
     return lines
+
+
+#: what ``might_hold_secrets`` said of lines seen before: most of a request's log
+#: lines (the URI lines, the same result body, the verdict's) repeat request after
+#: request, and a dictionary look-up is far cheaper than the scan
+_SEEN: dict[str, bool] = {}
+_SEEN_MAX = 4096
+_SEEN_LONGEST = 4096  # longer lines are scanned every time (not kept in memory)
+
+
+def _might_hold_secrets(line: str) -> bool:
+    known = _SEEN.get(line)
+    if known is None:
+        known = might_hold_secrets(line)
+        if len(line) <= _SEEN_LONGEST:
+            if len(_SEEN) >= _SEEN_MAX:
+                _SEEN.clear()
+            _SEEN[line] = known
+    return known
 
 
 @functools.lru_cache(maxsize=256)
