@@ -265,9 +265,11 @@ def servers(folder: Path, workers: int, peer: str | None) -> list[Server]:
     port = free_port()
     ours = [
         sys.executable, "-m", "apigw_doctor", "serve", "app.py:handler", "--port", str(port),
-        "--workers", str(workers), "--log-format", "json",
+        "--log-format", "json",
     ]  # fmt: skip
-    found.append(Server(f"apigw-doctor serve ({workers} workers)", ours, port, folder))
+    ours += ["--workers", str(workers)] if workers else []
+    shown = f"{workers} workers" if workers else "default workers"
+    found.append(Server(f"apigw-doctor serve ({shown})", ours, port, folder))
     if peer == "serverless-offline":
         other = peer_serverless_offline(folder)
         if other is not None:
@@ -280,7 +282,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0, help="load per server per round")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--workers", type=int, default=0, help="serve's --workers (0: its default)")
     parser.add_argument("--peer", choices=["serverless-offline"], default=None)
     parser.add_argument(
         "--python-client", action="store_true", help="use the Python client even if wrk is there"
