@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import resource
 import signal
 import struct
 import sys
@@ -43,6 +44,8 @@ _ANSWER = struct.Struct("!II")
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 #: how often the memory watchdog looks at the worker's resident size
 _WATCH_SECONDS = 0.02
+#: how long the watchdog keeps looking after the last call before it sleeps
+_IDLE_SECONDS = 1.0
 _PR_SET_CHILD_SUBREAPER = 36
 
 #: (a check writes nothing into the user's project: no __pycache__ beside their code)
@@ -306,6 +309,8 @@ def become_subreaper() -> None:
 
 def descendants() -> list[int]:
     """Every process this worker started, and theirs (Linux ``/proc``)."""
+    if not _has_children():
+        return []  # the usual case, told by one system call instead of a walk of /proc
     found: list[int] = []
     todo = [os.getpid()]
     while todo:
@@ -323,6 +328,22 @@ def descendants() -> list[int]:
             found.extend(pids)
             todo.extend(pids)
     return found
+
+
+def _has_children() -> bool:
+    """Whether any process is this worker's child (a handler's, or an orphan that came
+    to this subreaper): ``waitid`` without waiting, which also sees the children of
+    every thread of the worker.  Where it cannot tell, assume there are some."""
+    waitid = getattr(os, "waitid", None)
+    if waitid is None:
+        return True
+    try:
+        waitid(os.P_ALL, 0, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+    except ChildProcessError:
+        return False
+    except OSError:
+        return True
+    return True
 
 
 def end_processes(pids: list[int]) -> None:
@@ -377,42 +398,68 @@ def not_imported(exc: HandlerNotFound, request_id: str) -> Invocation:
 
 class _Watchdog:
     """Lambda kills a function that outgrows its MemorySize; this thread does the
-    same to the worker, by its resident size, while a handler runs."""
+    same to the worker, by its resident size, while a handler runs.
+
+    Kept cheap for the usual short call: the thread looks every ``_WATCH_SECONDS``
+    and is not woken by each call (it stays awake while calls keep coming), and the
+    peak of a call is read from ``getrusage`` (one system call) unless the worker
+    has already been over the limit, when it is reset and read from /proc."""
 
     def __init__(self, worker: _Worker) -> None:
         self.worker = worker
         self.limit = 0
         self.request_id = ""
-        self.armed = threading.Event()
+        self.active = False  # a call is running under a limit
+        self.awake = threading.Event()  # the thread is looking (cleared once idle)
+        self.precise = False  # the peak was reset for this call: read VmHWM
         self.usable = os.path.exists("/proc/self/statm")
         if self.usable:
             threading.Thread(target=self._watch, daemon=True).start()
 
     def arm(self, request_id: str, memory_mb: int) -> None:
-        if self.usable and memory_mb > 0:
-            self.request_id = request_id
-            self.limit = memory_mb * 1024 * 1024
+        if not (self.usable and memory_mb > 0):
+            self.limit = 0
+            return
+        self.request_id = request_id
+        self.limit = memory_mb * 1024 * 1024
+        # below the limit so far: a peak over it now can only be this call's
+        self.precise = _max_resident_bytes() > self.limit
+        if self.precise:
             _reset_peak()
-            self.armed.set()
+        self.active = True
+        if not self.awake.is_set():
+            self.awake.set()
 
     def peaked(self) -> bool:
         """Whether the resident size went over the limit at any moment of the call."""
         if not self.usable or self.limit <= 0:
             return False
-        others = _resident_bytes() - _own_resident_bytes()
-        return _peak_bytes() + others > self.limit
+        others = _resident_bytes(own=False) if _has_children() else 0
+        peak = _peak_bytes() if self.precise else _max_resident_bytes()
+        return peak + others > self.limit
 
     def disarm(self) -> None:
-        self.armed.clear()
+        self.active = False
 
     def _watch(self) -> None:
+        idle_since = 0.0
         while True:
-            self.armed.wait()
-            if _resident_bytes() > self.limit and self.armed.is_set():
+            self.awake.wait()
+            time.sleep(_WATCH_SECONDS)
+            if not self.active:
+                now = time.monotonic()
+                idle_since = idle_since or now
+                if now - idle_since > _IDLE_SECONDS:
+                    self.awake.clear()  # no calls for a while: sleep until the next
+                    idle_since = 0.0
+                    if self.active:  # armed between the look and the clear
+                        self.awake.set()
+                continue
+            idle_since = 0.0
+            if _resident_bytes() > self.limit and self.active:
                 report = out_of_memory(self.request_id, self.limit // 2**20)
                 if self.worker.answer(report):
                     os.killpg(0, signal.SIGKILL)  # the worker and what its handler started
-            time.sleep(_WATCH_SECONDS)
 
 
 def _reset_peak() -> None:
@@ -424,11 +471,6 @@ def _reset_peak() -> None:
         pass  # the mark then spans the worker's life: a larger peak, never a smaller
 
 
-def _own_resident_bytes() -> int:
-    with open("/proc/self/statm", "rb") as statm:
-        return int(statm.read().split()[1]) * _PAGE
-
-
 def _peak_bytes() -> int:
     with open("/proc/self/status", "rb") as status:
         for line in status:
@@ -437,11 +479,17 @@ def _peak_bytes() -> int:
     return 0
 
 
-def _resident_bytes() -> int:
+def _max_resident_bytes() -> int:
+    """The worker's own peak resident size since it started, or since the peak was
+    last reset (``getrusage``: a system call, no /proc file to read)."""
+    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss) * 1024
+
+
+def _resident_bytes(own: bool = True) -> int:
     """The resident size of the worker and every process it started: Lambda counts
-    the whole sandbox."""
+    the whole sandbox (``own=False``: only the processes it started)."""
     total = 0
-    for pid in ("self", *descendants()):
+    for pid in ("self", *descendants()) if own else descendants():
         try:
             with open(f"/proc/{pid}/statm", "rb") as statm:
                 total += int(statm.read().split()[1]) * _PAGE

@@ -11,6 +11,7 @@ it started are killed, another takes its place, and the pool keeps serving.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import json
 import os
@@ -134,18 +135,50 @@ class WorkerPool:
         #: what every worker starts with: nothing of this shell unless asked
         self.environ = sandbox_variables(inherit_shell)
         self.generation = 0
-        self._idle: asyncio.Queue[_Worker] | None = None
+        self._started = False
+        self._idle: list[_Worker] = []
+        #: jobs waiting for a worker, encoded: a worker set free is handed the first
+        #: at once (its bytes written to it), before the gateway goes on with the
+        #: answer it just read, so the worker starts the next job without waiting
+        self._waiting: collections.deque[tuple[asyncio.Future[_Worker], bytes]] = (
+            collections.deque()
+        )
         self._all: set[_Worker] = set()
         self._reaping: set[asyncio.Future[None]] = set()
         self._environments: dict[int, tuple[Environment, dict[str, Any]]] = {}
         self.replaced = 0
 
     async def start(self) -> None:
-        self._idle = asyncio.Queue()
+        self._started = True
         for _ in range(self.size):
             worker = await _Worker.start(self.python, self.base, self.environ, self.generation)
             self._all.add(worker)
-            self._idle.put_nowait(worker)
+            self._release(worker)
+
+    def _release(self, worker: _Worker) -> None:
+        """A free worker: the longest-waiting job's bytes go to it now, else it idles."""
+        while self._waiting:
+            waiter, data = self._waiting.popleft()
+            if not waiter.done():  # its caller may have given up (cancelled)
+                worker.jobs.write(data)
+                waiter.set_result(worker)
+                return
+        self._idle.append(worker)
+
+    async def _worker_for(self, data: bytes) -> _Worker:
+        """A worker that has been sent ``data`` (the encoded job)."""
+        if self._idle:
+            worker = self._idle.pop()
+            worker.jobs.write(data)
+            return worker
+        waiter: asyncio.Future[_Worker] = asyncio.get_running_loop().create_future()
+        self._waiting.append((waiter, data))
+        try:
+            return await waiter
+        except BaseException:
+            if waiter.done() and not waiter.cancelled():
+                self._replace(waiter.result())  # sent the job, then cancelled: unknown state
+            raise
 
     def _replace(self, worker: _Worker) -> None:
         """Kill a worker at once and start another; the reaping and the new process's
@@ -162,16 +195,16 @@ class WorkerPool:
         finally:
             self._reaping = {t for t in self._reaping if not t.done()}
         self._all.add(fresh)
-        assert self._idle is not None
-        self._idle.put_nowait(fresh)
+        self._release(fresh)
 
     async def restart(self) -> None:
         """New workers for every idle one (``--reload``); busy ones finish their request
         and are replaced then, so old and new code never answer in turn."""
-        assert self._idle is not None
+        assert self._started
         self.generation += 1
-        for _ in range(self._idle.qsize()):
-            self._replace(self._idle.get_nowait())
+        idle, self._idle = self._idle, []
+        for worker in idle:
+            self._replace(worker)
 
     async def stop(self) -> None:
         """End every worker, the ones being replaced too, and wait until they are gone."""
@@ -187,10 +220,9 @@ class WorkerPool:
 
     async def run(self, job: Job, timeout: float) -> Invocation:
         """Run ``job`` on a free worker; a worker that fails or overruns is replaced."""
-        assert self._idle is not None, "start() the pool first"
-        worker = await self._idle.get()
+        assert self._started, "start() the pool first"
+        worker = await self._worker_for(self._encode(job))
         try:
-            worker.jobs.write(self._encode(job))
             async with asyncio.timeout(timeout):  # cheaper than wait_for: no extra task
                 await worker.jobs.drain()
                 result = await _answer(worker, job.request_id)
@@ -212,7 +244,7 @@ class WorkerPool:
         if result.fatal or worker.generation != self.generation:
             self._replace(worker)
         else:
-            self._idle.put_nowait(worker)
+            self._release(worker)
         return result
 
     def _encode(self, job: Job) -> bytes:
@@ -250,8 +282,9 @@ class WorkerPool:
 async def _answer(worker: _Worker, request_id: str) -> Invocation:
     head = await worker.answers.readexactly(_ANSWER.size)
     header_size, payload_size = _ANSWER.unpack(head)
-    header = json.loads(await worker.answers.readexactly(header_size))
-    payload = await worker.answers.readexactly(payload_size)
+    data = await worker.answers.readexactly(header_size + payload_size)
+    header = json.loads(data[:header_size])
+    payload = data[header_size:]
     failure = header.get("import_failure")
     return Invocation(
         payload,

@@ -11,10 +11,11 @@ import uuid
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
+from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route as StarletteRoute
 from starlette.types import Receive, Scope, Send
@@ -89,11 +90,28 @@ class LocalGateway:
         )
 
     async def handle(self, request: Request) -> Response:
+        """One API request, as Starlette hands it over (paths under the inspector's
+        prefix that are not the inspector's own)."""
+        return _response(*await self._serve(_incoming(request.scope), request.receive))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """One API request as plain ASGI: no Request or Response objects on the way."""
+        verdict, request_id, api = await self._serve(_incoming(scope), receive)
+        await send(
+            {
+                "type": "http.response.start",
+                "status": verdict.status,
+                "headers": _raw_headers(verdict, request_id, api),
+            }
+        )
+        await send({"type": "http.response.body", "body": verdict.body})
+
+    async def _serve(self, request: _Incoming, receive: Receive) -> tuple[Verdict, str, str]:
         started = time.perf_counter()
         request_id = str(uuid.uuid4())
-        body = await _read_body(request, self.config.max_request_bytes)
-        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw]
-        path = request.url.path
+        body = await _read_body(request.raw, receive, self.config.max_request_bytes)
+        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.raw]
+        path = request.path
         routes = self.config.routes
         preflight = cors.is_preflight(request.method, headers) and routes.cors_for(path)
         if preflight:  # answered by API Gateway (HTTP) or the OPTIONS mock (REST)
@@ -125,9 +143,9 @@ class LocalGateway:
             method=request.method,
             path=path,
             headers=_as_sent(headers) if api == "rest" else headers,
-            query=list(request.query_params.multi_items()),
+            query=_query(request.query_string),
             body=body,
-            source_ip=request.client.host if request.client else "127.0.0.1",
+            source_ip=request.client or "127.0.0.1",
         )
         event = request_event(
             endpoint.binding, client, stage=self.config.stage, request_id=request_id
@@ -201,17 +219,15 @@ class LocalGateway:
         # a debugger may hold a request at a breakpoint as long as it likes
         limit = None if self.config.debug else self.config.integration_timeout
         try:
-            outcome = await asyncio.wait_for(
-                invoke_event(
+            async with asyncio.timeout(limit):  # not wait_for: no task per request
+                outcome = await invoke_event(
                     self.pool,
                     endpoint.function,
                     event,
                     endpoint.api,
                     client.headers,
                     endpoint.binary_media_types,
-                ),
-                limit,
-            )
+                )
         except TimeoutError:
             limits = DEFAULT_LIMITS._replace(
                 integration_timeout_seconds=self.config.integration_timeout
@@ -219,13 +235,13 @@ class LocalGateway:
             return None, integration_timeout(endpoint.api, limits)
         return outcome.invocation, outcome.verdict
 
-    def _browser(self, request: Request, endpoint: Endpoint | None, verdict: Verdict) -> Verdict:
+    def _browser(self, request: _Incoming, endpoint: Endpoint | None, verdict: Verdict) -> Verdict:
         """The CORS headers API Gateway adds, and what a browser will make of the answer."""
-        raw = request.headers.raw
+        raw = request.raw
         if not any(k == b"origin" for k, _ in raw):
             return verdict  # no browser asked across origins: nothing to add or say
         headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in raw]
-        settings = endpoint.cors if endpoint else self._cors_of_path(request.url.path)
+        settings = endpoint.cors if endpoint else self._cors_of_path(request.path)
         if settings is not None and cors.is_preflight(request.method, headers):
             return verdict  # the preflight answer is complete as it is
         gateway_error = verdict.failed or verdict.status in (401, 403)
@@ -238,7 +254,7 @@ class LocalGateway:
 
     def _finish(
         self,
-        request: Request,
+        request: _Incoming,
         request_id: str,
         api: str,
         endpoint: Endpoint | None,
@@ -248,38 +264,41 @@ class LocalGateway:
         invocation: Invocation | None,
         event: dict[str, Any] | None,
         note: str | None = None,
-    ) -> Response:
+    ) -> tuple[Verdict, str, str]:
         verdict = self._browser(request, endpoint, verdict)
-        self.logs.findings(request_id, [f for f in verdict.findings if f.code in _GATEWAY_SIDE])
-        if note:
-            self.logs.note(request_id, note)
-        if invocation is not None and invocation.log and endpoint is not None:
-            self.logs.function_output(request_id, endpoint.function_name, invocation.log)
         latency_ms = (time.perf_counter() - started) * 1000
         self.metrics.record(verdict.status, latency_ms, integration_ms)
         self.metrics.workers_replaced = self.pool.replaced
         lines: list[str] = []
-        if api == "rest" and endpoint is not None:
-            lines = execution_lines(
-                request_id=request_id,
-                method=request.method,
-                path=request.url.path,
-                path_parameters=(event or {}).get("pathParameters"),
-                query=(event or {}).get("queryStringParameters"),
-                function_name=endpoint.function_name,
-                integration_status=200 if invocation else None,
-                latency_ms=integration_ms,
-                payload=invocation.payload if invocation else None,
-                verdict_lines=verdict.log_lines,
+        with self.logs.one_write():  # one system call for all of a request's lines
+            found = [f for f in verdict.findings if f.code in _GATEWAY_SIDE]
+            if found:
+                self.logs.findings(request_id, found)
+            if note:
+                self.logs.note(request_id, note)
+            if invocation is not None and invocation.log and endpoint is not None:
+                self.logs.function_output(request_id, endpoint.function_name, invocation.log)
+            if api == "rest" and endpoint is not None:
+                lines = execution_lines(
+                    request_id=request_id,
+                    method=request.method,
+                    path=request.path,
+                    path_parameters=(event or {}).get("pathParameters"),
+                    query=(event or {}).get("queryStringParameters"),
+                    function_name=endpoint.function_name,
+                    integration_status=200 if invocation else None,
+                    latency_ms=integration_ms,
+                    payload=invocation.payload if invocation else None,
+                    verdict_lines=verdict.log_lines,
+                )
+                self.logs.execution(request_id, lines)
+            self.logs.access(
+                _access_record(request, request_id, verdict, latency_ms, integration_ms, endpoint)
             )
-            self.logs.execution(request_id, lines)
-        self.logs.access(
-            _access_record(request, request_id, verdict, latency_ms, integration_ms, endpoint)
-        )
         self.history.add(
             request_id=request_id,
             method=request.method,
-            path=request.url.path,
+            path=request.path,
             api=api,
             function=endpoint.function_name if endpoint else None,
             duration_ms=latency_ms,
@@ -290,7 +309,45 @@ class LocalGateway:
             function_log=invocation.log if invocation else "",
             note=note,
         )
-        return _response(verdict, request_id, api)
+        return verdict, request_id, api
+
+
+class _Incoming(NamedTuple):
+    """What the gateway reads of an HTTP request, taken straight from the ASGI scope."""
+
+    method: str
+    #: the path as Starlette's ``request.url.path`` gives it
+    path: str
+    #: the headers as the ASGI server hands them over (names lowercased)
+    raw: list[tuple[bytes, bytes]]
+    query_string: bytes
+    #: the client's address, if the server knows it
+    client: str | None
+
+
+#: characters after which Starlette's URL parsing changes a path (escaped or dropped)
+_URL_SPECIAL = frozenset("?#\\\t\r\n")
+
+
+def _incoming(scope: Scope) -> _Incoming:
+    path: str = scope["path"]
+    if not path.startswith("/") or not _URL_SPECIAL.isdisjoint(path) or scope.get("root_path"):
+        path = Request(scope).url.path  # the rare path: exactly what Starlette makes of it
+    client = scope.get("client")
+    return _Incoming(
+        scope["method"],
+        path,
+        scope["headers"],
+        scope.get("query_string", b""),
+        client[0] if client else None,
+    )
+
+
+def _query(query_string: bytes) -> list[tuple[str, str]]:
+    """The query's pairs as Starlette's ``query_params.multi_items()`` lists them."""
+    if not query_string:
+        return []
+    return parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
 
 
 def _as_sent(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -316,21 +373,27 @@ def _no_route(method: str, path: str, routes: RouteTable) -> str:
     )
 
 
-async def _read_body(request: Request, limit: int) -> bytes | None:
+async def _read_body(raw: list[tuple[bytes, bytes]], receive: Receive, limit: int) -> bytes | None:
     """The request body, or ``None`` once it passes API Gateway's 10 MB quota."""
-    declared = request.headers.get("content-length")
-    if declared is None and "transfer-encoding" not in request.headers:
+    declared = next((v for k, v in raw if k == b"content-length"), None)
+    if declared is None and not any(k == b"transfer-encoding" for k, _ in raw):
         return b""  # no body announced: nothing to read
     if declared and declared.isdigit() and int(declared) > limit:
         return None
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnect()
+        chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:
             return None
-        chunks.append(chunk)
-    return b"".join(chunks)
+        if chunk:
+            chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
 
 
 def _safe(text: str) -> bytes:
@@ -339,9 +402,13 @@ def _safe(text: str) -> bytes:
     return text.replace("\r", " ").replace("\n", " ").encode("utf-8", "replace")
 
 
-def _response(verdict: Verdict, request_id: str, api: str) -> Response:
-    response = Response(content=verdict.body, status_code=verdict.status)
-    raw = [(k, v) for k, v in response.raw_headers if k == b"content-length"]
+def _raw_headers(verdict: Verdict, request_id: str, api: str) -> list[tuple[bytes, bytes]]:
+    """The response's header lines: the verdict's, with the length HTTP needs (as
+    Starlette's Response sets it) and the request id headers API Gateway adds."""
+    status = verdict.status
+    raw = []
+    if not (status < 200 or status in (204, 304)):
+        raw.append((b"content-length", str(len(verdict.body)).encode("latin-1")))
     raw += [
         (_safe(name).lower(), _safe(value))
         for name, value in verdict.headers
@@ -354,12 +421,17 @@ def _response(verdict: Verdict, request_id: str, api: str) -> Response:
         ]
     else:
         raw.append((b"apigw-requestid", request_id[:16].encode()))
-    response.raw_headers = raw
+    return raw
+
+
+def _response(verdict: Verdict, request_id: str, api: str) -> Response:
+    response = Response(content=verdict.body, status_code=verdict.status)
+    response.raw_headers = _raw_headers(verdict, request_id, api)
     return response
 
 
 def _access_record(
-    request: Request,
+    request: _Incoming,
     request_id: str,
     verdict: Verdict,
     latency_ms: float,
@@ -369,9 +441,9 @@ def _access_record(
     errors = [f.message for f in verdict.errors]
     return {
         "requestId": request_id,
-        "ip": request.client.host if request.client else "-",
+        "ip": request.client or "-",
         "httpMethod": request.method,
-        "path": request.url.path,
+        "path": request.path,
         "routeKey": endpoint.route.route_key if endpoint else "-",
         "status": verdict.status,
         "responseLatency": round(latency_ms, 2),
@@ -391,8 +463,7 @@ class _Front:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and not scope["path"].startswith(PREFIX):
-            response = await self.gateway.handle(Request(scope, receive))
-            await response(scope, receive, send)
+            await self.gateway(scope, receive, send)
             return
         await self.app(scope, receive, send)
 

@@ -113,6 +113,8 @@ class History:
         verdict: Verdict = fields.pop("verdict")
         body, body_size = _cut(verdict.body)
         payload, payload_size = _cut(verdict.payload)
+        if body is not verdict.body or payload is not verdict.payload:
+            verdict = verdict._replace(body=body or b"", payload=payload)
         event = fields.pop("event", None)
         if isinstance(event, dict) and isinstance(event.get("body"), str):
             text = event["body"]
@@ -121,7 +123,7 @@ class History:
         record = Record(
             id=next(self._ids),
             time=time.time(),
-            verdict=verdict._replace(body=body or b"", payload=payload),
+            verdict=verdict,
             event=event,
             sizes={"body": body_size, "result": payload_size},
             **fields,

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import json
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from json.encoder import encode_basestring_ascii
 from typing import Any, TextIO
 
 from ..catalogue import Finding
@@ -60,21 +64,45 @@ class LogWriter:
     stream: TextIO = field(default_factory=lambda: sys.stderr)
     #: mask credentials (--show-secrets turns it off)
     redact: bool = True
+    #: text held back until the end of ``one_write`` (None: written at once)
+    _held: list[str] | None = field(default=None, repr=False)
+
+    @contextlib.contextmanager
+    def one_write(self) -> Iterator[None]:
+        """Everything logged inside goes out as one write: a request's lines stay
+        together, for the price of one system call."""
+        if self._held is not None:  # already inside one
+            yield
+            return
+        self._held = []
+        try:
+            yield
+        finally:
+            text, self._held = "".join(self._held), None
+            if text:
+                self.stream.write(text)
+                self.stream.flush()
+
+    def _write(self, text: str) -> None:
+        if self._held is not None:
+            self._held.append(text)
+            return
+        self.stream.write(text)
+        self.stream.flush()
 
     def execution(self, request_id: str, lines: list[str]) -> None:
         """One write per request: lines of concurrent requests never interleave."""
-        if self.redact and might_hold_secrets("\n".join(lines)):
+        if self.redact and any(map(_might_hold_secrets, lines)):
             lines = [redact_text(line) for line in lines]
         if self.json_format:
             head = (
                 f'{{"timestamp": {int(time.time() * 1000)}, "requestId": '
                 f'{json.dumps(request_id)}, "type": "execution", "message": '
             )
-            text = "".join(f"{head}{json.dumps(line)}}}\n" for line in lines)
+            text = "".join(f"{head}{_json_text(line)}}}\n" for line in lines)
         else:
             text = "".join(f"({request_id}) {escape_controls(line)}\n" for line in lines)
-        self.stream.write(text)
-        self.stream.flush()
+        self._write(text)
 
     def findings(self, request_id: str, found: list[Finding]) -> None:
         """What the execution log cannot say (CORS, authorizers), as the tool's own lines."""
@@ -92,8 +120,7 @@ class LogWriter:
             )  # fmt: skip
         else:
             text = "".join(f"({request_id}) {escape_controls(line)}\n" for line in lines)
-        self.stream.write(text)
-        self.stream.flush()
+        self._write(text)
 
     def note(self, request_id: str, text: str) -> None:
         """The tool's own word on a request (why it failed, and the fix)."""
@@ -114,13 +141,16 @@ class LogWriter:
             )
         else:
             text = "".join(f"({request_id}) {escape_controls(line)}\n" for line in lines)
-        self.stream.write(text)
-        self.stream.flush()
+        self._write(text)
 
     def access(self, record: dict[str, Any]) -> None:
         """The record's names are this module's own: only the values that come from the
         client or the function can hold secrets."""
-        if self.redact:
+        if self.redact and any(
+            _might_hold_secrets(v)
+            for k, v in record.items()
+            if k in _FREE_TEXT and isinstance(v, str)
+        ):
             record = {
                 k: redact_text(v) if k in _FREE_TEXT and isinstance(v, str) else v
                 for k, v in record.items()
@@ -129,8 +159,7 @@ class LogWriter:
             text = json.dumps({"type": "access", **record})
         else:
             text = " ".join(f"{k}={escape_controls(str(v))}" for k, v in record.items())
-        self.stream.write(text + "\n")
-        self.stream.flush()
+        self._write(text + "\n")
 
 
 def execution_lines(
@@ -152,8 +181,8 @@ def execution_lines(
         f"HTTP Method: {method}, Resource Path: {path}",
         f"Method request path: {_java_map(path_parameters)}",
         f"Method request query string: {_java_map(query)}",
-        f"Endpoint request URI: {LAMBDA_URI.format(name=function_name)}",
-        f"Sending request to {LAMBDA_URI.format(name=function_name)}",
+        f"Endpoint request URI: {_lambda_uri(function_name)}",
+        f"Sending request to {_lambda_uri(function_name)}",
     ]
     if integration_status is not None:
         lines.append(
@@ -166,6 +195,35 @@ def execution_lines(
         lines.append(f"Endpoint response body before transformations: {text}{truncated}")
     lines.extend(verdict_lines)
     return lines
+
+
+#: what ``might_hold_secrets`` said of lines seen before: most of a request's log
+#: lines (the URI lines, the same result body, the verdict's) repeat request after
+#: request, and a dictionary look-up is far cheaper than the scan
+_SEEN: dict[str, bool] = {}
+_SEEN_MAX = 4096
+_SEEN_LONGEST = 4096  # longer lines are scanned every time (not kept in memory)
+
+
+def _might_hold_secrets(line: str) -> bool:
+    known = _SEEN.get(line)
+    if known is None:
+        known = might_hold_secrets(line)
+        if len(line) <= _SEEN_LONGEST:
+            if len(_SEEN) >= _SEEN_MAX:
+                _SEEN.clear()
+            _SEEN[line] = known
+    return known
+
+
+@functools.lru_cache(maxsize=256)
+def _lambda_uri(function_name: str) -> str:
+    return LAMBDA_URI.format(name=function_name)
+
+
+def _json_text(text: str) -> str:
+    """``json.dumps`` of a string, without its per-call set-up (the same C encoder)."""
+    return encode_basestring_ascii(text)
 
 
 def _java_map(values: dict[str, str] | None) -> str:
