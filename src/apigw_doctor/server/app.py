@@ -122,9 +122,9 @@ class LocalGateway:
         matched = routes.match(request.method, path)
         endpoint, path = matched if matched else (None, path)
         api = endpoint.api if endpoint else routes.default_api
-        target = request.scope.get("raw_path", b"").decode("latin-1") or path
-        if request.scope.get("query_string"):
-            target += "?" + request.scope["query_string"].decode("latin-1")
+        target = request.raw_path.decode("latin-1") or path
+        if request.query_string:
+            target += "?" + request.query_string.decode("latin-1")
         oversized = admission.oversized_headers(api, request.method, target, headers)
         if oversized is not None:  # refused at API Gateway's front door
             status, content = admission.TOO_LARGE
@@ -321,6 +321,8 @@ class _Incoming(NamedTuple):
     #: the headers as the ASGI server hands them over (names lowercased)
     raw: list[tuple[bytes, bytes]]
     query_string: bytes
+    #: the request target's path as sent (AWS's header quota counts the request line)
+    raw_path: bytes
     #: the client's address, if the server knows it
     client: str | None
 
@@ -339,6 +341,7 @@ def _incoming(scope: Scope) -> _Incoming:
         path,
         scope["headers"],
         scope.get("query_string", b""),
+        scope.get("raw_path") or b"",
         client[0] if client else None,
     )
 
