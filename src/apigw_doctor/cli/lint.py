@@ -104,6 +104,8 @@ def lint(
         ignore=tuple(c.upper() for c in split_list(ignore)) or config.ignore,
         source=config.source,
         api_set=bool(api) or config.api_set,
+        # --api says these files are behind that API: every (event, context) is a handler
+        by_signature=bool(api),
     )
     try:
         project = load_project(
@@ -134,7 +136,8 @@ def lint(
         click.echo(
             "no API handler in these files: none is behind an API proxy integration in a "
             "template, and none reads an API Gateway event (name handlers under "
-            "[tool.apigw-doctor] handlers in pyproject.toml, or give --template)",
+            "[tool.apigw-doctor] handlers in pyproject.toml, give --template, or give "
+            "--api rest to lint every (event, context) function)",
             err=True,
         )
     if result.broken:

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from ..catalogue import Finding, finding
 from ..project import Project as ProjectModel
+from ._names import undefined_names
 from ._checker import HandlerChecker, LintFinding, NoReturnIndex, RouteChecker, route_functions
 from ._project import (
     Config,
@@ -31,6 +32,7 @@ from ._project import (
     TemplateHandlers,
     find_handlers,
     load_config,
+    looks_like_handler,
     python_files,
     template_handlers,
 )
@@ -197,15 +199,69 @@ def _lint_module(
 ) -> list[LintFinding]:
     found: list[LintFinding] = []
     no_return = NoReturnIndex(project, module)
-    for handler in find_handlers(module, config, templates) if handlers is None else handlers:
+    handlers = find_handlers(module, config, templates) if handlers is None else handlers
+    for handler in handlers:
         found += HandlerChecker(project, handler, no_return).run()
-    for route in route_functions(module):
+    routes = route_functions(module)
+    for route in routes:
         found += RouteChecker(
             project, Handler(module, route, "rest", "a Powertools route"), no_return
         ).run()
+    if handlers or routes:
+        found += _undefined_names(module)
+    found += _passed_over(module, config, templates, {id(h.node) for h in handlers})
     unique = {(f.line, f.column, f.code, f.finding.message): f for f in found}
     kept = [f for f in unique.values() if config.wants(f.code) and not _silenced(module, f)]
     return sorted(kept, key=lambda f: (f.line, f.column, f.code))
+
+
+def _undefined_names(module: Module) -> list[LintFinding]:
+    """pyflakes' undefined names in a handler module (GW915): each is a NameError."""
+    return [
+        LintFinding(
+            module.path,
+            name.line,
+            name.column,
+            finding(
+                "GW915",
+                name=name.name,
+                module=module.path.name,
+                when="when the module is imported (every request fails)"
+                if name.at_import
+                else "when this line runs",
+                fix=name.fix,
+            ),
+        )
+        for name in undefined_names(module)
+    ]
+
+
+def _passed_over(
+    module: Module, config: Config, templates: TemplateHandlers, linted: set[int]
+) -> list[LintFinding]:
+    """Functions shaped like handlers that nothing shows to be API handlers: one note
+    (GW916, info) saying how to include them, where no template or setting decides."""
+    if config.handlers or config.by_signature or templates.governs(module.path.resolve()):
+        return []
+    skipped = [
+        node
+        for node in module.functions.values()
+        if id(node) not in linted and looks_like_handler(node)
+    ]
+    if not skipped:
+        return []
+    names = ", ".join(f"{node.name}()" for node in skipped[:5])
+    if len(skipped) > 5:
+        names += f" and {len(skipped) - 5} more"
+    first = skipped[0]
+    return [
+        LintFinding(
+            module.path,
+            first.lineno,
+            first.col_offset + 1,
+            finding("GW916", names=names, example=f"{module.path.stem}.{first.name}"),
+        )
+    ]
 
 
 def _silenced(module: Module, item: LintFinding) -> bool:

@@ -325,7 +325,7 @@ def find_handlers(
             handlers.append(Handler(module, node, config.api, "named in pyproject.toml", assumed))
         elif (
             not config.handlers
-            and _looks_like_handler(node)
+            and looks_like_handler(node)
             and (config.by_signature or serves_an_api(node, module))
         ):
             handlers.append(
@@ -439,7 +439,7 @@ def _matches(module: Module, name: str, patterns: tuple[str, ...]) -> bool:
     return any(fnmatch.fnmatchcase(dotted, pattern) for pattern in patterns)
 
 
-def _looks_like_handler(node: FunctionNode) -> bool:
+def looks_like_handler(node: FunctionNode) -> bool:
     """``(event, context)``; more parameters only when a decorator supplies them or
     they have defaults (Lambda itself passes two)."""
     params = node.args.posonlyargs + node.args.args

@@ -1,0 +1,173 @@
+"""Names a handler module uses but never defines or imports (``except ClientError``
+without its import, a misspelt variable): a NameError at import or when the line
+runs, so the request fails (F1) and API Gateway answers 502.
+
+pyflakes already knows Python's scoping rules; this module only runs it on
+handler modules (once per file), keeps its undefined-name messages, and drops
+the ones that cannot raise: annotations Python never evaluates, and code under
+``if __name__ == "__main__":`` (never run by Lambda).
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+from collections.abc import Iterator
+
+from pyflakes import messages
+from pyflakes.checker import Checker
+
+from ._project import Module
+
+_FIX_IMPORTS = {
+    "ClientError": "from botocore.exceptions import ClientError",
+    "BotoCoreError": "from botocore.exceptions import BotoCoreError",
+    "Key": "from boto3.dynamodb.conditions import Key",
+    "Attr": "from boto3.dynamodb.conditions import Attr",
+    "Decimal": "from decimal import Decimal",
+    "json": "import json",
+    "os": "import os",
+    "boto3": "import boto3",
+    "logging": "import logging",
+    "datetime": "from datetime import datetime (or import datetime)",
+    "time": "import time",
+    "uuid": "import uuid",
+    "base64": "import base64",
+}
+
+
+class UndefinedName:
+    """One undefined name: where, and whether it fails on import or when its line runs."""
+
+    def __init__(self, name: str, line: int, column: int, at_import: bool) -> None:
+        self.name = name
+        self.line = line
+        self.column = column
+        self.at_import = at_import
+
+    @property
+    def fix(self) -> str:
+        known = _FIX_IMPORTS.get(self.name)
+        if known:
+            return f"add `{known}` at the top of the module"
+        return f"define or import {self.name!r} (a misspelt name?)"
+
+
+def undefined_names(module: Module) -> Iterator[UndefinedName]:
+    """pyflakes' undefined names in ``module`` that can raise at run time."""
+    if not _may_have_undefined(module.tree):
+        return
+    checker = Checker(module.tree, filename=str(module.path), withDoctest=False)
+    if not any(isinstance(m, messages.UndefinedName) for m in checker.messages):
+        return
+    quiet = _never_evaluated(module.tree)
+    functions = _function_lines(module.tree)
+    for message in checker.messages:
+        if not isinstance(message, messages.UndefinedName):
+            continue
+        line, column = message.lineno, message.col
+        if any(start <= line <= end for start, end in quiet):
+            continue
+        at_import = not any(start < line <= end for start, end in functions)
+        yield UndefinedName(str(message.message_args[0]), line, column + 1, at_import)
+
+
+_BUILTINS = frozenset(dir(builtins))
+_MODULE_NAMES = frozenset({"__file__", "__name__", "__doc__", "__builtins__", "__spec__"})
+
+
+def _may_have_undefined(tree: ast.Module) -> bool:
+    """A cheap first pass: some name is read that is bound nowhere in the module
+    (nor a builtin).  Most modules have none, and then pyflakes need not run."""
+    if any(
+        isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names)
+        for node in tree.body
+    ):
+        return False  # pyflakes cannot tell either
+    loaded: set[str] = set()
+    bound: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            (loaded if isinstance(node.ctx, ast.Load) else bound).add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        elif isinstance(node, ast.arg):
+            bound.add(node.arg)
+        elif isinstance(node, ast.alias):
+            bound.add((node.asname or node.name).partition(".")[0])
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            bound.add(node.name)
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            bound.update(node.names)
+        elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+            bound.add(node.name)
+        elif isinstance(node, ast.MatchMapping) and node.rest:
+            bound.add(node.rest)
+    return bool(loaded - bound - _BUILTINS - _MODULE_NAMES)
+
+
+def _function_lines(tree: ast.Module) -> list[tuple[int, int]]:
+    """Line spans of function bodies and lambdas: code that runs only when called."""
+    spans = []
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            spans.append((node.lineno, node.end_lineno or node.lineno))
+    return spans
+
+
+def _never_evaluated(tree: ast.Module) -> list[tuple[int, int]]:
+    """Line spans Python never evaluates in Lambda: ``if __name__ == "__main__":``
+    blocks, string annotations, every annotation under ``from __future__ import
+    annotations``, and annotations of local variables."""
+    postponed = any(
+        isinstance(node, ast.ImportFrom)
+        and node.module == "__future__"
+        and any(a.name == "annotations" for a in node.names)
+        for node in tree.body
+    )
+    spans: list[tuple[int, int]] = []
+    for node in tree.body:
+        if isinstance(node, ast.If) and _is_main_guard(node.test):
+            spans.append((node.lineno, node.end_lineno or node.lineno))
+    for node in ast.walk(tree):
+        annotations: list[ast.expr | None] = []
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            arguments = node.args
+            every = [
+                *arguments.posonlyargs,
+                *arguments.args,
+                *arguments.kwonlyargs,
+                arguments.vararg,
+                arguments.kwarg,
+            ]
+            annotations += [a.annotation for a in every if a is not None]
+            annotations.append(node.returns)
+            for inner in ast.walk(node):
+                if isinstance(inner, ast.AnnAssign) and inner is not node:
+                    spans.append(_span(inner.annotation))
+        elif isinstance(node, ast.AnnAssign):
+            annotations.append(node.annotation)
+        for annotation in annotations:
+            if annotation is None:
+                continue
+            if postponed or (
+                isinstance(annotation, ast.Constant) and isinstance(annotation.value, str)
+            ):
+                spans.append(_span(annotation))
+    return spans
+
+
+def _span(node: ast.AST) -> tuple[int, int]:
+    line: int = getattr(node, "lineno", 0)
+    return line, getattr(node, "end_lineno", None) or line
+
+
+def _is_main_guard(test: ast.expr) -> bool:
+    return (
+        isinstance(test, ast.Compare)
+        and isinstance(test.left, ast.Name)
+        and test.left.id == "__name__"
+        and any(
+            isinstance(c, ast.Constant) and c.value == "__main__" for c in test.comparators
+        )
+    )
