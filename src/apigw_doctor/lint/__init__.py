@@ -33,6 +33,7 @@ from ._project import (
     find_handlers,
     load_config,
     looks_like_handler,
+    reads_another_event,
     python_files,
     template_handlers,
 )
@@ -246,7 +247,9 @@ def _passed_over(
     skipped = [
         node
         for node in module.functions.values()
-        if id(node) not in linted and looks_like_handler(node)
+        if id(node) not in linted
+        and looks_like_handler(node)
+        and not reads_another_event(node, module)
     ]
     if not skipped:
         return []

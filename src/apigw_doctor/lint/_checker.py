@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..catalogue import SERIALISE_FIX, Finding, demoted, finding
@@ -49,6 +49,8 @@ _NOT_A_BODY = {
     "parsed-json": "the result of json.loads() (a dict or list)",
     "number": "a number",
     "bool": "a boolean",
+    "dynamo": "DynamoDB data (an item dict, or a list of items)",
+    "aws-response": "a boto3 response (a dict)",
 }
 
 
@@ -78,6 +80,8 @@ class HandlerChecker:
         self.profile = profile_for(handler.api)
         self.findings: list[LintFinding] = []
         self.builds_responses = False
+        #: helper calls already checked: call -> helper functions
+        self.helpers_seen: dict[int, set[int]] = {}
         #: what fails when the result cannot be serialised
         self.serialiser_error = "Runtime.MarshalError"
 
@@ -139,6 +143,7 @@ class HandlerChecker:
     # -- what the handler returns ------------------------------------------
     def RETURN(self, statement: ast.Return, value: Value, scope: Scope) -> None:
         if value.kind == "helper":
+            self.HELPER(value)
             for returned in value.returns:
                 self.RETURN(statement, returned, returned.scope or scope)
         elif value.kind == "none":
@@ -200,6 +205,10 @@ class HandlerChecker:
 
     def BODY(self, body: Value, response: Value) -> None:
         expr = self.text(body.node, body.scope) if body.node is not None else "body"
+        if body.kind == "helper":
+            self.HELPER(body)
+        if body.kind == "dynamo":
+            expr += ", default=str"
         if body.kind in _NOT_A_BODY:
             self.report(body.node, body.scope, "GW906", what=_NOT_A_BODY[body.kind], expr=expr)
         elif body.kind == "repr":
@@ -269,28 +278,69 @@ class HandlerChecker:
     def CALLS(self, scope: Scope) -> None:
         """``json.dumps(x)`` without ``default=`` where x holds what it cannot write."""
         for node in facts(self.handler.node, self.module).calls:
-            if call_name(node) not in ("json.dumps", "dumps") or not node.args:
-                continue
-            if any(k.arg in ("default", "cls") for k in node.keywords):
-                continue
-            value = classify(node.args[0], scope)
-            if value.kind == "helper":  # json.dumps(load_item()): what the helper returns
-                candidates = list(value.returns)
-            elif value.kind == "dict":
-                candidates = [classify(item, item_scope) for _, _, item, item_scope in value.items]
-            else:
-                candidates = [value]
-            kind = next((v.kind for v in candidates if v.kind in UNSERIALISABLE), None)
+            kind = self.undumpable(node, scope)
             if kind is not None:
-                self.report(
-                    node,
-                    scope,
-                    "GW910",
-                    what=UNSERIALISABLE[kind],
-                    where="json.dumps() without default=",
-                    error="TypeError",
-                    fix=SERIALISE_FIX[kind],
+                self.report_dumps(node, scope, kind, "json.dumps() without default=")
+
+    def HELPER(self, value: Value) -> None:
+        """A helper called with DynamoDB data (or other values json.dumps cannot write)
+        that passes them to json.dumps: ``return ok(item)``.  Reported at the call."""
+        if value.via is None:
+            return
+        call, inner = value.via
+        if id(inner.function) in self.helpers_seen.get(id(call), set()):
+            return
+        self.helpers_seen.setdefault(id(call), set()).add(id(inner.function))
+        for node in facts(inner.function, inner.module).calls:
+            kind = self.undumpable(node, inner)
+            if kind is not None:
+                where = f"json.dumps() without default= in {inner.function.name}()"
+                at = call if inner.module is self.module and inner.depth == 1 else inner.anchor
+                self.report_dumps(at, None, kind, where)
+
+    def undumpable(self, node: ast.Call, scope: Scope) -> str | None:
+        """The kind of value json.dumps cannot write that ``node`` (a call) passes it."""
+        if call_name(node) not in ("json.dumps", "dumps") or not node.args:
+            return None
+        if any(k.arg in ("default", "cls") for k in node.keywords):
+            return None
+        if _lenient_json(scope.module):
+            return None
+        value = classify(node.args[0], scope)
+        if value.kind == "helper":  # json.dumps(load_item()): what the helper returns
+            candidates = list(value.returns)
+        elif value.kind == "dict":
+            candidates = [classify(item, item_scope) for _, _, item, item_scope in value.items]
+        else:
+            candidates = [value]
+        return next((v.kind for v in candidates if v.kind in UNSERIALISABLE), None)
+
+    def report_dumps(self, node: ast.AST | None, scope: Scope | None, kind: str, where: str) -> None:
+        before = len(self.findings)
+        self.report(
+            node,
+            scope,
+            "GW910",
+            what=UNSERIALISABLE[kind],
+            where=where,
+            error="TypeError",
+            fix=SERIALISE_FIX[kind],
+        )
+        if kind == "dynamo":
+            evidence = self.project.number_evidence()
+            last = self.findings[before]
+            if evidence is None:
+                reason = (
+                    "if the items hold numbers: DynamoDB returns them as Decimal, and "
+                    "nothing in the project shows numbers are stored (no number written, "
+                    "no N attribute in a template)"
                 )
+                self.findings[before] = replace(last, finding=demoted(last.finding, reason))
+            else:
+                shown = last.finding._replace(
+                    message=f"{last.finding.message} (the items hold numbers: {evidence})"
+                )
+                self.findings[before] = replace(last, finding=shown)
 
     # -- exceptions that escape -----------------------------------------------
     def RAISES(self, raises: list[ast.Raise], scope: Scope) -> None:
@@ -309,6 +359,15 @@ class HandlerChecker:
             risk = _risky_event_access(node, event)
             if risk:
                 self.report(node, scope, "GW912", what=risk)
+
+
+def _lenient_json(module: Module) -> bool:
+    """``import simplejson as json``: its dumps writes Decimal."""
+    return any(
+        isinstance(node, ast.Import)
+        and any(a.name == "simplejson" and a.asname == "json" for a in node.names)
+        for node in module.tree.body
+    )
 
 
 def _risky_event_access(node: ast.AST, event: str | None) -> str | None:

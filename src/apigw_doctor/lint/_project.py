@@ -126,6 +126,19 @@ class Module:
         return found
 
     @cached_property
+    def module_aliases(self) -> dict[str, str]:
+        """Local name -> module for ``import a.b as c`` (and ``import a``)."""
+        found = {}
+        for node in self.tree.body:
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.asname:
+                        found[alias.asname] = alias.name
+                    elif "." not in alias.name:
+                        found[alias.name] = alias.name
+        return found
+
+    @cached_property
     def enums(self) -> Enums:
         return module_enums(self.tree)
 
@@ -193,6 +206,16 @@ class Project:
 
     roots: list[Path]
     modules: dict[Path, Module | None] = field(default_factory=dict)
+    _pyjwt: dict[Path, bool] = field(default_factory=dict)
+    _numbers: list[str | None] = field(default_factory=list)
+
+    def number_evidence(self) -> str | None:
+        """Where the project shows its DynamoDB items hold numbers (read once)."""
+        if not self._numbers:
+            from ._evidence import number_evidence
+
+            self._numbers.append(number_evidence(self.roots))
+        return self._numbers[0]
 
     def module_at(self, path: Path) -> Module | None:
         """The parsed module at ``path`` (``None`` if unreadable or not Python)."""
@@ -222,16 +245,74 @@ class Project:
                     return self.module_at(path)
         return None
 
+    def pins_pyjwt_1(self, module: Module) -> bool:
+        """Whether the requirements next to ``module`` (or above it, up to a root) pin
+        PyJWT below 2, whose ``jwt.encode`` returns bytes (PyJWT 2 returns str)."""
+        folder = module.path.parent
+        key = folder.resolve()
+        if key not in self._pyjwt:
+            self._pyjwt[key] = _pins_pyjwt_1(key, self.roots)
+        return self._pyjwt[key]
+
     def function(self, module: Module, name: str) -> tuple[Module, FunctionNode] | None:
-        """The function a name refers to in ``module``: defined there or imported."""
+        """The function a name refers to in ``module``: defined there or imported
+        (``helper``), or a function of an imported project module (``utils.helper``)."""
         if name in module.functions:
             return module, module.functions[name]
+        prefix, dot, attribute = name.rpartition(".")
+        if dot:
+            if "." in prefix:
+                return None
+            if prefix in module.module_aliases:
+                target = self.resolve(module, module.module_aliases[prefix])
+            elif prefix in module.imports:
+                package, submodule = module.imports[prefix]
+                joined = f"{package}.{submodule}" if package.strip(".") else package + submodule
+                target = self.resolve(module, joined)
+            else:
+                return None
+            if target is not None and attribute in target.functions:
+                return target, target.functions[attribute]
+            return None
         if name in module.imports:
             source, attribute = module.imports[name]
             target = self.resolve(module, source)
             if target and attribute in target.functions:
                 return target, target.functions[attribute]
         return None
+
+
+#: files that list a project's dependencies
+_REQUIREMENT_FILES = (
+    "requirements.txt",
+    "requirements.in",
+    "pyproject.toml",
+    "Pipfile",
+    "setup.py",
+    "setup.cfg",
+    "poetry.lock",
+)
+_PYJWT_1 = re.compile(
+    r"""pyjwt["']?\s*(?:[=:]\s*)?["']?\s*(?:==|~=|<=|\^|~)?\s*1\.|pyjwt[^\n,;]*<\s*2""",
+    re.IGNORECASE,
+)
+
+
+def _pins_pyjwt_1(folder: Path, roots: list[Path]) -> bool:
+    tops = {r.resolve() for r in roots}
+    for candidate in (folder, *folder.parents):
+        for name in _REQUIREMENT_FILES:
+            path = candidate / name
+            if path.is_file():
+                try:
+                    text = path.read_text(encoding="utf-8", errors="replace")
+                except OSError:
+                    continue
+                if _PYJWT_1.search(text):
+                    return True
+        if candidate in tops or any(candidate in t.parents for t in tops):
+            break
+    return False
 
 
 def python_files(paths: list[Path]) -> list[Path]:
@@ -432,6 +513,12 @@ def serves_an_api(node: FunctionNode, module: Module) -> bool:
     if own & _OTHER_EVENT_MARKERS:
         return False
     return bool(own & _RESPONSE_MARKERS or module.strings & (_REQUEST_MARKERS | _RESPONSE_MARKERS))
+
+
+def reads_another_event(node: FunctionNode, module: Module) -> bool:
+    """A function that reads keys only other events have (``event["Records"]``)."""
+    own, keys = _reads(node, module)
+    return bool(keys - _API_EVENT_KEYS or own & _OTHER_EVENT_MARKERS)
 
 
 def _matches(module: Module, name: str, patterns: tuple[str, ...]) -> bool:

@@ -132,6 +132,8 @@ class Value:
     items: list[Item] = field(default_factory=list)
     #: for helper calls: the values the helper can return
     returns: list[Value] = field(default_factory=list)
+    #: for helper calls: the call, and the helper's scope with its arguments bound
+    via: tuple[ast.Call, Scope] | None = None
 
     def item(self, key: str) -> tuple[ast.expr, Scope] | None:
         for name, _, value, scope in reversed(self.items):
@@ -356,7 +358,7 @@ def _name(node: ast.Name, scope: Scope) -> Value:
             )
             merged.append((name, key, expr, scope))
         return Value("dict", node, scope, items=merged)
-    return Value(value.kind, node, scope, items=value.items, returns=value.returns)
+    return Value(value.kind, node, scope, items=value.items, returns=value.returns, via=value.via)
 
 
 def _subscript(node: ast.Subscript, scope: Scope) -> Value:
@@ -389,16 +391,38 @@ def _holds_items(key: object) -> bool:
 _DYNAMO_READS = frozenset({"get_item", "query", "scan", "batch_get_item"})
 
 
+#: client methods that are no AWS operation (and return no response dict)
+_NOT_RESPONSES = frozenset(
+    {
+        "generate_presigned_url",
+        "generate_presigned_post",
+        "generate_db_auth_token",
+        "get_paginator",
+        "get_waiter",
+        "can_paginate",
+        "close",
+        "Table",
+    }
+)
+#: DynamoDB Table writes: their result is a response dict (metadata, maybe Attributes)
+_TABLE_WRITES = frozenset({"put_item", "update_item", "delete_item", "batch_write_item"})
+
+
 def _call(node: ast.Call, scope: Scope) -> Value:
     name = call_name(node)
-    if name in ("boto3.client", "client") and node.args:
-        return Value("aws-client")
     if (
-        name.rpartition(".")[2] in _DYNAMO_READS
-        and isinstance(node.func, ast.Attribute)
-        and classify(node.func.value, scope).kind == "aws-client"
+        name.rpartition(".")[2] == "client"
+        and node.args
+        and isinstance(node.args[0], ast.Constant)
+        and isinstance(node.args[0].value, str)
     ):
-        return UNKNOWN
+        return Value("aws-client")
+    method = name.rpartition(".")[2]
+    if isinstance(node.func, ast.Attribute) and method not in _NOT_RESPONSES:
+        if classify(node.func.value, scope).kind == "aws-client":
+            return Value("aws-response")  # every client operation returns a dict
+        if method in _TABLE_WRITES:
+            return Value("aws-response")
     helper = _helper_value(node, scope)
     if helper is not None:
         return helper
@@ -420,6 +444,9 @@ def _call(node: ast.Call, scope: Scope) -> Value:
         inner = classify(node.func.value, scope)
         return Value("b64text" if inner.kind == "b64bytes" else "str")
     last = name.rpartition(".")[2]
+    if last == "encode" and _is_jwt_encode(node, name, scope):
+        # PyJWT 2 returns str; only PyJWT 1 returned bytes
+        return Value("bytes" if scope.project.pins_pyjwt_1(scope.module) else "str")
     kind = CALL_KINDS.get(name) or CALL_KINDS.get(last)
     if kind == "str" and last == "str" and node.args:
         inner = classify(node.args[0], scope)
@@ -428,11 +455,28 @@ def _call(node: ast.Call, scope: Scope) -> Value:
     return Value(kind) if kind else UNKNOWN
 
 
+def _is_jwt_encode(node: ast.Call, name: str, scope: Scope) -> bool:
+    """``jwt.encode(...)``, or ``encode(...)`` imported from jwt."""
+    if name == "jwt.encode":
+        return True
+    return name == "encode" and scope.module.imports.get("encode", ("", ""))[0] == "jwt"
+
+
 def _helper_value(node: ast.Call, scope: Scope) -> Value | None:
     """A call to a project function: what it returns, with the arguments bound."""
-    if not isinstance(node.func, ast.Name) or scope.depth >= MAX_DEPTH:
+    if scope.depth >= MAX_DEPTH:
         return None
-    found = scope.project.function(scope.module, node.func.id)
+    if isinstance(node.func, ast.Name):
+        name = node.func.id
+    elif (
+        isinstance(node.func, ast.Attribute)
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id in scope.module.module_aliases.keys() | scope.module.imports.keys()
+    ):
+        name = f"{node.func.value.id}.{node.func.attr}"
+    else:
+        return None
+    found = scope.project.function(scope.module, name)
     if found is None:
         return None
     module, function = found
@@ -450,7 +494,7 @@ def _helper_value(node: ast.Call, scope: Scope) -> Value | None:
     ]
     if flow.falls_off_after is not None:
         returns.append(Value("none", None, inner))
-    return Value("helper", returns=returns)
+    return Value("helper", returns=returns, via=(node, inner))
 
 
 #: for each return of a function, the ``if`` tests around it and the outcome it needs
