@@ -38,6 +38,10 @@ _NULL_INFERRED = (
     "behind payload 2.0 or a function URL, null becomes an inferred 200 response whose "
     "body is unverified (V3), not a 5xx"
 )
+_DATA_PATH = (
+    "other paths of this handler return proxy responses, so an API proxy calls it; "
+    "behind payload 2.0 this dict would be a 200 body instead, hiding the error"
+)
 _KIND_ASSUMED = (
     "if a REST API is in front: no template places this handler, so the API kind is "
     "assumed; give it with --api or [tool.apigw-doctor] api"
@@ -80,6 +84,10 @@ class HandlerChecker:
         self.profile = profile_for(handler.api)
         self.findings: list[LintFinding] = []
         self.builds_responses = False
+        #: some path returns a proxy response (statusCode): the handler is an API's
+        self.responds = False
+        #: reporting a dict of data returned as the response
+        self.data_dict = False
         #: helper calls already checked: call -> helper functions
         self.helpers_seen: dict[int, set[int]] = {}
         #: what fails when the result cannot be serialised
@@ -105,6 +113,9 @@ class HandlerChecker:
         if item.code == "GW901" and self.profile.infers_response:
             return demoted(item, _NULL_INFERRED)
         if self.handler.assumed and item.code in KIND_DEPENDENT:
+            if item.code == "GW902" and self.data_dict and self.responds:
+                # other paths return proxy responses: this one is an API response too
+                return item._replace(message=f"{item.message} ({_DATA_PATH})")
             return demoted(item, _KIND_ASSUMED)
         return item
 
@@ -119,13 +130,17 @@ class HandlerChecker:
         flow = analyse(node, self.is_no_return.check, self.module.enums, self.handler.closed)
         root = Scope(self.project, self.module, node)
         guards = handler_guards(node) if self.module.mentions_other_sources(node) else {}
+        returned = []
         for statement in flow.returns:
             if any(
                 wanted and serves_another_source(test) for test, wanted in guards.get(statement, ())
             ):
                 continue  # `if "Records" in event: return ...`: not an API Gateway request
             scope = Scope(self.project, self.module, node, anchor=statement)
-            self.RETURN(statement, classify(statement.value, scope), scope)
+            returned.append((statement, classify(statement.value, scope), scope))
+        self.responds = any(_builds_response(value) for _, value, _ in returned)
+        for statement, value, scope in returned:
+            self.RETURN(statement, value, scope)
         if flow.falls_off_after is not None:
             after = flow.falls_off_after
             self.report(
@@ -173,6 +188,7 @@ class HandlerChecker:
             and not self.profile.infers_response
         ):
             if response.keys_known and response.items:
+                self.data_dict = True
                 self.report(
                     response.node,
                     response.scope,
@@ -182,6 +198,7 @@ class HandlerChecker:
                     if response.node is not None
                     else "json.dumps(data)",
                 )
+                self.data_dict = False
             return
         self.builds_responses = self.builds_responses or "statusCode" in keys
         for name, key_node, value_node, scope in response.items:
@@ -359,6 +376,15 @@ class HandlerChecker:
             risk = _risky_event_access(node, event)
             if risk:
                 self.report(node, scope, "GW912", what=risk)
+
+
+def _builds_response(value: Value, depth: int = 0) -> bool:
+    """A returned value that is (or a helper that returns) a dict with statusCode."""
+    if value.kind == "dict":
+        return any(name == "statusCode" for name, *_ in value.items)
+    if value.kind == "helper" and depth < 4:
+        return any(_builds_response(v, depth + 1) for v in value.returns)
+    return False
 
 
 def _lenient_json(module: Module) -> bool:

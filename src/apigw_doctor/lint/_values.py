@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ._flow import Flow, analyse, dotted_name
+from ._reach import reaching
 from ._project import OTHER_SOURCE_KEYS, FunctionNode, Module, Project
 
 #: call name (last dotted parts) -> kind of its result
@@ -337,6 +338,8 @@ def _name(node: ast.Name, scope: Scope) -> Value:
     assigned = scope.assignments(node.id)
     if not assigned:
         return UNKNOWN
+    if len(assigned) > 1 and getattr(node, "lineno", None) is not None:
+        assigned = _reaching(scope, node) or assigned
     resolving = (id(scope.function), node.id)
     if resolving in _RESOLVING:
         return UNKNOWN
@@ -350,15 +353,51 @@ def _name(node: ast.Name, scope: Scope) -> Value:
         return UNKNOWN
     value = values[-1]
     if value.kind == "dict":
-        stores = scope.key_stores(node.id)
-        merged: list[Item] = [item for v in values for item in v.items]
-        for key, expr in stores:
-            name = (
-                key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else None
+        stores: list[Item] = [
+            (
+                key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else None,
+                key,
+                expr,
+                scope,
             )
-            merged.append((name, key, expr, scope))
-        return Value("dict", node, scope, items=merged)
+            for key, expr in scope.key_stores(node.id)
+        ]
+        if len(values) > 1 and len({_responds(v) for v in values}) > 1:
+            # a proxy response on one path, a dict of data on another (the error
+            # path's {"Error Message": ...}): each is returned as it is
+            return Value(
+                "helper",
+                node,
+                scope,
+                returns=[Value("dict", v.node, v.scope, items=v.items + stores) for v in values],
+            )
+        merged: list[Item] = [item for v in values for item in v.items]
+        return Value("dict", node, scope, items=merged + stores)
     return Value(value.kind, node, scope, items=value.items, returns=value.returns, via=value.via)
+
+
+_REACHING: weakref.WeakKeyDictionary[ast.AST, dict[tuple[str, int], list[ast.expr] | None]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _reaching(scope: Scope, node: ast.Name) -> list[ast.expr] | None:
+    """The assignments of a local name that reach its use (None: cannot tell)."""
+    if node.id not in facts(scope.function, scope.module).assignments:
+        return None
+    cache = _REACHING.setdefault(scope.function, {})
+    key = (node.id, node.lineno)
+    if key not in cache:
+        cache[key] = reaching(scope.function, node.id, node.lineno)
+    return cache[key]
+
+
+def _responds(value: Value) -> bool | None:
+    """Whether a dict has a response key (None: its keys are not all known)."""
+    names = {name for name, *_ in value.items}
+    if None in names:
+        return None
+    return bool(names & {"statusCode", "body"})
 
 
 def _subscript(node: ast.Subscript, scope: Scope) -> Value:
