@@ -282,7 +282,7 @@ def handler(event, context):
                     result = boto3.client("s3").list_buckets()
                 except ClientError as e:  # expect: GW915 error
                     return {"statusCode": 500, "body": json.dumps({"error": str(e)})}
-                return {"statusCode": 200, "body": json.dumps(reslt["Buckets"])}  # expect: GW915 error
+                return {"statusCode": 200, "body": json.dumps(reslt)}  # expect: GW915 error
             """,
         },
         ["--api", "rest"],
@@ -361,7 +361,8 @@ def handler(event, context):
 
             def handler(event, context):
                 token = jwt.encode({"sub": event["body"]}, "key", algorithm="HS256")
-                return {"statusCode": 200, "body": json.dumps({"token": token})}  # expect: GW910 error
+                body = json.dumps({"token": token})  # expect: GW910 error
+                return {"statusCode": 200, "body": body}
             """,
         },
         ["--api", "rest"],
@@ -397,6 +398,6 @@ def test_real_shape(case: str, tmp_path: Path) -> None:
             f["severity"],
         )
         for f in json.loads(result.stdout or "[]")
-        if not (f["code"] == "GW914")
+        if f["code"] != "GW914"
     }
     assert reported == expected

@@ -21,8 +21,8 @@ from pathlib import Path
 
 from ..catalogue import Finding, finding
 from ..project import Project as ProjectModel
-from ._names import undefined_names
 from ._checker import HandlerChecker, LintFinding, NoReturnIndex, RouteChecker, route_functions
+from ._names import undefined_names
 from ._project import (
     Config,
     ConfigError,
@@ -33,8 +33,8 @@ from ._project import (
     find_handlers,
     load_config,
     looks_like_handler,
-    reads_another_event,
     python_files,
+    reads_another_event,
     template_handlers,
 )
 

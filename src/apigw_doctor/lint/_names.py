@@ -126,9 +126,9 @@ def _never_evaluated(tree: ast.Module) -> list[tuple[int, int]]:
         for node in tree.body
     )
     spans: list[tuple[int, int]] = []
-    for node in tree.body:
-        if isinstance(node, ast.If) and _is_main_guard(node.test):
-            spans.append((node.lineno, node.end_lineno or node.lineno))
+    for statement in tree.body:
+        if isinstance(statement, ast.If) and _is_main_guard(statement.test):
+            spans.append((statement.lineno, statement.end_lineno or statement.lineno))
     for node in ast.walk(tree):
         annotations: list[ast.expr | None] = []
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -143,7 +143,7 @@ def _never_evaluated(tree: ast.Module) -> list[tuple[int, int]]:
             annotations += [a.annotation for a in every if a is not None]
             annotations.append(node.returns)
             for inner in ast.walk(node):
-                if isinstance(inner, ast.AnnAssign) and inner is not node:
+                if isinstance(inner, ast.AnnAssign):
                     spans.append(_span(inner.annotation))
         elif isinstance(node, ast.AnnAssign):
             annotations.append(node.annotation)
@@ -167,7 +167,5 @@ def _is_main_guard(test: ast.expr) -> bool:
         isinstance(test, ast.Compare)
         and isinstance(test.left, ast.Name)
         and test.left.id == "__name__"
-        and any(
-            isinstance(c, ast.Constant) and c.value == "__main__" for c in test.comparators
-        )
+        and any(isinstance(c, ast.Constant) and c.value == "__main__" for c in test.comparators)
     )

@@ -48,9 +48,9 @@ def _only_plain_assignments(function: ast.AST, name: str) -> bool:
             and node.target.id == name
         ):
             plain += 1
-        elif isinstance(node, (ast.Global, ast.Nonlocal)) and name in node.names:
-            return False
-        elif isinstance(node, ast.arg) and node.arg == name:
+        elif (isinstance(node, (ast.Global, ast.Nonlocal)) and name in node.names) or (
+            isinstance(node, ast.arg) and node.arg == name
+        ):
             return False
     return stores == plain
 
@@ -140,7 +140,7 @@ class _Reach:
                 after = self.block_quiet(body, defs)
                 if not _ends(body):
                     out |= after
-            return out if (out or _ends(statement.body) and _ends(statement.orelse)) else defs
+            return out if (out or (_ends(statement.body) and _ends(statement.orelse))) else defs
         if isinstance(statement, (ast.For, ast.AsyncFor, ast.While)):
             return defs | self.all_defs(statement.body) | self.all_defs(statement.orelse)
         if isinstance(statement, (ast.With, ast.AsyncWith)):

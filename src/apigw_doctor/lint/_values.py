@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ._flow import Flow, analyse, dotted_name
-from ._reach import reaching
 from ._project import OTHER_SOURCE_KEYS, FunctionNode, Module, Project
+from ._reach import reaching
 
 #: call name (last dotted parts) -> kind of its result
 CALL_KINDS = {
