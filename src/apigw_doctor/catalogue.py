@@ -868,17 +868,6 @@ _ROWS: tuple[Entry, ...] = (
         "a NameError {when}, and API Gateway answers 502",
         "{fix}",
     ),
-    Entry(
-        "GW916",
-        "functions-not-linted",
-        "info",
-        "R1",
-        "documented",
-        "not linted as handlers (they take (event, context), but read no API Gateway "
-        "event and build no proxy response): {names}",
-        "lint them too with --api rest (or http-1.0, http-2.0, function-url), or list "
-        'them under [tool.apigw-doctor] handlers = ["{example}"]',
-    ),
     # -- aws audit: API configuration that hides or causes 5xx -----------------
     Entry(
         "GW951",

@@ -244,6 +244,10 @@ def handler(event, context):
 
             def count(event, context):
                 return {"statusCode": 200, "body": 5}  # expect: GW906 error
+
+            def total(event, context):
+                found = table.scan()["Count"]
+                return {"statusCode": 200, "body": found}  # expect: GW906 error
             """,
         },
         ["--api", "rest"],
@@ -326,7 +330,7 @@ def handler(event, context):
             "app.py": """
             import json
 
-            def lambda_handler(event, context):  # expect: GW916 info
+            def lambda_handler(event, context):
                 result = {"ok": True}
                 return json.dumps(result)
 
@@ -401,3 +405,14 @@ def test_real_shape(case: str, tmp_path: Path) -> None:
         if f["code"] != "GW914"
     }
     assert reported == expected
+
+
+def test_functions_passed_over_are_named_with_how_to_include_them(tmp_path: Path) -> None:
+    _write(tmp_path, CASES["without --api: a note on the functions passed over"][0])
+    result = CliRunner().invoke(main, ["lint", str(tmp_path)])
+    assert result.exit_code == 0
+    assert "app.py:3 lambda_handler()" in result.stderr
+    assert "consume" not in result.stderr  # it reads an SQS event
+    assert "--api rest" in result.stderr
+    with_api = CliRunner().invoke(main, ["lint", "--api", "rest", str(tmp_path)])
+    assert "not linted as handlers" not in with_api.stderr

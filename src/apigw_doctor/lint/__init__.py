@@ -60,6 +60,9 @@ class LintResult:
     lines: int = 0
     #: files that could not be parsed (their GW913 finding is in ``findings``)
     broken: list[Path] = field(default_factory=list)
+    #: (file, line, name) of (event, context) functions not linted: nothing shows
+    #: they serve an API (``--api`` or ``handlers`` would include them)
+    passed_over: list[tuple[Path, int, str]] = field(default_factory=list)
 
 
 def lint_source(
@@ -125,6 +128,7 @@ def _merge(result: LintResult, part: LintResult) -> None:
     result.handlers += part.handlers
     result.lines += part.lines
     result.broken += part.broken
+    result.passed_over += part.passed_over
 
 
 def _lint_files(
@@ -170,6 +174,7 @@ def _lint_one(
     part.lines = source.count("\n") + 1
     handlers = find_handlers(module, config, templates)
     part.handlers = len(handlers)
+    part.passed_over = _passed_over(module, config, templates, {id(h.node) for h in handlers})
     try:
         part.findings = _lint_module(project, module, config, templates, handlers)
     except Exception as exc:  # RecursionError included: one file never ends the run
@@ -210,7 +215,6 @@ def _lint_module(
         ).run()
     if handlers or routes:
         found += _undefined_names(module)
-    found += _passed_over(module, config, templates, {id(h.node) for h in handlers})
     unique = {(f.line, f.column, f.code, f.finding.message): f for f in found}
     kept = [f for f in unique.values() if config.wants(f.code) and not _silenced(module, f)]
     return sorted(kept, key=lambda f: (f.line, f.column, f.code))
@@ -239,31 +243,18 @@ def _undefined_names(module: Module) -> list[LintFinding]:
 
 def _passed_over(
     module: Module, config: Config, templates: TemplateHandlers, linted: set[int]
-) -> list[LintFinding]:
-    """Functions shaped like handlers that nothing shows to be API handlers: one note
-    (GW916, info) saying how to include them, where no template or setting decides."""
+) -> list[tuple[Path, int, str]]:
+    """Functions shaped like handlers that nothing shows to be API handlers (no
+    template or setting decides, they read no event of another source): the CLI
+    says which, and how to include them."""
     if config.handlers or config.by_signature or templates.governs(module.path.resolve()):
         return []
-    skipped = [
-        node
+    return [
+        (module.path, node.lineno, node.name)
         for node in module.functions.values()
         if id(node) not in linted
         and looks_like_handler(node)
         and not reads_another_event(node, module)
-    ]
-    if not skipped:
-        return []
-    names = ", ".join(f"{node.name}()" for node in skipped[:5])
-    if len(skipped) > 5:
-        names += f" and {len(skipped) - 5} more"
-    first = skipped[0]
-    return [
-        LintFinding(
-            module.path,
-            first.lineno,
-            first.col_offset + 1,
-            finding("GW916", names=names, example=f"{module.path.stem}.{first.name}"),
-        )
     ]
 
 

@@ -381,10 +381,23 @@ class HandlerChecker:
                 self.report(node, scope, "GW912", what=risk)
 
 
+_PROXY_KEYS = frozenset(
+    {"statusCode", "body", "headers", "multiValueHeaders", "isBase64Encoded", "cookies"}
+)
+
+
 def _builds_response(value: Value, depth: int = 0) -> bool:
-    """A returned value that is (or a helper that returns) a dict with statusCode."""
+    """A returned value that is (or a helper that returns) a well-formed proxy response:
+    statusCode with a body or headers, and no other key (``{"statusCode": 400,
+    "message": ...}`` is a habit of direct invocations, no evidence of an API)."""
     if value.kind == "dict":
-        return any(name == "statusCode" for name, *_ in value.items)
+        names = {name for name, *_ in value.items}
+        return (
+            "statusCode" in names
+            and bool(names & {"body", "headers"})
+            and None not in names
+            and names <= _PROXY_KEYS
+        )
     if value.kind == "helper" and depth < 4:
         return any(_builds_response(v, depth + 1) for v in value.returns)
     return False

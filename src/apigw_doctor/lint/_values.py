@@ -407,6 +407,8 @@ def _subscript(node: ast.Subscript, scope: Scope) -> Value:
         if key in EVENT_OBJECTS:
             return Value("event-object")
         return Value("str") if key == "body" else UNKNOWN
+    if base.kind in ("dynamo", "aws-response") and key in ("Count", "ScannedCount"):
+        return Value("number")
     if base.kind == "decimal" or (base.kind == "dynamo" and _holds_items(key)):
         return Value(base.kind)
     if base.kind == "dict" and isinstance(key, str):
