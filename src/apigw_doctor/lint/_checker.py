@@ -307,6 +307,8 @@ class HandlerChecker:
         call, inner = value.via
         if id(inner.function) in self.helpers_seen.get(id(call), set()):
             return
+        if not any(_carries_undumpable(expr, scope) for expr, scope in inner.bindings.values()):
+            return  # nothing json.dumps cannot write goes in: the helper need not be read
         self.helpers_seen.setdefault(id(call), set()).add(id(inner.function))
         for node in facts(inner.function, inner.module).calls:
             kind = self.undumpable(node, inner)
@@ -400,6 +402,20 @@ def _builds_response(value: Value, depth: int = 0) -> bool:
         )
     if value.kind == "helper" and depth < 4:
         return any(_builds_response(v, depth + 1) for v in value.returns)
+    return False
+
+
+def _carries_undumpable(node: ast.expr, scope: Scope) -> bool:
+    """An argument that is, holds or returns what json.dumps cannot write."""
+    value = classify(node, scope)
+    if value.kind in UNSERIALISABLE:
+        return True
+    if value.kind == "dict":
+        return any(
+            classify(item, where).kind in UNSERIALISABLE for _, _, item, where in value.items
+        )
+    if value.kind == "helper":
+        return any(v.kind in UNSERIALISABLE for v in value.returns)
     return False
 
 

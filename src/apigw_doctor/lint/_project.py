@@ -207,6 +207,7 @@ class Project:
     roots: list[Path]
     modules: dict[Path, Module | None] = field(default_factory=dict)
     _pyjwt: dict[Path, bool] = field(default_factory=dict)
+    _resolved: dict[tuple[Path, str], Path | None] = field(default_factory=dict)
     _numbers: list[str | None] = field(default_factory=list)
 
     def number_evidence(self) -> str | None:
@@ -229,7 +230,15 @@ class Project:
         return self.modules[path]
 
     def resolve(self, importer: Module, module_name: str) -> Module | None:
-        """The project module an import names, searched like sys.path would."""
+        """The project module an import names, searched like sys.path would (once per
+        folder and name: ``json.dumps`` asks for ``json`` in every file)."""
+        key = (importer.path.parent, module_name)
+        if key not in self._resolved:
+            self._resolved[key] = self._find(importer, module_name)
+        path = self._resolved[key]
+        return None if path is None else self.module_at(path)
+
+    def _find(self, importer: Module, module_name: str) -> Path | None:
         level = len(module_name) - len(module_name.lstrip("."))
         relative = module_name.lstrip(".").replace(".", "/")
         if level:
@@ -242,7 +251,7 @@ class Project:
         for folder in candidates:
             for path in (folder / f"{relative}.py", folder / relative / "__init__.py"):
                 if relative and path.is_file():
-                    return self.module_at(path)
+                    return path
         return None
 
     def pins_pyjwt_1(self, module: Module) -> bool:
