@@ -247,15 +247,18 @@ def _passed_over(
     """Functions shaped like handlers that nothing shows to be API handlers (no
     template or setting decides, they read no event of another source): the CLI
     says which, and how to include them."""
-    if config.handlers or config.by_signature or templates.governs(module.path.resolve()):
+    if config.handlers or config.by_signature:
         return []
-    return [
+    found = [
         (module.path, node.lineno, node.name)
         for node in module.functions.values()
         if id(node) not in linted
         and looks_like_handler(node)
         and not reads_another_event(node, module)
     ]
+    if found and templates.governs(module.path.resolve()):
+        return []
+    return found
 
 
 def _silenced(module: Module, item: LintFinding) -> bool:

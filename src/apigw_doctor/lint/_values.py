@@ -459,7 +459,14 @@ def _call(node: ast.Call, scope: Scope) -> Value:
     ):
         return Value("aws-client")
     method = name.rpartition(".")[2]
-    if isinstance(node.func, ast.Attribute) and method not in _NOT_RESPONSES:
+    if (
+        isinstance(node.func, ast.Attribute)
+        and method not in _NOT_RESPONSES
+        and not (
+            isinstance(node.func.value, ast.Name)
+            and node.func.value.id in scope.module.module_aliases
+        )
+    ):
         if classify(node.func.value, scope).kind == "aws-client":
             return Value("aws-response")  # every client operation returns a dict
         if method in _TABLE_WRITES:
@@ -512,7 +519,10 @@ def _helper_value(node: ast.Call, scope: Scope) -> Value | None:
     elif (
         isinstance(node.func, ast.Attribute)
         and isinstance(node.func.value, ast.Name)
-        and node.func.value.id in scope.module.module_aliases.keys() | scope.module.imports.keys()
+        and (
+            node.func.value.id in scope.module.module_aliases
+            or node.func.value.id in scope.module.imports
+        )
     ):
         name = f"{node.func.value.id}.{node.func.attr}"
     else:
