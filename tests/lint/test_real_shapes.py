@@ -226,6 +226,28 @@ def handler(event, context):
         },
         [],
     ),
+    "items of a table another module counts in (UpdateExpression ADD): an error": (
+        {
+            "counter.py": """
+            import boto3
+
+            def bump(key):
+                table = boto3.resource("dynamodb").Table("items")
+                table.update_item(Key={"id": key}, UpdateExpression="ADD visits :one")
+            """,
+            "app.py": """
+            import json
+            import boto3
+
+            table = boto3.resource("dynamodb").Table("items")
+
+            def handler(event, context):
+                item = table.get_item(Key={"id": event["pathParameters"]["id"]})["Item"]
+                return {"statusCode": 200, "body": json.dumps(item)}  # expect: GW910 error
+            """,
+        },
+        [],
+    ),
     # -- a boto3 response, or an int, as body ---------------------------------
     "boto3 responses and numbers as body": (
         {

@@ -16,14 +16,22 @@ from pathlib import Path
 
 from ..project.discover import SKIP_DIRS
 
-_TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")
+_TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template", ".tf")
 #: text that shows numbers in a table, with what to call it
 _TEXT_SIGNS = (
     (re.compile(r"""AttributeType["']?\s*:\s*["']?N\b"""), "a table attribute of type N"),
     (re.compile(r"AttributeType\.NUMBER\b"), "a table attribute of type NUMBER (CDK)"),
     (re.compile(r"""["']N["']\s*:\s*(?:str\(|["'][\d.-])"""), 'a typed number {"N": ...}'),
+    (re.compile(r'\btype\s*=\s*"N"'), "a table attribute of type N (Terraform)"),
 )
-_PY_SIGNS = ((re.compile(r"\bDecimal\s*\("), "a Decimal value"),)
+_PY_SIGNS = (
+    (re.compile(r"\bDecimal\s*\("), "a Decimal value"),
+    (re.compile(r"^\s*(?:from\s+decimal\s+import|import\s+decimal\b)", re.M), "decimal imported"),
+    (
+        re.compile(r"""UpdateExpression\s*=\s*f?["'][^"']*(?:\bADD\s|[+-]\s*:)"""),
+        "a counter update",
+    ),
+)
 _WRITES = ("put_item", "update_item", "batch_writer", "put")
 _NUMBER_CALLS = frozenset({"int", "float", "Decimal", "len", "time", "time_ns", "timestamp"})
 MAX_FILES = 2000
@@ -75,15 +83,24 @@ def _numeric_write(text: str) -> int | None:
         tree = ast.parse(text)
     except (SyntaxError, ValueError):
         return None
+    dicts: dict[str, list[ast.expr]] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Dict):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    dicts.setdefault(target.id, []).append(node.value)
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
             continue
         if node.func.attr not in ("put_item", "update_item"):
             continue
         for keyword in node.keywords:
-            if keyword.arg in ("Item", "ExpressionAttributeValues", "Key") and _has_number(
-                keyword.value
-            ):
+            if keyword.arg not in ("Item", "ExpressionAttributeValues", "Key"):
+                continue
+            values = [keyword.value]
+            if isinstance(keyword.value, ast.Name):  # Item=item, built before the call
+                values = dicts.get(keyword.value.id, [])
+            if any(_has_number(value) for value in values):
                 return node.lineno
     return None
 
