@@ -11,6 +11,7 @@ only when a finding needs it.
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from pathlib import Path
 
@@ -39,8 +40,14 @@ MAX_FILES = 2000
 
 def number_evidence(roots: list[Path]) -> str | None:
     """Where the project shows its items hold numbers ("file:line: what"), else None."""
+    return _evidence(tuple(root.resolve() for root in roots))
+
+
+@functools.lru_cache(maxsize=16)
+def _evidence(roots: tuple[Path, ...]) -> str | None:
+    """Once per set of roots and process (flake8 lints file by file in one process)."""
     seen = 0
-    for path in _files(roots):
+    for path in _files(list(roots)):
         seen += 1
         if seen > MAX_FILES:
             return None
