@@ -176,6 +176,39 @@ def put(event, context):
         },
         [],
     ),
+    "DynamoDB item to a static method of an imported class": (
+        {
+            "lib/__init__.py": "",
+            "lib/responses.py": """
+import json
+
+
+class Response:
+    @staticmethod
+    def ok(body):
+        return {"statusCode": 200, "body": json.dumps(body)}
+
+    @classmethod
+    def created(cls, body):
+        return {"statusCode": 201, "body": json.dumps(body, default=str)}
+""",
+            "app.py": """
+import boto3
+from lib.responses import Response
+
+table = boto3.resource("dynamodb").Table("items")
+
+def handler(event, context):
+    item = table.get_item(Key={"id": event["pathParameters"]["id"]})["Item"]
+    return Response.ok(item)  # expect: GW910 error
+
+def create(event, context):
+    table.put_item(Item={"id": event["pathParameters"]["id"], "count": 1})
+    return Response.created(table.get_item(Key={"id": "a"})["Item"])
+""",
+        },
+        [],
+    ),
     "near miss: the other module's json is simplejson": (
         {
             "lib/__init__.py": "",

@@ -110,6 +110,10 @@ class Module:
         }
 
     @cached_property
+    def classes(self) -> dict[str, ast.ClassDef]:
+        return {node.name: node for node in self.tree.body if isinstance(node, ast.ClassDef)}
+
+    @cached_property
     def imports(self) -> dict[str, tuple[str, str]]:
         """Local name -> (module, attribute) for ``from module import attribute``."""
         found = {}
@@ -272,6 +276,9 @@ class Project:
         if dot:
             if "." in prefix:
                 return None
+            method = self._method(module, prefix, attribute)
+            if method is not None:
+                return method
             if prefix in module.module_aliases:
                 target = self.resolve(module, module.module_aliases[prefix])
             elif prefix in module.imports:
@@ -288,6 +295,29 @@ class Project:
             target = self.resolve(module, source)
             if target and attribute in target.functions:
                 return target, target.functions[attribute]
+        return None
+
+    def _method(
+        self, module: Module, class_name: str, name: str
+    ) -> tuple[Module, FunctionNode] | None:
+        """``Response.ok`` for a static or class method of a class defined in the
+        module or imported from a project module (``Response.ok(item)``)."""
+        target: Module | None = module
+        if class_name not in module.classes and class_name in module.imports:
+            source, class_name = module.imports[class_name]
+            target = self.resolve(module, source)
+        if target is None or class_name not in target.classes:
+            return None
+        for node in target.classes[class_name].body:
+            if (
+                isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+                and node.name == name
+                and any(
+                    isinstance(d, ast.Name) and d.id in ("staticmethod", "classmethod")
+                    for d in node.decorator_list
+                )
+            ):
+                return target, node
         return None
 
 

@@ -522,6 +522,7 @@ def _helper_value(node: ast.Call, scope: Scope) -> Value | None:
         and (
             node.func.value.id in scope.module.module_aliases
             or node.func.value.id in scope.module.imports
+            or node.func.value.id in scope.module.classes
         )
     ):
         name = f"{node.func.value.id}.{node.func.attr}"
@@ -656,6 +657,8 @@ def _bind(
     function: FunctionNode, call: ast.Call, scope: Scope
 ) -> dict[str, tuple[ast.expr, Scope]]:
     params = [a.arg for a in function.args.posonlyargs + function.args.args]
+    if any(isinstance(d, ast.Name) and d.id == "classmethod" for d in function.decorator_list):
+        params = params[1:]  # cls
     bound = {
         name: (arg, scope)
         for name, arg in zip(params, call.args, strict=False)
