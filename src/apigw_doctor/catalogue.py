@@ -945,6 +945,16 @@ _ROWS: tuple[Entry, ...] = (
         "not analysed: {message}",
         "{fix}",
     ),
+    Entry(
+        "GW915",
+        "undefined-name",
+        "error",
+        "F1",
+        "documented",
+        "name {name!r} is used in handler module {module} but never defined or imported: "
+        "a NameError {when}, and API Gateway answers 502",
+        "{fix}",
+    ),
     # -- aws audit: API configuration that hides or causes 5xx -----------------
     Entry(
         "GW951",

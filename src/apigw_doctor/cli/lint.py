@@ -104,6 +104,8 @@ def lint(
         ignore=tuple(c.upper() for c in split_list(ignore)) or config.ignore,
         source=config.source,
         api_set=bool(api) or config.api_set,
+        # --api says these files are behind that API: every (event, context) is a handler
+        by_signature=bool(api),
     )
     try:
         project = load_project(
@@ -129,12 +131,15 @@ def lint(
         for code, count in Counter(f.code for f in result.findings).most_common():
             row = CATALOGUE[code]
             click.echo(f"{count:6}  {code}  {row.severity:7}  {row.slug}", err=True)
+    if result.passed_over:
+        _note_passed_over(result.passed_over)
     if not result.handlers and result.files:
         # exit 0 all the same: pre-commit runs lint on files that hold no handler
         click.echo(
             "no API handler in these files: none is behind an API proxy integration in a "
             "template, and none reads an API Gateway event (name handlers under "
-            "[tool.apigw-doctor] handlers in pyproject.toml, or give --template)",
+            "[tool.apigw-doctor] handlers in pyproject.toml, give --template, or give "
+            "--api rest to lint every (event, context) function)",
             err=True,
         )
     if result.broken:
@@ -159,3 +164,31 @@ def _run(targets: list[Path], config: Config, jobs: int | None, project: Project
             progress=lambda done, total: progress.update(task, completed=done),
             project=project,
         )
+
+
+#: how many passed-over functions the note names
+SHOWN_PASSED_OVER = 5
+
+
+def _note_passed_over(functions: list[tuple[Path, int, str]]) -> None:
+    """Say which (event, context) functions were not linted, and how to include them."""
+    shown = ", ".join(
+        f"{_relative(path)}:{line} {name}()" for path, line, name in functions[:SHOWN_PASSED_OVER]
+    )
+    more = len(functions) - SHOWN_PASSED_OVER
+    if more > 0:
+        shown += f" and {more} more"
+    click.echo(
+        f"note: {len(functions)} function(s) take (event, context) but read no API Gateway "
+        f"event and build no proxy response, so they were not linted as handlers: {shown}. "
+        "If an API proxy calls them, lint them with --api rest (or http-1.0, http-2.0, "
+        "function-url), or list them under [tool.apigw-doctor] handlers in pyproject.toml.",
+        err=True,
+    )
+
+
+def _relative(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

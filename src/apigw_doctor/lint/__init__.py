@@ -21,6 +21,7 @@ from pathlib import Path
 from ..catalogue import Finding, finding
 from ..project import Project as ProjectModel
 from ._checker import HandlerChecker, LintFinding, NoReturnIndex, RouteChecker, route_functions
+from ._names import undefined_names
 from ._project import (
     Config,
     ConfigError,
@@ -30,8 +31,10 @@ from ._project import (
     TemplateHandlers,
     find_handlers,
     load_config,
+    looks_like_handler,
     parse,
     python_files,
+    reads_another_event,
     template_handlers,
 )
 
@@ -57,6 +60,9 @@ class LintResult:
     lines: int = 0
     #: files that could not be parsed (their GW913 finding is in ``findings``)
     broken: list[Path] = field(default_factory=list)
+    #: (file, line, name) of (event, context) functions not linted: nothing shows
+    #: they serve an API (``--api`` or ``handlers`` would include them)
+    passed_over: list[tuple[Path, int, str]] = field(default_factory=list)
 
 
 def lint_source(
@@ -122,6 +128,7 @@ def _merge(result: LintResult, part: LintResult) -> None:
     result.handlers += part.handlers
     result.lines += part.lines
     result.broken += part.broken
+    result.passed_over += part.passed_over
 
 
 def _lint_files(
@@ -168,6 +175,7 @@ def _lint_one(
     try:
         handlers = find_handlers(module, config, templates)
         part.handlers = len(handlers)
+        part.passed_over = _passed_over(module, config, templates, {id(h.node) for h in handlers})
         part.findings = _lint_module(project, module, config, templates, handlers)
     except Exception as exc:  # RecursionError included: one file never ends the run
         problem = f"{type(exc).__name__}: {exc}"[:200]
@@ -197,15 +205,60 @@ def _lint_module(
 ) -> list[LintFinding]:
     found: list[LintFinding] = []
     no_return = NoReturnIndex(project, module)
-    for handler in find_handlers(module, config, templates) if handlers is None else handlers:
+    handlers = find_handlers(module, config, templates) if handlers is None else handlers
+    for handler in handlers:
         found += HandlerChecker(project, handler, no_return).run()
-    for route in route_functions(module):
+    routes = route_functions(module)
+    for route in routes:
         found += RouteChecker(
             project, Handler(module, route, "rest", "a Powertools route"), no_return
         ).run()
+    if handlers or routes:
+        found += _undefined_names(module)
     unique = {(f.line, f.column, f.code, f.finding.message): f for f in found}
     kept = [f for f in unique.values() if config.wants(f.code) and not _silenced(module, f)]
     return sorted(kept, key=lambda f: (f.line, f.column, f.code))
+
+
+def _undefined_names(module: Module) -> list[LintFinding]:
+    """pyflakes' undefined names in a handler module (GW915): each is a NameError."""
+    return [
+        LintFinding(
+            module.path,
+            name.line,
+            name.column,
+            finding(
+                "GW915",
+                name=name.name,
+                module=module.path.name,
+                when="when the module is imported (every request fails)"
+                if name.at_import
+                else "when this line runs",
+                fix=name.fix,
+            ),
+        )
+        for name in undefined_names(module)
+    ]
+
+
+def _passed_over(
+    module: Module, config: Config, templates: TemplateHandlers, linted: set[int]
+) -> list[tuple[Path, int, str]]:
+    """Functions shaped like handlers that nothing shows to be API handlers (no
+    template or setting decides, they read no event of another source): the CLI
+    says which, and how to include them."""
+    if config.handlers or config.by_signature:
+        return []
+    found = [
+        (module.path, node.lineno, node.name)
+        for node in module.functions.values()
+        if id(node) not in linted
+        and looks_like_handler(node)
+        and not reads_another_event(node, module)
+    ]
+    if found and templates.governs(module.path.resolve()):
+        return []
+    return found
 
 
 def _silenced(module: Module, item: LintFinding) -> bool:

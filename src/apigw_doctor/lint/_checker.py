@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..catalogue import SERIALISE_FIX, Finding, demoted, finding
@@ -38,6 +38,10 @@ _NULL_INFERRED = (
     "behind payload 2.0 or a function URL, null becomes an inferred 200 response whose "
     "body is unverified (V3), not a 5xx"
 )
+_DATA_PATH = (
+    "other paths of this handler return proxy responses, so an API proxy calls it; "
+    "behind payload 2.0 this dict would be a 200 body instead, hiding the error"
+)
 _KIND_ASSUMED = (
     "if a REST API is in front: no template places this handler, so the API kind is "
     "assumed; give it with --api or [tool.apigw-doctor] api"
@@ -49,6 +53,8 @@ _NOT_A_BODY = {
     "parsed-json": "the result of json.loads() (a dict or list)",
     "number": "a number",
     "bool": "a boolean",
+    "dynamo": "DynamoDB data (an item dict, or a list of items)",
+    "aws-response": "a boto3 response (a dict)",
 }
 
 
@@ -78,6 +84,12 @@ class HandlerChecker:
         self.profile = profile_for(handler.api)
         self.findings: list[LintFinding] = []
         self.builds_responses = False
+        #: some path returns a proxy response (statusCode): the handler is an API's
+        self.responds = False
+        #: reporting a dict of data returned as the response
+        self.data_dict = False
+        #: helper calls already checked: call -> helper functions
+        self.helpers_seen: dict[int, set[int]] = {}
         #: what fails when the result cannot be serialised
         self.serialiser_error = "Runtime.MarshalError"
 
@@ -101,6 +113,9 @@ class HandlerChecker:
         if item.code == "GW901" and self.profile.infers_response:
             return demoted(item, _NULL_INFERRED)
         if self.handler.assumed and item.code in KIND_DEPENDENT:
+            if item.code == "GW902" and self.data_dict and self.responds:
+                # other paths return proxy responses: this one is an API response too
+                return item._replace(message=f"{item.message} ({_DATA_PATH})")
             return demoted(item, _KIND_ASSUMED)
         return item
 
@@ -115,13 +130,17 @@ class HandlerChecker:
         flow = analyse(node, self.is_no_return.check, self.module.enums, self.handler.closed)
         root = Scope(self.project, self.module, node)
         guards = handler_guards(node) if self.module.mentions_other_sources(node) else {}
+        returned = []
         for statement in flow.returns:
             if any(
                 wanted and serves_another_source(test) for test, wanted in guards.get(statement, ())
             ):
                 continue  # `if "Records" in event: return ...`: not an API Gateway request
             scope = Scope(self.project, self.module, node, anchor=statement)
-            self.RETURN(statement, classify(statement.value, scope), scope)
+            returned.append((statement, classify(statement.value, scope), scope))
+        self.responds = any(_builds_response(value) for _, value, _ in returned)
+        for statement, value, scope in returned:
+            self.RETURN(statement, value, scope)
         if flow.falls_off_after is not None:
             after = flow.falls_off_after
             self.report(
@@ -139,6 +158,7 @@ class HandlerChecker:
     # -- what the handler returns ------------------------------------------
     def RETURN(self, statement: ast.Return, value: Value, scope: Scope) -> None:
         if value.kind == "helper":
+            self.HELPER(value)
             for returned in value.returns:
                 self.RETURN(statement, returned, returned.scope or scope)
         elif value.kind == "none":
@@ -168,6 +188,7 @@ class HandlerChecker:
             and not self.profile.infers_response
         ):
             if response.keys_known and response.items:
+                self.data_dict = True
                 self.report(
                     response.node,
                     response.scope,
@@ -177,6 +198,7 @@ class HandlerChecker:
                     if response.node is not None
                     else "json.dumps(data)",
                 )
+                self.data_dict = False
             return
         self.builds_responses = self.builds_responses or "statusCode" in keys
         for name, key_node, value_node, scope in response.items:
@@ -200,6 +222,10 @@ class HandlerChecker:
 
     def BODY(self, body: Value, response: Value) -> None:
         expr = self.text(body.node, body.scope) if body.node is not None else "body"
+        if body.kind == "helper":
+            self.HELPER(body)
+        if body.kind == "dynamo":
+            expr += ", default=str"
         if body.kind in _NOT_A_BODY:
             self.report(body.node, body.scope, "GW906", what=_NOT_A_BODY[body.kind], expr=expr)
         elif body.kind == "repr":
@@ -269,28 +295,74 @@ class HandlerChecker:
     def CALLS(self, scope: Scope) -> None:
         """``json.dumps(x)`` without ``default=`` where x holds what it cannot write."""
         for node in facts(self.handler.node, self.module).calls:
-            if call_name(node) not in ("json.dumps", "dumps") or not node.args:
-                continue
-            if any(k.arg in ("default", "cls") for k in node.keywords):
-                continue
-            value = classify(node.args[0], scope)
-            if value.kind == "helper":  # json.dumps(load_item()): what the helper returns
-                candidates = list(value.returns)
-            elif value.kind == "dict":
-                candidates = [classify(item, item_scope) for _, _, item, item_scope in value.items]
-            else:
-                candidates = [value]
-            kind = next((v.kind for v in candidates if v.kind in UNSERIALISABLE), None)
+            kind = self.undumpable(node, scope)
             if kind is not None:
-                self.report(
-                    node,
-                    scope,
-                    "GW910",
-                    what=UNSERIALISABLE[kind],
-                    where="json.dumps() without default=",
-                    error="TypeError",
-                    fix=SERIALISE_FIX[kind],
+                self.report_dumps(node, scope, kind, "json.dumps() without default=")
+
+    def HELPER(self, value: Value) -> None:
+        """A helper called with DynamoDB data (or other values json.dumps cannot write)
+        that passes them to json.dumps: ``return ok(item)``.  Reported at the call."""
+        if value.via is None:
+            return
+        call, inner = value.via
+        if id(inner.function) in self.helpers_seen.get(id(call), set()):
+            return
+        if not any(_carries_undumpable(expr, scope) for expr, scope in inner.bindings.values()):
+            return  # nothing json.dumps cannot write goes in: the helper need not be read
+        self.helpers_seen.setdefault(id(call), set()).add(id(inner.function))
+        for node in facts(inner.function, inner.module).calls:
+            kind = self.undumpable(node, inner)
+            if kind is not None:
+                where = f"json.dumps() without default= in {inner.function.name}()"
+                at = call if inner.module is self.module and inner.depth == 1 else inner.anchor
+                self.report_dumps(at, None, kind, where)
+
+    def undumpable(self, node: ast.Call, scope: Scope) -> str | None:
+        """The kind of value json.dumps cannot write that ``node`` (a call) passes it."""
+        if call_name(node) not in ("json.dumps", "dumps") or not node.args:
+            return None
+        if any(k.arg in ("default", "cls") for k in node.keywords):
+            return None
+        if _lenient_json(scope.module):
+            return None
+        value = classify(node.args[0], scope)
+        if value.kind == "helper":  # json.dumps(load_item()): what the helper returns
+            candidates = list(value.returns)
+        elif value.kind == "dict":
+            candidates = [classify(item, item_scope) for _, _, item, item_scope in value.items]
+        else:
+            candidates = [value]
+        return next((v.kind for v in candidates if v.kind in UNSERIALISABLE), None)
+
+    def report_dumps(
+        self, node: ast.AST | None, scope: Scope | None, kind: str, where: str
+    ) -> None:
+        """GW910 for json.dumps; DynamoDB data is an error only where items hold numbers."""
+        before = len(self.findings)
+        self.report(
+            node,
+            scope,
+            "GW910",
+            what=UNSERIALISABLE[kind],
+            where=where,
+            error="TypeError",
+            fix=SERIALISE_FIX[kind],
+        )
+        if kind == "dynamo":
+            evidence = self.project.number_evidence()
+            last = self.findings[before]
+            if evidence is None:
+                reason = (
+                    "if the items hold numbers: DynamoDB returns them as Decimal, and "
+                    "nothing in the project shows numbers are stored (no number written, "
+                    "no N attribute in a template)"
                 )
+                self.findings[before] = replace(last, finding=demoted(last.finding, reason))
+            else:
+                shown = last.finding._replace(
+                    message=f"{last.finding.message} (the items hold numbers: {evidence})"
+                )
+                self.findings[before] = replace(last, finding=shown)
 
     # -- exceptions that escape -----------------------------------------------
     def RAISES(self, raises: list[ast.Raise], scope: Scope) -> None:
@@ -309,6 +381,51 @@ class HandlerChecker:
             risk = _risky_event_access(node, event)
             if risk:
                 self.report(node, scope, "GW912", what=risk)
+
+
+_PROXY_KEYS = frozenset(
+    {"statusCode", "body", "headers", "multiValueHeaders", "isBase64Encoded", "cookies"}
+)
+
+
+def _builds_response(value: Value, depth: int = 0) -> bool:
+    """A returned value that is (or a helper that returns) a well-formed proxy response:
+    statusCode with a body or headers, and no other key (``{"statusCode": 400,
+    "message": ...}`` is a habit of direct invocations, no evidence of an API)."""
+    if value.kind == "dict":
+        names = {name for name, *_ in value.items}
+        return (
+            "statusCode" in names
+            and bool(names & {"body", "headers"})
+            and None not in names
+            and names <= _PROXY_KEYS
+        )
+    if value.kind == "helper" and depth < 4:
+        return any(_builds_response(v, depth + 1) for v in value.returns)
+    return False
+
+
+def _carries_undumpable(node: ast.expr, scope: Scope) -> bool:
+    """An argument that is, holds or returns what json.dumps cannot write."""
+    value = classify(node, scope)
+    if value.kind in UNSERIALISABLE:
+        return True
+    if value.kind == "dict":
+        return any(
+            classify(item, where).kind in UNSERIALISABLE for _, _, item, where in value.items
+        )
+    if value.kind == "helper":
+        return any(v.kind in UNSERIALISABLE for v in value.returns)
+    return False
+
+
+def _lenient_json(module: Module) -> bool:
+    """``import simplejson as json``: its dumps writes Decimal."""
+    return any(
+        isinstance(node, ast.Import)
+        and any(a.name == "simplejson" and a.asname == "json" for a in node.names)
+        for node in module.tree.body
+    )
 
 
 def _risky_event_access(node: ast.AST, event: str | None) -> str | None:

@@ -112,6 +112,10 @@ class Module:
         }
 
     @cached_property
+    def classes(self) -> dict[str, ast.ClassDef]:
+        return {node.name: node for node in self.tree.body if isinstance(node, ast.ClassDef)}
+
+    @cached_property
     def imports(self) -> dict[str, tuple[str, str]]:
         """Local name -> (module, attribute) for ``from module import attribute``."""
         found = {}
@@ -125,6 +129,19 @@ class Module:
                         "." * node.level + (node.module or ""),
                         alias.name,
                     )
+        return found
+
+    @cached_property
+    def module_aliases(self) -> dict[str, str]:
+        """Local name -> module for ``import a.b as c`` (and ``import a``)."""
+        found = {}
+        for node in self.tree.body:
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.asname:
+                        found[alias.asname] = alias.name
+                    elif "." not in alias.name:
+                        found[alias.name] = alias.name
         return found
 
     @cached_property
@@ -209,6 +226,17 @@ class Project:
 
     roots: list[Path]
     modules: dict[Path, Module | None] = field(default_factory=dict)
+    _pyjwt: dict[Path, bool] = field(default_factory=dict)
+    _resolved: dict[tuple[Path, str], Path | None] = field(default_factory=dict)
+    _numbers: list[str | None] = field(default_factory=list)
+
+    def number_evidence(self) -> str | None:
+        """Where the project shows its DynamoDB items hold numbers (read once)."""
+        if not self._numbers:
+            from ._evidence import number_evidence
+
+            self._numbers.append(number_evidence(self.roots))
+        return self._numbers[0]
 
     def module_at(self, path: Path) -> Module | None:
         """The parsed module at ``path`` (``None`` if unreadable or not Python)."""
@@ -222,7 +250,15 @@ class Project:
         return self.modules[path]
 
     def resolve(self, importer: Module, module_name: str) -> Module | None:
-        """The project module an import names, searched like sys.path would."""
+        """The project module an import names, searched like sys.path would (once per
+        folder and name: ``json.dumps`` asks for ``json`` in every file)."""
+        key = (importer.path.parent, module_name)
+        if key not in self._resolved:
+            self._resolved[key] = self._find(importer, module_name)
+        path = self._resolved[key]
+        return None if path is None else self.module_at(path)
+
+    def _find(self, importer: Module, module_name: str) -> Path | None:
         level = len(module_name) - len(module_name.lstrip("."))
         relative = module_name.lstrip(".").replace(".", "/")
         if level:
@@ -235,19 +271,103 @@ class Project:
         for folder in candidates:
             for path in (folder / f"{relative}.py", folder / relative / "__init__.py"):
                 if relative and path.is_file():
-                    return self.module_at(path)
+                    return path
         return None
 
+    def pins_pyjwt_1(self, module: Module) -> bool:
+        """Whether the requirements next to ``module`` (or above it, up to a root) pin
+        PyJWT below 2, whose ``jwt.encode`` returns bytes (PyJWT 2 returns str)."""
+        folder = module.path.parent
+        key = folder.resolve()
+        if key not in self._pyjwt:
+            self._pyjwt[key] = _pins_pyjwt_1(key, self.roots)
+        return self._pyjwt[key]
+
     def function(self, module: Module, name: str) -> tuple[Module, FunctionNode] | None:
-        """The function a name refers to in ``module``: defined there or imported."""
+        """The function a name refers to in ``module``: defined there or imported
+        (``helper``), or a function of an imported project module (``utils.helper``)."""
         if name in module.functions:
             return module, module.functions[name]
+        prefix, dot, attribute = name.rpartition(".")
+        if dot:
+            if "." in prefix:
+                return None
+            method = self._method(module, prefix, attribute)
+            if method is not None:
+                return method
+            if prefix in module.module_aliases:
+                target = self.resolve(module, module.module_aliases[prefix])
+            elif prefix in module.imports:
+                package, submodule = module.imports[prefix]
+                joined = f"{package}.{submodule}" if package.strip(".") else package + submodule
+                target = self.resolve(module, joined)
+            else:
+                return None
+            if target is not None and attribute in target.functions:
+                return target, target.functions[attribute]
+            return None
         if name in module.imports:
             source, attribute = module.imports[name]
             target = self.resolve(module, source)
             if target and attribute in target.functions:
                 return target, target.functions[attribute]
         return None
+
+    def _method(
+        self, module: Module, class_name: str, name: str
+    ) -> tuple[Module, FunctionNode] | None:
+        """``Response.ok`` for a static or class method of a class defined in the
+        module or imported from a project module (``Response.ok(item)``)."""
+        target: Module | None = module
+        if class_name not in module.classes and class_name in module.imports:
+            source, class_name = module.imports[class_name]
+            target = self.resolve(module, source)
+        if target is None or class_name not in target.classes:
+            return None
+        for node in target.classes[class_name].body:
+            if (
+                isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+                and node.name == name
+                and any(
+                    isinstance(d, ast.Name) and d.id in ("staticmethod", "classmethod")
+                    for d in node.decorator_list
+                )
+            ):
+                return target, node
+        return None
+
+
+#: files that list a project's dependencies
+_REQUIREMENT_FILES = (
+    "requirements.txt",
+    "requirements.in",
+    "pyproject.toml",
+    "Pipfile",
+    "setup.py",
+    "setup.cfg",
+    "poetry.lock",
+)
+_PYJWT_1 = re.compile(
+    r"""pyjwt["']?\s*(?:[=:]\s*)?["']?\s*(?:==|~=|<=|\^|~)?\s*1\.|pyjwt[^\n,;]*<\s*2""",
+    re.IGNORECASE,
+)
+
+
+def _pins_pyjwt_1(folder: Path, roots: list[Path]) -> bool:
+    tops = {r.resolve() for r in roots}
+    for candidate in (folder, *folder.parents):
+        for name in _REQUIREMENT_FILES:
+            path = candidate / name
+            if path.is_file():
+                try:
+                    text = path.read_text(encoding="utf-8", errors="replace")
+                except OSError:
+                    continue
+                if _PYJWT_1.search(text):
+                    return True
+        if candidate in tops or any(candidate in t.parents for t in tops):
+            break
+    return False
 
 
 def python_files(paths: list[Path]) -> list[Path]:
@@ -341,7 +461,7 @@ def find_handlers(
             handlers.append(Handler(module, node, config.api, "named in pyproject.toml", assumed))
         elif (
             not config.handlers
-            and _looks_like_handler(node)
+            and looks_like_handler(node)
             and (config.by_signature or serves_an_api(node, module))
         ):
             handlers.append(
@@ -469,12 +589,18 @@ def serves_an_api(node: FunctionNode, module: Module) -> bool:
     return bool(own & _RESPONSE_MARKERS or module.strings & (_REQUEST_MARKERS | _RESPONSE_MARKERS))
 
 
+def reads_another_event(node: FunctionNode, module: Module) -> bool:
+    """A function that reads keys only other events have (``event["Records"]``)."""
+    own, keys = _reads(node, module)
+    return bool(keys - _API_EVENT_KEYS or own & _OTHER_EVENT_MARKERS)
+
+
 def _matches(module: Module, name: str, patterns: tuple[str, ...]) -> bool:
     dotted = f"{module.path.stem}.{name}"
     return any(fnmatch.fnmatchcase(dotted, pattern) for pattern in patterns)
 
 
-def _looks_like_handler(node: FunctionNode) -> bool:
+def looks_like_handler(node: FunctionNode) -> bool:
     """``(event, context)``; more parameters only when a decorator supplies them or
     they have defaults (Lambda itself passes two)."""
     params = node.args.posonlyargs + node.args.args

@@ -17,6 +17,7 @@ from typing import Any
 
 from ._flow import Flow, analyse, dotted_name
 from ._project import OTHER_SOURCE_KEYS, FunctionNode, Module, Project
+from ._reach import reaching
 
 #: call name (last dotted parts) -> kind of its result
 CALL_KINDS = {
@@ -132,6 +133,8 @@ class Value:
     items: list[Item] = field(default_factory=list)
     #: for helper calls: the values the helper can return
     returns: list[Value] = field(default_factory=list)
+    #: for helper calls: the call, and the helper's scope with its arguments bound
+    via: tuple[ast.Call, Scope] | None = None
 
     def item(self, key: str) -> tuple[ast.expr, Scope] | None:
         for name, _, value, scope in reversed(self.items):
@@ -335,6 +338,8 @@ def _name(node: ast.Name, scope: Scope) -> Value:
     assigned = scope.assignments(node.id)
     if not assigned:
         return UNKNOWN
+    if len(assigned) > 1 and getattr(node, "lineno", None) is not None:
+        assigned = _reaching(scope, node) or assigned
     resolving = (id(scope.function), node.id)
     if resolving in _RESOLVING:
         return UNKNOWN
@@ -348,15 +353,51 @@ def _name(node: ast.Name, scope: Scope) -> Value:
         return UNKNOWN
     value = values[-1]
     if value.kind == "dict":
-        stores = scope.key_stores(node.id)
-        merged: list[Item] = [item for v in values for item in v.items]
-        for key, expr in stores:
-            name = (
-                key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else None
+        stores: list[Item] = [
+            (
+                key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else None,
+                key,
+                expr,
+                scope,
             )
-            merged.append((name, key, expr, scope))
-        return Value("dict", node, scope, items=merged)
-    return Value(value.kind, node, scope, items=value.items, returns=value.returns)
+            for key, expr in scope.key_stores(node.id)
+        ]
+        if len(values) > 1 and len({_responds(v) for v in values}) > 1:
+            # a proxy response on one path, a dict of data on another (the error
+            # path's {"Error Message": ...}): each is returned as it is
+            return Value(
+                "helper",
+                node,
+                scope,
+                returns=[Value("dict", v.node, v.scope, items=v.items + stores) for v in values],
+            )
+        merged: list[Item] = [item for v in values for item in v.items]
+        return Value("dict", node, scope, items=merged + stores)
+    return Value(value.kind, node, scope, items=value.items, returns=value.returns, via=value.via)
+
+
+_REACHING: weakref.WeakKeyDictionary[ast.AST, dict[tuple[str, int], list[ast.expr] | None]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _reaching(scope: Scope, node: ast.Name) -> list[ast.expr] | None:
+    """The assignments of a local name that reach its use (None: cannot tell)."""
+    if node.id not in facts(scope.function, scope.module).assignments:
+        return None
+    cache = _REACHING.setdefault(scope.function, {})
+    key = (node.id, node.lineno)
+    if key not in cache:
+        cache[key] = reaching(scope.function, node.id, node.lineno)
+    return cache[key]
+
+
+def _responds(value: Value) -> bool | None:
+    """Whether a dict has a response key (None: its keys are not all known)."""
+    names = {name for name, *_ in value.items}
+    if None in names:
+        return None
+    return bool(names & {"statusCode", "body"})
 
 
 def _subscript(node: ast.Subscript, scope: Scope) -> Value:
@@ -366,6 +407,8 @@ def _subscript(node: ast.Subscript, scope: Scope) -> Value:
         if key in EVENT_OBJECTS:
             return Value("event-object")
         return Value("str") if key == "body" else UNKNOWN
+    if base.kind in ("dynamo", "aws-response") and key in ("Count", "ScannedCount"):
+        return Value("number")
     if base.kind == "decimal" or (base.kind == "dynamo" and _holds_items(key)):
         return Value(base.kind)
     if base.kind == "dict" and isinstance(key, str):
@@ -389,16 +432,45 @@ def _holds_items(key: object) -> bool:
 _DYNAMO_READS = frozenset({"get_item", "query", "scan", "batch_get_item"})
 
 
+#: client methods that are no AWS operation (and return no response dict)
+_NOT_RESPONSES = frozenset(
+    {
+        "generate_presigned_url",
+        "generate_presigned_post",
+        "generate_db_auth_token",
+        "get_paginator",
+        "get_waiter",
+        "can_paginate",
+        "close",
+        "Table",
+    }
+)
+#: DynamoDB Table writes: their result is a response dict (metadata, maybe Attributes)
+_TABLE_WRITES = frozenset({"put_item", "update_item", "delete_item", "batch_write_item"})
+
+
 def _call(node: ast.Call, scope: Scope) -> Value:
     name = call_name(node)
-    if name in ("boto3.client", "client") and node.args:
-        return Value("aws-client")
     if (
-        name.rpartition(".")[2] in _DYNAMO_READS
-        and isinstance(node.func, ast.Attribute)
-        and classify(node.func.value, scope).kind == "aws-client"
+        name.rpartition(".")[2] == "client"
+        and node.args
+        and isinstance(node.args[0], ast.Constant)
+        and isinstance(node.args[0].value, str)
     ):
-        return UNKNOWN
+        return Value("aws-client")
+    method = name.rpartition(".")[2]
+    if (
+        isinstance(node.func, ast.Attribute)
+        and method not in _NOT_RESPONSES
+        and not (
+            isinstance(node.func.value, ast.Name)
+            and node.func.value.id in scope.module.module_aliases
+        )
+    ):
+        if classify(node.func.value, scope).kind == "aws-client":
+            return Value("aws-response")  # every client operation returns a dict
+        if method in _TABLE_WRITES:
+            return Value("aws-response")
     helper = _helper_value(node, scope)
     if helper is not None:
         return helper
@@ -420,6 +492,9 @@ def _call(node: ast.Call, scope: Scope) -> Value:
         inner = classify(node.func.value, scope)
         return Value("b64text" if inner.kind == "b64bytes" else "str")
     last = name.rpartition(".")[2]
+    if last == "encode" and _is_jwt_encode(node, name, scope):
+        # PyJWT 2 returns str; only PyJWT 1 returned bytes
+        return Value("bytes" if scope.project.pins_pyjwt_1(scope.module) else "str")
     kind = CALL_KINDS.get(name) or CALL_KINDS.get(last)
     if kind == "str" and last == "str" and node.args:
         inner = classify(node.args[0], scope)
@@ -428,11 +503,32 @@ def _call(node: ast.Call, scope: Scope) -> Value:
     return Value(kind) if kind else UNKNOWN
 
 
+def _is_jwt_encode(node: ast.Call, name: str, scope: Scope) -> bool:
+    """``jwt.encode(...)``, or ``encode(...)`` imported from jwt."""
+    if name == "jwt.encode":
+        return True
+    return name == "encode" and scope.module.imports.get("encode", ("", ""))[0] == "jwt"
+
+
 def _helper_value(node: ast.Call, scope: Scope) -> Value | None:
     """A call to a project function: what it returns, with the arguments bound."""
-    if not isinstance(node.func, ast.Name) or scope.depth >= MAX_DEPTH:
+    if scope.depth >= MAX_DEPTH:
         return None
-    found = scope.project.function(scope.module, node.func.id)
+    if isinstance(node.func, ast.Name):
+        name = node.func.id
+    elif (
+        isinstance(node.func, ast.Attribute)
+        and isinstance(node.func.value, ast.Name)
+        and (
+            node.func.value.id in scope.module.module_aliases
+            or node.func.value.id in scope.module.imports
+            or node.func.value.id in scope.module.classes
+        )
+    ):
+        name = f"{node.func.value.id}.{node.func.attr}"
+    else:
+        return None
+    found = scope.project.function(scope.module, name)
     if found is None:
         return None
     module, function = found
@@ -450,7 +546,7 @@ def _helper_value(node: ast.Call, scope: Scope) -> Value | None:
     ]
     if flow.falls_off_after is not None:
         returns.append(Value("none", None, inner))
-    return Value("helper", returns=returns)
+    return Value("helper", returns=returns, via=(node, inner))
 
 
 #: for each return of a function, the ``if`` tests around it and the outcome it needs
@@ -561,6 +657,8 @@ def _bind(
     function: FunctionNode, call: ast.Call, scope: Scope
 ) -> dict[str, tuple[ast.expr, Scope]]:
     params = [a.arg for a in function.args.posonlyargs + function.args.args]
+    if any(isinstance(d, ast.Name) and d.id == "classmethod" for d in function.decorator_list):
+        params = params[1:]  # cls
     bound = {
         name: (arg, scope)
         for name, arg in zip(params, call.args, strict=False)
