@@ -1,0 +1,146 @@
+"""Speed of the edit-lint-scan loop, as ratios to a baseline measured in the same run.
+
+Run: python3 benchmarks/bench_loop.py [--runs N] [--monorepo PATH]
+
+Each figure is the median wall time of N fresh processes (default 9), divided
+by a baseline taken in the same run, so figures from machines of different
+speed compare:
+
+* ``apigw-doctor --help``, ``lint .`` and ``scan .`` on a generated SAM project
+  of one function, against ``python -c "import json"`` (the interpreter's own
+  start-up);
+* ``lint PATH`` on a monorepo of many SAM/CDK templates (e.g. a checkout of
+  aws-samples/serverless-patterns), against the time PyYAML's C loader takes
+  to read its templates once.  Skipped, with a message, without ``--monorepo``.
+
+Targets (issue "Speed of the loop"): --help <= 8x, lint <= 20x, scan <= 40x,
+monorepo lint <= 6x.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+TEMPLATE = """\
+AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  HelloFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: src/
+      Handler: app.handler
+      Runtime: python3.11
+      Events:
+        Hello:
+          Type: Api
+          Properties:
+            Path: /hello
+            Method: get
+"""
+
+HANDLER = '''\
+import json
+
+
+def handler(event, context):
+    return {"statusCode": 200, "body": json.dumps({"message": "hello"})}
+'''
+
+TOOL = [sys.executable, "-m", "apigw_doctor"]
+
+
+def one_function_project(folder: Path) -> Path:
+    (folder / "src").mkdir()
+    (folder / "template.yaml").write_text(TEMPLATE)
+    (folder / "src" / "app.py").write_text(HANDLER)
+    return folder
+
+
+def median_seconds(command: list[str], runs: int, cwd: Path | None = None) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        done = subprocess.run(command, cwd=cwd, capture_output=True, check=False)
+        times.append(time.perf_counter() - start)
+        if done.returncode not in (0, 1):
+            sys.exit(f"{' '.join(command)} failed ({done.returncode}):\n{done.stderr.decode()}")
+    return statistics.median(times)
+
+
+def row(label: str, seconds: float, baseline: float, target: float) -> None:
+    ratio = seconds / baseline
+    verdict = "met" if ratio <= target else "MISSED"
+    print(f"{label:<34} {seconds * 1000:8.0f} ms  {ratio:6.1f}x  target <= {target:g}x  {verdict}")
+
+
+def yaml_read_once(templates: list[Path]) -> float:
+    """Seconds PyYAML's C loader takes to read every template once (JSON with json)."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class Loader(loader):  # type: ignore[valid-type,misc]
+        pass
+
+    Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
+    start = time.perf_counter()
+    for path in templates:
+        try:
+            text = path.read_text(encoding="utf-8")
+            if path.suffix == ".json":
+                json.loads(text)
+            else:
+                yaml.load(text, Loader)
+        except (OSError, ValueError, yaml.YAMLError):
+            pass
+    return time.perf_counter() - start
+
+
+def monorepo(path: Path, runs: int) -> None:
+    from apigw_doctor.lint._project import python_files
+    from apigw_doctor.project import discover
+
+    templates = discover([path])
+    files = python_files([path])
+    baseline = statistics.median(yaml_read_once(templates) for _ in range(max(runs, 3)))
+    print(
+        f"\nmonorepo {path}: {len(files)} Python files, {len(templates)} templates; "
+        f"PyYAML C loader reads them in {baseline * 1000:.0f} ms"
+    )
+    seconds = median_seconds([*TOOL, "lint", str(path)], max(1, runs // 3))
+    row("lint MONOREPO", seconds, baseline, 6)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=9)
+    parser.add_argument("--monorepo", type=Path, help="a checkout of a large SAM/CDK repository")
+    args = parser.parse_args()
+    baseline = median_seconds([sys.executable, "-c", "import json"], args.runs)
+    print(f"baseline python -c 'import json': {baseline * 1000:.0f} ms ({args.runs} runs each)")
+    row("apigw-doctor --help", median_seconds([*TOOL, "--help"], args.runs), baseline, 8)
+    with tempfile.TemporaryDirectory() as tmp:
+        project = one_function_project(Path(tmp))
+        lint = median_seconds([*TOOL, "lint", "."], args.runs, cwd=project)
+        row("lint . (one-function SAM)", lint, baseline, 20)
+        scan = median_seconds([*TOOL, "scan", "."], args.runs, cwd=project)
+        row("scan . (one-function SAM)", scan, baseline, 40)
+    if args.monorepo is None:
+        print("\nmonorepo row skipped: give --monorepo PATH (e.g. aws-samples/serverless-patterns)")
+    elif not args.monorepo.is_dir():
+        print(f"\nmonorepo row skipped: {args.monorepo} is not a folder")
+    else:
+        monorepo(args.monorepo, args.runs)
+
+
+if __name__ == "__main__":
+    main()
