@@ -9,6 +9,7 @@ local paths are swapped for placeholders first and mapped back afterwards.
 from __future__ import annotations
 
 import copy
+import functools
 import logging
 import os
 from pathlib import Path
@@ -30,11 +31,6 @@ class _PolicyNames(dict[str, str]):
 
     def __contains__(self, name: object) -> bool:
         return True
-
-
-class _PolicyLoader:
-    def load(self) -> dict[str, str]:
-        return _PolicyNames()
 
 
 class Expanded:
@@ -61,19 +57,15 @@ def is_sam(data: dict[str, Any]) -> bool:
 def expand(path: Path, data: dict[str, Any], parameters: dict[str, str], region: str) -> Expanded:
     """The translator's output for ``data``; on failure, ``template`` is None and the
     translator's messages are the notes."""
-    from samtranslator.public.exceptions import InvalidDocumentException
-    from samtranslator.translator.transform import transform
-
-    # the translator logs its own bookkeeping (metrics, feature toggles) as warnings
-    logging.getLogger("samtranslator").setLevel(logging.ERROR)
+    translate = _translator()
     result = Expanded()
     template = copy.deepcopy(data)
     _swap_local_paths(path.parent, template, result)
     previous = os.environ.get("AWS_DEFAULT_REGION")
     os.environ["AWS_DEFAULT_REGION"] = region  # the translator builds ARNs with it
     try:
-        result.template = transform(template, dict(parameters), _PolicyLoader())
-    except InvalidDocumentException as exc:
+        result.template = translate(template, dict(parameters), region)
+    except translate.invalid as exc:
         result.notes.extend(f"SAM cannot expand the template: {c.message}" for c in exc.causes)
     except Exception as exc:  # the translator has more failure modes than it documents
         result.notes.append(f"SAM cannot expand the template: {type(exc).__name__}: {exc}")
@@ -83,6 +75,67 @@ def expand(path: Path, data: dict[str, Any], parameters: dict[str, str], region:
         else:
             os.environ["AWS_DEFAULT_REGION"] = previous
     return result
+
+
+class _Region:
+    """What the translator reads of a boto3 session: its region.  Given, so it never
+    builds a boto3 session per template to ask the environment."""
+
+    def __init__(self, region_name: str) -> None:
+        self.region_name = region_name
+
+
+class _Translate:
+    """``samtranslator.translator.transform.transform``, with what does not depend on
+    the template built once per process: the translator validates its bundled policy
+    templates against their JSON schema whenever it builds its plugins (about 90 ms,
+    every template), so the plugin is built once and handed out again."""
+
+    def __init__(self) -> None:
+        from samtranslator.parser.parser import Parser
+        from samtranslator.plugins.policies.policy_templates_plugin import (
+            PolicyTemplatesForResourcePlugin,
+        )
+        from samtranslator.policy_template_processor.processor import PolicyTemplatesProcessor
+        from samtranslator.public.exceptions import InvalidDocumentException
+        from samtranslator.translator import translator
+        from samtranslator.utils.py27hash_fix import (
+            to_py27_compatible_template,
+            undo_mark_unicode_str_in_template,
+        )
+
+        # the translator logs its own bookkeeping (metrics, feature toggles) as warnings
+        logging.getLogger("samtranslator").setLevel(logging.ERROR)
+        self.invalid: type[Exception] = InvalidDocumentException
+        self._module = translator
+        self._parser = Parser
+        self._before = to_py27_compatible_template
+        self._after = undo_mark_unicode_str_in_template
+        processor = PolicyTemplatesProcessor(
+            PolicyTemplatesProcessor.get_default_policy_templates_json()
+        )
+        factory = getattr(translator, "make_policy_template_for_function_plugin", None)
+        if callable(factory):  # the hook this translator version builds the plugin with
+            translator.make_policy_template_for_function_plugin = (
+                lambda: PolicyTemplatesForResourcePlugin(processor)
+            )
+
+    def __call__(
+        self, template: dict[str, Any], parameters: dict[str, Any], region: str
+    ) -> dict[str, Any]:
+        self._before(template, parameters)
+        translator = self._module.Translator(None, self._parser(), boto_session=_Region(region))
+        policies: dict[str, str] = _PolicyNames()
+        result = translator.translate(
+            template, parameter_values=parameters, get_managed_policy_map=lambda: policies
+        )
+        expanded: dict[str, Any] = self._after(result)
+        return expanded
+
+
+@functools.cache
+def _translator() -> _Translate:
+    return _Translate()
 
 
 def _local(value: Any) -> bool:
