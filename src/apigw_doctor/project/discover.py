@@ -70,8 +70,8 @@ def discover(paths: list[Path]) -> list[Path]:
 
 
 def _below(root: Path) -> Iterator[Path]:
-    for folder, names, _files in _walk(root.resolve()):
-        yield from _in_folder(folder)
+    for folder, names, files in _walk(root.resolve()):
+        yield from _in_folder(folder, frozenset(files))
         names[:] = [n for n in names if n not in SKIP_DIRS and not n.startswith(".")]
 
 
@@ -83,18 +83,26 @@ def _walk(root: Path) -> Iterator[tuple[Path, list[str], list[str]]]:
         yield Path(folder), names, files
 
 
-def _in_folder(folder: Path) -> list[Path]:
+def _in_folder(folder: Path, files: frozenset[str] | None = None) -> list[Path]:
     """The templates of one folder: SAM/CloudFormation, serverless, samconfig's, CDK's,
-    else any YAML/JSON file that says it is a CloudFormation or SAM template."""
-    found = [folder / n for n in TEMPLATE_NAMES if (folder / n).is_file()]
-    configured = _samconfig_template(folder)
+    else any YAML/JSON file that says it is a CloudFormation or SAM template.
+
+    ``files``: the names of the folder's files when a walk has listed them already
+    (a tree of thousands of folders is then not asked again, name by name)."""
+    names = files if files is not None else frozenset(p.name for p in folder.iterdir())
+    found = [folder / n for n in TEMPLATE_NAMES if n in names and (folder / n).is_file()]
+    configured = _samconfig_template(folder) if "samconfig.toml" in names else None
     if configured is not None and configured not in found:
         found.insert(0, configured)
-    if not found and (folder / "cdk.json").is_file():
+    if not found and "cdk.json" in names and (folder / "cdk.json").is_file():
         found = sorted((folder / "cdk.out").glob("*.template.json"))
-    return found or [p for p in sorted(folder.iterdir()) if _says_it_is_a_template(p)]
+    if found:
+        return found
+    candidates = sorted(folder / n for n in names if n.endswith(_TEMPLATE_SUFFIXES))
+    return [p for p in candidates if _says_it_is_a_template(p)]
 
 
+_TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")
 #: what a CloudFormation or SAM template says near its top
 _TEMPLATE_MARKERS = (b"AWSTemplateFormatVersion", b"AWS::Serverless-2016-10-31")
 #: outputs of `sam package` / `aws cloudformation package`: copies with S3 code locations
@@ -102,7 +110,7 @@ _PACKAGED = ("packaged", "package", "output", "out.", "build")
 
 
 def _says_it_is_a_template(path: Path) -> bool:
-    if path.suffix not in (".yaml", ".yml", ".json", ".template") or not path.is_file():
+    if path.suffix not in _TEMPLATE_SUFFIXES or not path.is_file():
         return False
     if path.name.lower().startswith(_PACKAGED):
         return False
@@ -141,9 +149,9 @@ def unsynthesized_cdk(paths: list[Path]) -> list[Path]:
     for path in paths:
         if not path.is_dir():
             continue
-        for folder, names, _files in _walk(path.resolve()):
+        for folder, names, files in _walk(path.resolve()):
             names[:] = [n for n in names if n not in SKIP_DIRS and not n.startswith(".")]
-            if (folder / "cdk.json").is_file() and not any(
+            if "cdk.json" in files and (folder / "cdk.json").is_file() and not any(
                 (folder / "cdk.out").glob("*.template.json")
             ):
                 found.append(folder)
