@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -47,13 +46,13 @@ Resources:
             Method: get
 """
 
-HANDLER = '''\
+HANDLER = """\
 import json
 
 
 def handler(event, context):
     return {"statusCode": 200, "body": json.dumps({"message": "hello"})}
-'''
+"""
 
 TOOL = [sys.executable, "-m", "apigw_doctor"]
 

@@ -21,13 +21,22 @@ from .catalogue import Finding, finding
 from .events import HttpRequest
 from .lint import Config, LintFinding, lint_paths
 from .lint._project import Module, find_handlers, python_files
-from .project import Binding, Cors, Function, Note, load_project
+from .project import (
+    TEMPLATE_NAMES,
+    Binding,
+    Cors,
+    Function,
+    Note,
+    TemplateError,
+    load_project,
+    read_document,
+)
 from .project.inline import materialise
 from .rules import Verdict
 from .runtime import diagnosis
 from .runtime.credentials import MOCK, SHELL, WITHHELD, AwsCall, RefusingEndpoint, account
 from .runtime.environment import lambda_defaults
-from .runtime.interpreter import Interpreter, choose
+from .runtime.interpreter import Interpreter, choose, choose_early
 from .runtime.invoke import LocalFunction, binding_for, invoke, load
 from .runtime.pool import WorkerPool
 from .samples import sample_body, sample_path
@@ -120,8 +129,10 @@ def scan(
     """Lint ``root`` and call each API handler its templates name (without a
     template: each function that reads an API Gateway event), in the project's
     Python (``python``, else the one ``interpreter.choose`` finds)."""
+    early = choose_early(python, [root], _declared_runtimes(root, template))
     project = load_project([root], template=template, parameters=parameters)
     report = ScanReport(root, project.templates, notes=project.notes)
+    early.join()
     report.interpreter = choose(
         python,
         [root, *(t.parent for t in project.templates)],
@@ -135,7 +146,14 @@ def scan(
     policy = MOCK if mock else SHELL if aws else WITHHELD
     with account(policy, project.resources) as reached:
         variables, endpoint = reached.variables, reached.endpoint
-        options = _Options(timeout, progress, report.interpreter.path, inherit_env, endpoint)
+        options = _Options(
+            timeout,
+            progress,
+            report.interpreter.path,
+            inherit_env,
+            endpoint,
+            report.interpreter.command,
+        )
         if not project.functions:
             for path in python_files([root]):
                 for signature in _signature_handlers(path.resolve(), config, options, variables):
@@ -151,6 +169,32 @@ def scan(
                     handler_report.lint = by_function.get((path, handler_report.name), [])
                     report.handlers.append(handler_report)
     return report
+
+
+def _declared_runtimes(root: Path, template: Path | None) -> list[str]:
+    """The ``Runtime`` values the template (or those beside ``root``) write, read
+    plainly (no translator, no walk of the tree): enough to ask the likely Python
+    for its version while the project loads."""
+    near = [root / name for name in TEMPLATE_NAMES if (root / name).is_file()]
+    found: list[str] = []
+    for path in [template] if template is not None else near:
+        try:
+            data = read_document(path)
+        except TemplateError:
+            continue
+        globals_ = data.get("Globals")
+        function = globals_.get("Function") if isinstance(globals_, dict) else None
+        blocks = [function, *_values(data.get("Resources"))]
+        for block in blocks:
+            props = block.get("Properties", block) if isinstance(block, dict) else None
+            runtime = props.get("Runtime") if isinstance(props, dict) else None
+            if isinstance(runtime, str):
+                found.append(runtime)
+    return found
+
+
+def _values(value: object) -> list[object]:
+    return list(value.values()) if isinstance(value, dict) else []
 
 
 def _function_report(
@@ -238,6 +282,7 @@ class _Options(NamedTuple):
     python: str  # the Python the handlers run in
     inherit_env: bool
     endpoint: RefusingEndpoint | None  # AWS withheld: the calls it refused
+    command: str  # the program workers start as (``python`` without a shim in front)
 
 
 def _report(plan: _Plan, options: _Options) -> HandlerReport:
@@ -255,7 +300,7 @@ async def _run(plan: _Plan, options: _Options) -> HandlerReport:
         plan.bindings[0].kind,
         runtime=function.runtime,
     )
-    pool = WorkerPool(1, plan.base, options.python, inherit_shell=options.inherit_env)
+    pool = WorkerPool(1, plan.base, options.command, inherit_shell=options.inherit_env)
     await pool.start()
     logs: list[str] = []
     try:

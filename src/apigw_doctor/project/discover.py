@@ -151,8 +151,10 @@ def unsynthesized_cdk(paths: list[Path]) -> list[Path]:
             continue
         for folder, names, files in _walk(path.resolve()):
             names[:] = [n for n in names if n not in SKIP_DIRS and not n.startswith(".")]
-            if "cdk.json" in files and (folder / "cdk.json").is_file() and not any(
-                (folder / "cdk.out").glob("*.template.json")
+            if (
+                "cdk.json" in files
+                and (folder / "cdk.json").is_file()
+                and not any((folder / "cdk.out").glob("*.template.json"))
             ):
                 found.append(folder)
     return found

@@ -66,7 +66,8 @@ def expand(path: Path, data: dict[str, Any], parameters: dict[str, str], region:
     try:
         result.template = translate(template, dict(parameters), region)
     except translate.invalid as exc:
-        result.notes.extend(f"SAM cannot expand the template: {c.message}" for c in exc.causes)
+        causes = getattr(exc, "causes", [])
+        result.notes.extend(f"SAM cannot expand the template: {c.message}" for c in causes)
     except Exception as exc:  # the translator has more failure modes than it documents
         result.notes.append(f"SAM cannot expand the template: {type(exc).__name__}: {exc}")
     finally:
@@ -116,8 +117,8 @@ class _Translate:
         )
         factory = getattr(translator, "make_policy_template_for_function_plugin", None)
         if callable(factory):  # the hook this translator version builds the plugin with
-            translator.make_policy_template_for_function_plugin = (
-                lambda: PolicyTemplatesForResourcePlugin(processor)
+            translator.make_policy_template_for_function_plugin = lambda: (
+                PolicyTemplatesForResourcePlugin(processor)
             )
 
     def __call__(
