@@ -130,7 +130,14 @@ def scan(
     template: each function that reads an API Gateway event), in the project's
     Python (``python``, else the one ``interpreter.choose`` finds)."""
     early = choose_early(python, [root], _declared_runtimes(root, template))
-    project = load_project([root], template=template, parameters=parameters)
+    project = load_project(
+        [root],
+        template=template,
+        parameters=parameters,
+        progress=(lambda done, total: progress(f"reading templates {done}/{total}"))
+        if progress
+        else None,
+    )
     report = ScanReport(root, project.templates, notes=project.notes)
     early.join()
     report.interpreter = choose(
@@ -138,7 +145,12 @@ def scan(
         [root, *(t.parent for t in project.templates)],
         [f.runtime for f in project.api_functions],
     )
-    lint = lint_paths([root], config, project=project)
+    lint = lint_paths(
+        [root],
+        config,
+        project=project,
+        progress=(lambda done, total: progress(f"linting {done}/{total}")) if progress else None,
+    )
     report.lint_findings = len(lint.findings)
     by_function: dict[tuple[Path, str], list[LintFinding]] = {}
     for item in lint.findings:
@@ -314,7 +326,7 @@ async def _run(plan: _Plan, options: _Options) -> HandlerReport:
             return report
         for binding in plan.bindings:
             if options.progress:
-                options.progress(f"{function.name}: {binding.method} {binding.path}")
+                options.progress(f"calling {function.name}: {binding.method} {binding.path}")
             call = await _call(pool, plan, binding, options)
             logs.append(call.log)
             report.calls.append(call)

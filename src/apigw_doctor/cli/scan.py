@@ -110,7 +110,7 @@ def scan_command(
                 path,
                 config,
                 timeout=timeout,
-                progress=lambda text: status.update(f"calling {text}"),
+                progress=status.update,
                 template=template,
                 parameters=parse_overrides(parameter_overrides),
                 aws=real_aws,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,14 +21,18 @@ def load_project(
     parameters: dict[str, str] | None = None,
     stage: str | None = None,
     region: str = DEFAULT_REGION,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Project:
     """The project under ``paths`` (or the one ``template``).  A template that cannot
     be read is a :class:`TemplateError` naming every such file and line (after all of
-    them were tried), since a scan without it would pass for a green one."""
+    them were tried), since a scan without it would pass for a green one.
+    ``progress(done, total)`` is told of each template found as it is read."""
     project = Project()
     templates = [template.resolve()] if template is not None else discover(paths)
     loaded: set[Path] = set()
-    for path in templates:
+    for done, path in enumerate(templates):
+        if progress:
+            progress(done, len(templates))
         _load(path, project, loaded, parameters or {}, stage, region)
     if template is None:
         for folder in unsynthesized_cdk(paths):
