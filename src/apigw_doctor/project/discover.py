@@ -57,22 +57,43 @@ def find_template(start: Path) -> Path | None:
 def discover(paths: list[Path]) -> list[Path]:
     """Every template under ``paths``, outermost first; the nearest one above a path
     that has none under it."""
+    return survey(paths)[0]
+
+
+def survey(paths: list[Path]) -> tuple[list[Path], list[Path]]:
+    """:func:`discover` and :func:`unsynthesized_cdk` from one walk of the tree."""
     found: dict[Path, None] = {}
+    cdk: list[Path] = []
     for path in paths:
-        below = list(_below(path)) if path.is_dir() else []
+        below: list[Path] = []
+        if path.is_dir():
+            for folder, files in _folders(path):
+                below += _in_folder(folder, files)
+                if _unsynthesized(folder, files):
+                    cdk.append(folder)
         if below:
             found.update(dict.fromkeys(below))
             continue
         above = find_template(path)
         if above is not None:
             found[above] = None
-    return sorted(found, key=lambda p: (len(p.parts), str(p)))
+    return sorted(found, key=lambda p: (len(p.parts), str(p))), cdk
 
 
-def _below(root: Path) -> Iterator[Path]:
+def _folders(root: Path) -> Iterator[tuple[Path, frozenset[str]]]:
+    """Each folder of a project under ``root`` (build output, caches and hidden
+    folders left out), with the names of its files."""
     for folder, names, files in _walk(root.resolve()):
-        yield from _in_folder(folder, frozenset(files))
         names[:] = [n for n in names if n not in SKIP_DIRS and not n.startswith(".")]
+        yield folder, frozenset(files)
+
+
+def _unsynthesized(folder: Path, files: frozenset[str]) -> bool:
+    return (
+        "cdk.json" in files
+        and (folder / "cdk.json").is_file()
+        and not any((folder / "cdk.out").glob("*.template.json"))
+    )
 
 
 def _walk(root: Path) -> Iterator[tuple[Path, list[str], list[str]]]:
@@ -145,16 +166,10 @@ def _samconfig_template(folder: Path) -> Path | None:
 
 def unsynthesized_cdk(paths: list[Path]) -> list[Path]:
     """CDK apps under ``paths`` without a synthesized cdk.out to read."""
-    found = []
-    for path in paths:
-        if not path.is_dir():
-            continue
-        for folder, names, files in _walk(path.resolve()):
-            names[:] = [n for n in names if n not in SKIP_DIRS and not n.startswith(".")]
-            if (
-                "cdk.json" in files
-                and (folder / "cdk.json").is_file()
-                and not any((folder / "cdk.out").glob("*.template.json"))
-            ):
-                found.append(folder)
-    return found
+    return [
+        folder
+        for path in paths
+        if path.is_dir()
+        for folder, files in _folders(path)
+        if _unsynthesized(folder, files)
+    ]

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import threading
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import cloudformation, sam, serverless
-from .discover import discover, unsynthesized_cdk
+from .discover import survey
 from .files import NotATemplate, TemplateError, read_document
 from .model import Note, Project
 
@@ -28,21 +32,22 @@ def load_project(
     them were tried), since a scan without it would pass for a green one.
     ``progress(done, total)`` is told of each template found as it is read."""
     project = Project()
-    templates = [template.resolve()] if template is not None else discover(paths)
+    templates, cdk_apps = survey(paths) if template is None else ([template.resolve()], [])
+    options = _Options(parameters or {}, stage, region)
+    ready = _read_ahead(templates, options, progress)
     loaded: set[Path] = set()
     for done, path in enumerate(templates):
-        if progress:
+        if progress and not ready:
             progress(done, len(templates))
-        _load(path, project, loaded, parameters or {}, stage, region)
-    if template is None:
-        for folder in unsynthesized_cdk(paths):
-            project.notes.append(
-                Note(
-                    folder / "cdk.json",
-                    "a CDK app without cdk.out: run `cdk synth` so its template can be read; "
-                    "until then its handlers are guessed from their code",
-                )
+        _load(path, project, loaded, options, ready)
+    for folder in cdk_apps:
+        project.notes.append(
+            Note(
+                folder / "cdk.json",
+                "a CDK app without cdk.out: run `cdk synth` so its template can be read; "
+                "until then its handlers are guessed from their code",
             )
+        )
     if project.errors:
         raise TemplateError("\n".join(project.errors))
     return project
@@ -54,27 +59,87 @@ def load_template(path: Path, **options: Any) -> Project:
     return load_project([], template=path, **options)
 
 
+#: from this many templates on, worker processes read them (one per core)
+PARALLEL_TEMPLATES = 24
+
+
+def _read_ahead(
+    templates: list[Path], options: _Options, progress: Callable[[int, int], None] | None
+) -> dict[Path, _Part]:
+    """Every template, read by a worker process per core when there are many (SAM's
+    translator takes milliseconds a template, all in Python); empty when they are
+    few, or when forking is not safe here (no fork, or other threads running)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    if (
+        len(templates) < PARALLEL_TEMPLATES
+        or (cores or 1) < 2
+        or "fork" not in multiprocessing.get_all_start_methods()
+        or threading.active_count() > 1
+    ):
+        return {}
+    paths = [path.resolve() for path in templates]
+    sam.prepare()
+    ready: dict[Path, _Part] = {}
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=cores, mp_context=context) as pool:
+        parts = pool.map(_read, paths, [options] * len(paths), chunksize=4)
+        for done, (path, part) in enumerate(zip(paths, parts, strict=True)):
+            if progress:
+                progress(done, len(paths))
+            ready[path] = part
+    return ready
+
+
+class _Options(NamedTuple):
+    parameters: dict[str, str]
+    stage: str | None
+    region: str
+
+
+#: what one template says itself, and the local templates it nests (not yet read)
+_Part = tuple[Project, list[Path]]
+
+
 def _load(
     path: Path,
     project: Project,
     loaded: set[Path],
-    parameters: dict[str, str],
-    stage: str | None,
-    region: str,
+    options: _Options,
+    ready: dict[Path, _Part],
 ) -> None:
+    """Add a template (read ahead in ``ready``, else now), then what it nests, to the
+    project, in the order a depth-first read gives, each template once."""
     path = path.resolve()
     if path in loaded:
         return
     loaded.add(path)
+    part = ready.pop(path, None)
+    own, children = part if part is not None else _read(path, options)
+    project.templates += own.templates
+    project.functions += own.functions
+    project.notes += own.notes
+    project.resources += own.resources
+    project.errors += own.errors
+    for child in children:
+        if child.is_file():
+            _load(child, project, loaded, options, ready)
+        else:
+            project.notes.append(Note(path, f"nested stack {child} is not a local file: not read"))
+
+
+def _read(path: Path, options: _Options) -> _Part:
+    """One template on its own (``path`` resolved)."""
+    parameters, stage, region = options
+    project = Project()
     project.templates.append(path)
     try:
         data = read_document(path)
     except NotATemplate as exc:
         project.notes.append(Note(path, str(exc).removeprefix(f"{path}: ")))
-        return
+        return project, []
     except TemplateError as exc:  # a template, broken: every command stops on it
         project.errors.append(str(exc))
-        return
+        return project, []
     if path.name.startswith("serverless."):
         framework = serverless.Reader(path, data, stage=stage, region=region)
         project.functions.extend(framework.read())
@@ -90,7 +155,7 @@ def _load(
             )
             added.read()
             project.resources.extend(added.data_resources)
-        return
+        return project, []
     nested: dict[str, Path] = {}
     if sam.is_sam(data):
         expanded = sam.expand(path, data, parameters, region)
@@ -104,7 +169,7 @@ def _load(
                     "APIs, Cors and Auth are not applied",
                 )
             )
-            return
+            return project, []
         data, nested = expanded.template, expanded.nested
         _restore_metadata(data, expanded.metadata)
         code_dirs = _sam_code_dirs(expanded)
@@ -123,11 +188,7 @@ def _load(
         project.notes.append(
             Note(path, f"values only known once deployed, shown as <...>: {shown}")
         )
-    for child in (*nested.values(), *_nested_stacks(path.parent, data)):
-        if child.is_file():
-            _load(child, project, loaded, parameters, stage, region)
-        else:
-            project.notes.append(Note(path, f"nested stack {child} is not a local file: not read"))
+    return project, [*nested.values(), *_nested_stacks(path.parent, data)]
 
 
 def _restore_metadata(data: dict[str, Any], metadata: dict[str, dict[str, Any]]) -> None:

@@ -139,6 +139,12 @@ def _translator() -> _Translate:
     return _Translate()
 
 
+def prepare() -> None:
+    """Import and build the translator now: worker processes forked afterwards share
+    it, instead of each importing it again (half a second of CPU each)."""
+    _translator()
+
+
 def _local(value: Any) -> bool:
     return isinstance(value, str) and not value.startswith(("s3://", "https://", "http://"))
 
