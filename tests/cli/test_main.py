@@ -12,8 +12,8 @@ from click.testing import CliRunner
 
 from apigw_doctor.cli import COMMANDS, load_command, main
 
-#: what only `serve` (uvicorn, starlette) and `aws` (boto3) need
-HEAVY = ("boto3", "botocore", "uvicorn", "starlette", "samtranslator", "moto")
+#: what only `serve` (uvicorn, starlette), `aws` (boto3) and SAM's translator need
+HEAVY = ("boto3", "botocore", "uvicorn", "starlette", "moto", "samtranslator.translator")
 
 PROBE = textwrap.dedent(
     """
@@ -23,7 +23,9 @@ PROBE = textwrap.dedent(
         main(sys.argv[1:])
     except SystemExit:
         pass
-    print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in {heavy!r})))
+    heavy = {heavy!r}
+    print(json.dumps(sorted(h for h in heavy if any(m == h or m.startswith(h + ".")
+                                                  for m in sys.modules))))
     """
 )
 
@@ -65,6 +67,19 @@ def test_help_imports_no_command() -> None:
 def test_lint_imports_neither_serve_nor_aws(tmp_path: Path, files: dict[str, str]) -> None:
     for name, text in files.items():
         (tmp_path / name).write_text(text)
+    assert imported_by("lint", ".", cwd=tmp_path) == []
+
+
+def test_lint_of_a_sam_project_translated_before_imports_no_translator(tmp_path: Path) -> None:
+    """The translator (and the boto3 it imports) is needed once per template version."""
+    (tmp_path / "template.yaml").write_text(
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n"
+        "    Type: AWS::Serverless::Function\n    Properties:\n      Handler: app.handler\n"
+        "      Runtime: python3.12\n      Events:\n        Get:\n          Type: Api\n"
+        "          Properties: {Path: /, Method: get}\n"
+    )
+    (tmp_path / "app.py").write_text("def handler(event, context):\n    return None\n")
+    assert "samtranslator.translator" in imported_by("lint", ".", cwd=tmp_path)
     assert imported_by("lint", ".", cwd=tmp_path) == []
 
 

@@ -78,7 +78,8 @@ def _read_ahead(
     ):
         return {}
     paths = [path.resolve() for path in templates]
-    sam.prepare()
+    if sam.cache_folder() is None:  # every template is translated: build it once, shared
+        sam.prepare()
     ready: dict[Path, _Part] = {}
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=cores, mp_context=context) as pool:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import copy
 import functools
+import hashlib
 import logging
+import marshal
 import os
 from pathlib import Path
 from typing import Any
@@ -57,14 +59,19 @@ def is_sam(data: dict[str, Any]) -> bool:
 def expand(path: Path, data: dict[str, Any], parameters: dict[str, str], region: str) -> Expanded:
     """The translator's output for ``data``; on failure, ``template`` is None and the
     translator's messages are the notes."""
-    translate = _translator()
     result = Expanded()
     template = copy.deepcopy(data)
     _swap_local_paths(path.parent, template, result)
+    key = _cache_key(template, parameters, region)
+    result.template = _cached(key)
+    if result.template is not None:
+        return result
+    translate = _translator()
     previous = os.environ.get("AWS_DEFAULT_REGION")
     os.environ["AWS_DEFAULT_REGION"] = region  # the translator builds ARNs with it
     try:
         result.template = translate(template, dict(parameters), region)
+        _keep(key, result.template)
     except translate.invalid as exc:
         causes = getattr(exc, "causes", [])
         result.notes.extend(f"SAM cannot expand the template: {c.message}" for c in causes)
@@ -143,6 +150,82 @@ def prepare() -> None:
     """Import and build the translator now: worker processes forked afterwards share
     it, instead of each importing it again (half a second of CPU each)."""
     _translator()
+
+
+# Translations kept between runs.  The edit-lint-scan loop translates the same
+# templates again and again, and the translator costs half a second to import
+# and milliseconds a template: a template translated before is read back instead
+# (its key: the template as handed to the translator, with the API definitions
+# it reads from files, the parameters, the region, the translator's version and
+# this file).  APIGW_DOCTOR_CACHE names the folder; "off" turns it off.
+_CACHE_FORMAT = 1
+#: entries kept at most (the oldest go first)
+CACHE_ENTRIES = 4_000
+
+
+def cache_folder() -> Path | None:
+    """Where translations are kept (``None``: not kept)."""
+    setting = os.environ.get("APIGW_DOCTOR_CACHE")
+    if setting is not None:
+        return None if setting.strip().lower() in ("", "0", "off", "no") else Path(setting)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "apigw-doctor" / "sam"
+
+
+@functools.cache
+def _code_version() -> bytes:
+    import samtranslator
+
+    own = hashlib.sha256(Path(__file__).read_bytes()).digest()
+    return own + str(getattr(samtranslator, "__version__", "")).encode()
+
+
+def _cache_key(template: dict[str, Any], parameters: dict[str, str], region: str) -> str | None:
+    try:
+        blob = marshal.dumps((_CACHE_FORMAT, _code_version(), template, parameters, region))
+    except ValueError:  # a value marshal cannot keep exactly: translate every time
+        return None
+    return hashlib.sha256(blob).hexdigest()
+
+
+def _cached(key: str | None) -> dict[str, Any] | None:
+    folder = cache_folder()
+    if key is None or folder is None:
+        return None
+    try:
+        value = marshal.loads((folder / key).read_bytes())
+    except (OSError, ValueError, EOFError, TypeError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+_pruned = False
+
+
+def _keep(key: str | None, template: dict[str, Any]) -> None:
+    """Keep a translation (marshal: exactly the types the translator gave, and a file
+    that can only hold data); nothing is lost but time if it cannot be written."""
+    global _pruned
+    folder = cache_folder()
+    if key is None or folder is None:
+        return
+    try:
+        blob = marshal.dumps(template)
+        folder.mkdir(parents=True, exist_ok=True)
+        partial = folder / f".{key}.{os.getpid()}"
+        partial.write_bytes(blob)
+        os.replace(partial, folder / key)
+        if not _pruned:
+            _pruned = True
+            _prune(folder)
+    except (OSError, ValueError):
+        return
+
+
+def _prune(folder: Path) -> None:
+    entries = sorted(folder.iterdir(), key=lambda p: p.stat().st_mtime)
+    for old in entries[: max(0, len(entries) - CACHE_ENTRIES)]:
+        old.unlink(missing_ok=True)
 
 
 def _local(value: Any) -> bool:
