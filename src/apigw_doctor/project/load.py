@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -68,12 +69,12 @@ def _read_ahead(
 ) -> dict[Path, _Part]:
     """Every template, read by a worker process per core when there are many (SAM's
     translator takes milliseconds a template, all in Python); empty when they are
-    few, or when forking is not safe here (no fork, or other threads running)."""
+    few, or when forking is not safe here (not Linux, or other threads running)."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     if (
         len(templates) < PARALLEL_TEMPLATES
         or (cores or 1) < 2
-        or "fork" not in multiprocessing.get_all_start_methods()
+        or not sys.platform.startswith("linux")  # fork is Linux's; macOS warns against it
         or threading.active_count() > 1
     ):
         return {}
