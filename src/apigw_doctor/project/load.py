@@ -83,7 +83,10 @@ def _read_ahead(
         sam.prepare()
     ready: dict[Path, _Part] = {}
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=cores, mp_context=context) as pool:
+    # a worker per core, but each with a dozen templates at least (a worker may have
+    # to import the translator: half a second)
+    workers = min(cores or 1, max(2, len(paths) // 12))
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         parts = pool.map(_read, paths, [options] * len(paths), chunksize=4)
         for done, (path, part) in enumerate(zip(paths, parts, strict=True)):
             if progress:
