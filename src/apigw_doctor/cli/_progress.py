@@ -30,17 +30,17 @@ class Steps:
         if not self._enabled or (self._bar is None and time.monotonic() < self._shown_after):
             return
         if self._bar is None:
-            self._start()
+            self._start(step, done, total)
         self._bar.update(self._task, description=step, completed=done, total=total)
 
-    def _start(self) -> None:
+    def _start(self, step: str, done: int, total: int) -> None:
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
         console = Console(file=self._stream)
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
         self._bar = Progress(*columns, console=console, transient=True)
-        self._task = self._bar.add_task("", total=None)
+        self._task = self._bar.add_task(step, completed=done, total=total)
         self._bar.start()
 
     def close(self) -> None:

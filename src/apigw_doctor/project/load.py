@@ -36,11 +36,12 @@ def load_project(
     templates, cdk_apps = survey(paths) if template is None else ([template.resolve()], [])
     options = _Options(parameters or {}, stage, region)
     ready = _read_ahead(templates, options, progress)
+    told = progress if not ready else None  # the workers' progress was told already
     loaded: set[Path] = set()
-    for done, path in enumerate(templates):
-        if progress and not ready:
-            progress(done, len(templates))
+    for done, path in enumerate(templates, start=1):
         _load(path, project, loaded, options, ready)
+        if told:
+            told(done, len(templates))
     for folder in cdk_apps:
         project.notes.append(
             Note(
@@ -88,7 +89,7 @@ def _read_ahead(
     workers = min(cores or 1, max(2, len(paths) // 12))
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         parts = pool.map(_read, paths, [options] * len(paths), chunksize=4)
-        for done, (path, part) in enumerate(zip(paths, parts, strict=True)):
+        for done, (path, part) in enumerate(zip(paths, parts, strict=True), start=1):
             if progress:
                 progress(done, len(paths))
             ready[path] = part
