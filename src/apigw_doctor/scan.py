@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import asyncio
 import tempfile
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,15 +23,13 @@ from .events import HttpRequest
 from .lint import Config, LintFinding, lint_paths
 from .lint._project import Module, find_handlers, python_files
 from .project import (
-    TEMPLATE_NAMES,
     Binding,
     Cors,
     Function,
     Note,
-    TemplateError,
     load_project,
-    read_document,
 )
+from .project.discover import declared_runtimes
 from .project.inline import materialise
 from .rules import Verdict
 from .runtime import diagnosis
@@ -125,11 +124,14 @@ def scan(
     mock: bool = False,
     python: str | None = None,
     inherit_env: bool = False,
+    probe: threading.Thread | None = None,
 ) -> ScanReport:
     """Lint ``root`` and call each API handler its templates name (without a
     template: each function that reads an API Gateway event), in the project's
     Python (``python``, else the one ``interpreter.choose`` finds)."""
-    early = choose_early(python, [root], _declared_runtimes(root, template))
+    # the handlers' Python is asked for its version while the project loads (``probe``:
+    # the caller started that already)
+    early = probe or choose_early(python, [root], declared_runtimes(root, template))
     project = load_project(
         [root],
         template=template,
@@ -181,32 +183,6 @@ def scan(
                     handler_report.lint = by_function.get((path, handler_report.name), [])
                     report.handlers.append(handler_report)
     return report
-
-
-def _declared_runtimes(root: Path, template: Path | None) -> list[str]:
-    """The ``Runtime`` values the template (or those beside ``root``) write, read
-    plainly (no translator, no walk of the tree): enough to ask the likely Python
-    for its version while the project loads."""
-    near = [root / name for name in TEMPLATE_NAMES if (root / name).is_file()]
-    found: list[str] = []
-    for path in [template] if template is not None else near:
-        try:
-            data = read_document(path)
-        except TemplateError:
-            continue
-        globals_ = data.get("Globals")
-        function = globals_.get("Function") if isinstance(globals_, dict) else None
-        blocks = [function, *_values(data.get("Resources"))]
-        for block in blocks:
-            props = block.get("Properties", block) if isinstance(block, dict) else None
-            runtime = props.get("Runtime") if isinstance(props, dict) else None
-            if isinstance(runtime, str):
-                found.append(runtime)
-    return found
-
-
-def _values(value: object) -> list[object]:
-    return list(value.values()) if isinstance(value, dict) else []
 
 
 def _function_report(

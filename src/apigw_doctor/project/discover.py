@@ -12,6 +12,8 @@ import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
+from .files import TemplateError, read_document
+
 TEMPLATE_NAMES = (
     "template.yaml",
     "template.yml",
@@ -173,3 +175,29 @@ def unsynthesized_cdk(paths: list[Path]) -> list[Path]:
         for folder, files in _folders(path)
         if _unsynthesized(folder, files)
     ]
+
+
+def declared_runtimes(root: Path, template: Path | None) -> list[str]:
+    """The ``Runtime`` values the template (or those beside ``root``) write, read
+    plainly (no translator, no walk of the tree): enough to ask the likely Python
+    for its version while the project loads."""
+    near = [root / name for name in TEMPLATE_NAMES if (root / name).is_file()]
+    found: list[str] = []
+    for path in [template] if template is not None else near:
+        try:
+            data = read_document(path)
+        except TemplateError:
+            continue
+        globals_ = data.get("Globals")
+        function = globals_.get("Function") if isinstance(globals_, dict) else None
+        blocks = [function, *_values(data.get("Resources"))]
+        for block in blocks:
+            props = block.get("Properties", block) if isinstance(block, dict) else None
+            runtime = props.get("Runtime") if isinstance(props, dict) else None
+            if isinstance(runtime, str):
+                found.append(runtime)
+    return found
+
+
+def _values(value: object) -> list[object]:
+    return list(value.values()) if isinstance(value, dict) else []
