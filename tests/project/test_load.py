@@ -221,29 +221,3 @@ def test_cdk_authorizer_and_cors_resources() -> None:
     assert binding.auth is not None and binding.auth.kind == "token"
     assert (binding.auth.function, binding.auth.identity) == ("AuthFn", (("header", "X-Token"),))
     assert binding.cors is not None and binding.cors.origins == ("*",)
-
-
-@pytest.mark.parametrize("broken", [False, True])
-def test_many_templates_read_in_parallel_give_the_same_project(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, broken: bool
-) -> None:
-    """From PARALLEL_TEMPLATES templates on, worker processes read them: the model is
-    the one a read in order gives, nested stacks and errors included."""
-    from apigw_doctor.project import load
-
-    trees = [PROJECTS]
-    if broken:
-        (tmp_path / "template.yaml").write_text("Resources:\n  Fn: [unclosed\n")
-        trees.append(tmp_path)
-
-    def read(parallel_from: int) -> tuple[object, ...]:
-        monkeypatch.setattr(load, "PARALLEL_TEMPLATES", parallel_from)
-        try:
-            project = load_project(trees)
-        except TemplateError as exc:
-            return (str(exc),)
-        return (project.templates, project.functions, project.notes, project.resources)
-
-    in_order = read(10**6)
-    assert len(in_order[0]) > 10 or broken  # type: ignore[arg-type]
-    assert read(2) == in_order

@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-import sys
-import threading
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from . import cloudformation, sam, serverless
 from .discover import survey
@@ -31,17 +26,14 @@ def load_project(
     """The project under ``paths`` (or the one ``template``).  A template that cannot
     be read is a :class:`TemplateError` naming every such file and line (after all of
     them were tried), since a scan without it would pass for a green one.
-    ``progress(done, total)`` is told of each template found as it is read."""
+    ``progress(done, total)`` is told as the templates found are read."""
     project = Project()
     templates, cdk_apps = survey(paths) if template is None else ([template.resolve()], [])
-    options = _Options(parameters or {}, stage, region)
-    ready = _read_ahead(templates, options, progress)
-    told = progress if not ready else None  # the workers' progress was told already
     loaded: set[Path] = set()
     for done, path in enumerate(templates, start=1):
-        _load(path, project, loaded, options, ready)
-        if told:
-            told(done, len(templates))
+        _load(path, project, loaded, parameters or {}, stage, region)
+        if progress:
+            progress(done, len(templates))
     for folder in cdk_apps:
         project.notes.append(
             Note(
@@ -61,91 +53,27 @@ def load_template(path: Path, **options: Any) -> Project:
     return load_project([], template=path, **options)
 
 
-#: from this many templates on, worker processes read them (one per core)
-PARALLEL_TEMPLATES = 24
-
-
-def _read_ahead(
-    templates: list[Path], options: _Options, progress: Callable[[int, int], None] | None
-) -> dict[Path, _Part]:
-    """Every template, read by a worker process per core when there are many (SAM's
-    translator takes milliseconds a template, all in Python); empty when they are
-    few, or when forking is not safe here (not Linux, or other threads running)."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    if (
-        len(templates) < PARALLEL_TEMPLATES
-        or (cores or 1) < 2
-        or not sys.platform.startswith("linux")  # fork is Linux's; macOS warns against it
-        or threading.active_count() > 1
-    ):
-        return {}
-    paths = [path.resolve() for path in templates]
-    if sam.cache_folder() is None:  # every template is translated: build it once, shared
-        sam.prepare()
-    ready: dict[Path, _Part] = {}
-    context = multiprocessing.get_context("fork")
-    # a worker per core, but each with a dozen templates at least (a worker may have
-    # to import the translator: half a second)
-    workers = min(cores or 1, max(2, len(paths) // 12))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        parts = pool.map(_read, paths, [options] * len(paths), chunksize=4)
-        for done, (path, part) in enumerate(zip(paths, parts, strict=True), start=1):
-            if progress:
-                progress(done, len(paths))
-            ready[path] = part
-    return ready
-
-
-class _Options(NamedTuple):
-    parameters: dict[str, str]
-    stage: str | None
-    region: str
-
-
-#: what one template says itself, and the local templates it nests (not yet read)
-_Part = tuple[Project, list[Path]]
-
-
 def _load(
     path: Path,
     project: Project,
     loaded: set[Path],
-    options: _Options,
-    ready: dict[Path, _Part],
+    parameters: dict[str, str],
+    stage: str | None,
+    region: str,
 ) -> None:
-    """Add a template (read ahead in ``ready``, else now), then what it nests, to the
-    project, in the order a depth-first read gives, each template once."""
     path = path.resolve()
     if path in loaded:
         return
     loaded.add(path)
-    part = ready.pop(path, None)
-    own, children = part if part is not None else _read(path, options)
-    project.templates += own.templates
-    project.functions += own.functions
-    project.notes += own.notes
-    project.resources += own.resources
-    project.errors += own.errors
-    for child in children:
-        if child.is_file():
-            _load(child, project, loaded, options, ready)
-        else:
-            project.notes.append(Note(path, f"nested stack {child} is not a local file: not read"))
-
-
-def _read(path: Path, options: _Options) -> _Part:
-    """One template on its own (``path`` resolved)."""
-    parameters, stage, region = options
-    project = Project()
     project.templates.append(path)
     try:
         data = read_document(path)
     except NotATemplate as exc:
         project.notes.append(Note(path, str(exc).removeprefix(f"{path}: ")))
-        return project, []
+        return
     except TemplateError as exc:  # a template, broken: every command stops on it
         project.errors.append(str(exc))
-        return project, []
+        return
     if path.name.startswith("serverless."):
         framework = serverless.Reader(path, data, stage=stage, region=region)
         project.functions.extend(framework.read())
@@ -161,7 +89,7 @@ def _read(path: Path, options: _Options) -> _Part:
             )
             added.read()
             project.resources.extend(added.data_resources)
-        return project, []
+        return
     nested: dict[str, Path] = {}
     if sam.is_sam(data):
         expanded = sam.expand(path, data, parameters, region)
@@ -175,7 +103,7 @@ def _read(path: Path, options: _Options) -> _Part:
                     "APIs, Cors and Auth are not applied",
                 )
             )
-            return project, []
+            return
         data, nested = expanded.template, expanded.nested
         _restore_metadata(data, expanded.metadata)
         code_dirs = _sam_code_dirs(expanded)
@@ -194,7 +122,11 @@ def _read(path: Path, options: _Options) -> _Part:
         project.notes.append(
             Note(path, f"values only known once deployed, shown as <...>: {shown}")
         )
-    return project, [*nested.values(), *_nested_stacks(path.parent, data)]
+    for child in (*nested.values(), *_nested_stacks(path.parent, data)):
+        if child.is_file():
+            _load(child, project, loaded, parameters, stage, region)
+        else:
+            project.notes.append(Note(path, f"nested stack {child} is not a local file: not read"))
 
 
 def _restore_metadata(data: dict[str, Any], metadata: dict[str, dict[str, Any]]) -> None:

@@ -146,12 +146,6 @@ def _translator() -> _Translate:
     return _Translate()
 
 
-def prepare() -> None:
-    """Import and build the translator now: worker processes forked afterwards share
-    it, instead of each importing it again (half a second of CPU each)."""
-    _translator()
-
-
 # Translations kept between runs.  The edit-lint-scan loop translates the same
 # templates again and again, and the translator costs half a second to import
 # and milliseconds a template: a template translated before is read back instead
