@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,12 +22,13 @@ from .events import HttpRequest
 from .lint import Config, LintFinding, lint_paths
 from .lint._project import Module, find_handlers, parse, python_files
 from .project import Binding, Cors, Function, Note, load_project
+from .project.discover import declared_runtimes
 from .project.inline import materialise
 from .rules import Verdict
 from .runtime import diagnosis
 from .runtime.credentials import MOCK, SHELL, WITHHELD, AwsCall, RefusingEndpoint, account
 from .runtime.environment import lambda_defaults
-from .runtime.interpreter import Interpreter, choose
+from .runtime.interpreter import Interpreter, choose, choose_early
 from .runtime.invoke import LocalFunction, binding_for, invoke, load
 from .runtime.pool import WorkerPool
 from .samples import sample_body, sample_path
@@ -115,18 +117,35 @@ def scan(
     mock: bool = False,
     python: str | None = None,
     inherit_env: bool = False,
+    probe: threading.Thread | None = None,
 ) -> ScanReport:
     """Lint ``root`` and call each API handler its templates name (without a
     template: each function that reads an API Gateway event), in the project's
     Python (``python``, else the one ``interpreter.choose`` finds)."""
-    project = load_project([root], template=template, parameters=parameters)
+    # the handlers' Python is asked for its version while the project loads (``probe``:
+    # the caller started that already)
+    early = probe or choose_early(python, [root], declared_runtimes(root, template))
+    project = load_project(
+        [root],
+        template=template,
+        parameters=parameters,
+        progress=(lambda done, total: progress(f"reading templates {done}/{total}"))
+        if progress
+        else None,
+    )
     report = ScanReport(root, project.templates, notes=project.notes)
+    early.join()
     report.interpreter = choose(
         python,
         [root, *(t.parent for t in project.templates)],
         [f.runtime for f in project.api_functions],
     )
-    lint = lint_paths([root], config, project=project)
+    lint = lint_paths(
+        [root],
+        config,
+        project=project,
+        progress=(lambda done, total: progress(f"linting {done}/{total}")) if progress else None,
+    )
     report.lint_findings = len(lint.findings)
     by_function: dict[tuple[Path, str], list[LintFinding]] = {}
     for item in lint.findings:
@@ -134,7 +153,14 @@ def scan(
     policy = MOCK if mock else SHELL if aws else WITHHELD
     with account(policy, project.resources) as reached:
         variables, endpoint = reached.variables, reached.endpoint
-        options = _Options(timeout, progress, report.interpreter.path, inherit_env, endpoint)
+        options = _Options(
+            timeout,
+            progress,
+            report.interpreter.path,
+            inherit_env,
+            endpoint,
+            report.interpreter.command,
+        )
         if not project.functions:
             for path in python_files([root]):
                 for signature in _signature_handlers(path.resolve(), config, options, variables):
@@ -248,6 +274,7 @@ class _Options(NamedTuple):
     python: str  # the Python the handlers run in
     inherit_env: bool
     endpoint: RefusingEndpoint | None  # AWS withheld: the calls it refused
+    command: str  # the program workers start as (``python`` without a shim in front)
 
 
 def _report(plan: _Plan, options: _Options) -> HandlerReport:
@@ -265,7 +292,7 @@ async def _run(plan: _Plan, options: _Options) -> HandlerReport:
         plan.bindings[0].kind,
         runtime=function.runtime,
     )
-    pool = WorkerPool(1, plan.base, options.python, inherit_shell=options.inherit_env)
+    pool = WorkerPool(1, plan.base, options.command, inherit_shell=options.inherit_env)
     await pool.start()
     logs: list[str] = []
     try:
@@ -279,7 +306,7 @@ async def _run(plan: _Plan, options: _Options) -> HandlerReport:
             return report
         for binding in plan.bindings:
             if options.progress:
-                options.progress(f"{function.name}: {binding.method} {binding.path}")
+                options.progress(f"calling {function.name}: {binding.method} {binding.path}")
             call = await _call(pool, plan, binding, options)
             logs.append(call.log)
             report.calls.append(call)

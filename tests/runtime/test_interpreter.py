@@ -81,3 +81,20 @@ def test_a_broken_candidate_is_passed_over_with_the_reason(
     chosen = choose(None, [], ["python3.98"])
     assert chosen.source == "apigw-doctor's own" and chosen.path == sys.executable
     assert "python3.98" in chosen.passed_over[0] and "does not run" in chosen.passed_over[0]
+
+
+def test_a_shim_is_named_but_workers_start_the_python_behind_it(tmp_path: Path) -> None:
+    """A pyenv/asdf shim is a script that starts the real interpreter: a process more
+    (a tenth of a second) for every worker, so workers start what it starts."""
+    shim = tmp_path / "shims" / MINOR
+    shim.parent.mkdir()
+    shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
+    shim.chmod(shim.stat().st_mode | stat.S_IEXEC)
+    chosen = choose(str(shim))
+    assert (chosen.path, chosen.version) == (str(shim), OWN)
+    assert chosen.command == sys.executable
+
+
+def test_a_python_that_is_no_shim_starts_as_itself(tmp_path: Path) -> None:
+    chosen = choose(sys.executable)
+    assert chosen.command == chosen.path == sys.executable

@@ -198,7 +198,7 @@ def invoke_command(
             pool: WorkerPool | InProcessPool = InProcessPool(inherit_shell=inherit_env)
         else:
             chosen = handlers_python(python, folders, runtimes)
-            pool = WorkerPool(1, Path.cwd(), chosen.path, inherit_shell=inherit_env)
+            pool = WorkerPool(1, Path.cwd(), chosen.command, inherit_shell=inherit_env)
         request = _request(method, path, headers, body) if method and path else None
         given = _load_event(event_file) if event_file else None
         if request is None and given is None:

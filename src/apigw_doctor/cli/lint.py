@@ -8,12 +8,11 @@ from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from ..catalogue import CATALOGUE
-from ..lint import Config, ConfigError, LintResult, lint_paths, load_config
+from ..lint import Config, ConfigError, lint_paths, load_config
 from ..lint._output import FORMATS, RENDERERS
-from ..project import Project, TemplateError, load_project
+from ..project import TemplateError, load_project
 from ._inputs import split_list
 from ._options import (
     api_option,
@@ -22,9 +21,7 @@ from ._options import (
     render_notes,
     template_options,
 )
-
-#: show a progress bar on stderr for trees at least this big
-PROGRESS_FILES = 200
+from ._progress import Steps
 
 
 @click.command()
@@ -108,10 +105,20 @@ def lint(
         by_signature=bool(api),
     )
     try:
-        project = load_project(
-            targets, template=template, parameters=parse_overrides(parameter_overrides)
-        )
-        result = _run(targets, config, jobs, project)
+        with Steps() as steps:  # shown on a terminal once lint has taken 2 s
+            project = load_project(
+                targets,
+                template=template,
+                parameters=parse_overrides(parameter_overrides),
+                progress=lambda done, total: steps.update("reading templates", done, total),
+            )
+            result = lint_paths(
+                targets,
+                config,
+                jobs=jobs,
+                progress=lambda done, total: steps.update("linting", done, total),
+                project=project,
+            )
     except TemplateError as exc:
         raise click.UsageError(str(exc)) from None
     if output_format == "text":
@@ -145,25 +152,6 @@ def lint(
     if result.broken:
         sys.exit(2)
     sys.exit(1 if failing else 0)
-
-
-def _run(targets: list[Path], config: Config, jobs: int | None, project: Project) -> LintResult:
-    from ..lint._project import python_files
-
-    count = len(python_files(targets))
-    if count < PROGRESS_FILES or not sys.stderr.isatty():
-        return lint_paths(targets, config, jobs=jobs, project=project)
-    console = Console(stderr=True)
-    columns = (TextColumn("linting"), BarColumn(), MofNCompleteColumn())
-    with Progress(*columns, console=console, transient=True) as progress:
-        task = progress.add_task("lint", total=count)
-        return lint_paths(
-            targets,
-            config,
-            jobs=jobs,
-            progress=lambda done, total: progress.update(task, completed=done),
-            project=project,
-        )
 
 
 #: how many passed-over functions the note names

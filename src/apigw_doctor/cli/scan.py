@@ -5,17 +5,12 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
 from rich.text import Text
 
-from ..lint import ConfigError, load_config
-from ..project import TemplateError
-from ..runtime.interpreter import InterpreterError
-from ..runtime.mock_aws import MockAwsError
-from ..scan import HandlerReport, ScanReport, scan
 from ._options import (
     env_vars_option,
     format_option,
@@ -27,6 +22,9 @@ from ._options import (
     template_options,
 )
 from ._render import render_finding, status_phrase
+
+if TYPE_CHECKING:
+    from ..scan import HandlerReport, ScanReport
 
 
 @click.command(name="scan")
@@ -91,6 +89,17 @@ def scan_command(
     Exit status: 0 nothing would fail, 1 some handler would fail (or has a
     lint error), 2 bad usage, or no API handler found in PATH.
     """
+    # the handlers' Python is asked for its version (a process start, more through a
+    # pyenv shim) while what the scan needs is imported and the project is read
+    from ..project.discover import declared_runtimes
+    from ..runtime.interpreter import InterpreterError, choose_early
+
+    probe = choose_early(python, [path], declared_runtimes(path, template))
+    from ..lint import ConfigError, load_config
+    from ..project import TemplateError
+    from ..runtime.mock_aws import MockAwsError
+    from ..scan import scan
+
     try:
         config = load_config(path)
     except ConfigError as exc:
@@ -110,7 +119,7 @@ def scan_command(
                 path,
                 config,
                 timeout=timeout,
-                progress=lambda text: status.update(f"calling {text}"),
+                progress=status.update,
                 template=template,
                 parameters=parse_overrides(parameter_overrides),
                 aws=real_aws,
@@ -118,6 +127,7 @@ def scan_command(
                 mock=mock_aws,
                 python=python,
                 inherit_env=inherit_env,
+                probe=probe,
             )
     except KeyboardInterrupt:
         sys.exit(130)  # interrupted: not a verdict

@@ -242,7 +242,7 @@ def serve(
         click.echo(f"apigw-doctor: {WARNING}", err=True)
         python_path = None
     else:
-        python_path = handlers_python(python, folders, runtimes).path
+        python_path = handlers_python(python, folders, runtimes).command
     if not _is_loopback(host):
         click.echo(
             f"apigw-doctor: warning: listening on {host}, not loopback: other machines can call "

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import fnmatch
 import functools
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -377,9 +378,11 @@ def python_files(paths: list[Path]) -> list[Path]:
         if path.is_file():
             found.append(path)
             continue
-        for child in sorted(path.rglob("*.py")):
-            if not SKIP_DIRS.intersection(child.relative_to(path).parts[:-1]):
-                found.append(child)
+        below: list[Path] = []
+        for folder, names, files in os.walk(path):  # as rglob, links to folders not followed
+            names[:] = [n for n in names if n not in SKIP_DIRS]
+            below.extend(Path(folder, name) for name in files if name.endswith(".py"))
+        found.extend(sorted(below))
     return found
 
 

@@ -50,6 +50,14 @@ class _CfnLoader(yaml.SafeLoader):
         super().fetch_flow_collection_start(TokenClass)
 
 
+_LIBYAML = hasattr(yaml, "CSafeLoader")
+
+
+class _FastCfnLoader(yaml.CSafeLoader if _LIBYAML else yaml.SafeLoader):  # type: ignore[misc]
+    """The same, on libyaml's parser when PyYAML has it (several times faster); the
+    constructors, hence the data, are the same Python ones."""
+
+
 def _tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
     if isinstance(node, yaml.ScalarNode):
         value: Any = loader.construct_scalar(node)
@@ -62,15 +70,25 @@ def _tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
     return {f"Fn::{suffix}" if suffix != "Ref" else "Ref": value}
 
 
-_CfnLoader.add_multi_constructor("!", _tag)
-
-
 # CloudFormation reads `Version: 2012-10-17` as text, not as a date
 def _timestamp_as_text(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
     return loader.construct_scalar(node)  # type: ignore[arg-type]
 
 
-_CfnLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
+for _loader in (_CfnLoader, _FastCfnLoader):
+    _loader.add_multi_constructor("!", _tag)
+    _loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
+
+
+def _load_yaml(text: str) -> Any:
+    """The document, read by libyaml; a broken one is read again by PyYAML's own
+    parser, whose messages say more ("expected <block end>, but found '-'")."""
+    try:
+        return yaml.load(text, _FastCfnLoader)
+    except yaml.YAMLError:
+        if not _LIBYAML:
+            raise
+    return yaml.load(text, _CfnLoader)
 
 
 def read_document(path: Path) -> dict[str, Any]:
@@ -78,7 +96,7 @@ def read_document(path: Path) -> dict[str, Any]:
     built to exhaust its readers (alias bombs, nesting thousands deep)."""
     try:
         text = path.read_text(encoding="utf-8")
-        data = json.loads(text) if path.suffix == ".json" else yaml.load(text, _CfnLoader)
+        data = json.loads(text) if path.suffix == ".json" else _load_yaml(text)
     except (OSError, UnicodeDecodeError) as exc:
         raise TemplateError(f"{path}: cannot read the template: {exc}") from None
     except (RecursionError, MemoryError):

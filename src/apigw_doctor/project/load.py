@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from . import cloudformation, include, sam, serverless
-from .discover import discover, unsynthesized_cdk
+from .discover import survey
 from .files import NotATemplate, TemplateError, read_document
 from .model import Note, Project
 
@@ -20,24 +21,27 @@ def load_project(
     parameters: dict[str, str] | None = None,
     stage: str | None = None,
     region: str = DEFAULT_REGION,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Project:
     """The project under ``paths`` (or the one ``template``).  A template that cannot
     be read is a :class:`TemplateError` naming every such file and line (after all of
-    them were tried), since a scan without it would pass for a green one."""
+    them were tried), since a scan without it would pass for a green one.
+    ``progress(done, total)`` is told as the templates found are read."""
     project = Project()
-    templates = [template.resolve()] if template is not None else discover(paths)
+    templates, cdk_apps = survey(paths) if template is None else ([template.resolve()], [])
     loaded: set[Path] = set()
-    for path in templates:
+    for done, path in enumerate(templates, start=1):
         _load(path, project, loaded, parameters or {}, stage, region)
-    if template is None:
-        for folder in unsynthesized_cdk(paths):
-            project.notes.append(
-                Note(
-                    folder / "cdk.json",
-                    "a CDK app without cdk.out: run `cdk synth` so its template can be read; "
-                    "until then its handlers are guessed from their code",
-                )
+        if progress:
+            progress(done, len(templates))
+    for folder in cdk_apps:
+        project.notes.append(
+            Note(
+                folder / "cdk.json",
+                "a CDK app without cdk.out: run `cdk synth` so its template can be read; "
+                "until then its handlers are guessed from their code",
             )
+        )
     if project.errors:
         raise TemplateError("\n".join(project.errors))
     return project

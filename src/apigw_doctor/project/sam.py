@@ -9,7 +9,10 @@ local paths are swapped for placeholders first and mapped back afterwards.
 from __future__ import annotations
 
 import copy
+import functools
+import hashlib
 import logging
+import marshal
 import os
 from pathlib import Path
 from typing import Any
@@ -31,11 +34,6 @@ class _PolicyNames(dict[str, str]):
 
     def __contains__(self, name: object) -> bool:
         return True
-
-
-class _PolicyLoader:
-    def load(self) -> dict[str, str]:
-        return _PolicyNames()
 
 
 class Expanded:
@@ -62,22 +60,23 @@ def is_sam(data: dict[str, Any]) -> bool:
 def expand(path: Path, data: dict[str, Any], parameters: dict[str, str], region: str) -> Expanded:
     """The translator's output for ``data``; on failure, ``template`` is None and the
     translator's messages are the notes."""
-    from samtranslator.public.exceptions import InvalidDocumentException
-    from samtranslator.translator.transform import transform
-
-    # the translator logs its own bookkeeping (metrics, feature toggles) as warnings
-    # (and a plugin's unexpected exception with its traceback: it is caught below, a note)
-    logging.getLogger("samtranslator").setLevel(logging.CRITICAL)
     result = Expanded()
     template = copy.deepcopy(data)
     _swap_local_paths(path.parent, template, result)
     result.notes.extend(without_repository_calls(template))
+    key = _cache_key(template, parameters, region)
+    result.template = _cached(key)
+    if result.template is not None:
+        return result
+    translate = _translator()
     previous = os.environ.get("AWS_DEFAULT_REGION")
     os.environ["AWS_DEFAULT_REGION"] = region  # the translator builds ARNs with it
     try:
-        result.template = transform(template, dict(parameters), _PolicyLoader())
-    except InvalidDocumentException as exc:
-        result.notes.extend(f"SAM cannot expand the template: {c.message}" for c in exc.causes)
+        result.template = translate(template, dict(parameters), region)
+        _keep(key, result.template)
+    except translate.invalid as exc:
+        causes = getattr(exc, "causes", [])
+        result.notes.extend(f"SAM cannot expand the template: {c.message}" for c in causes)
     except Exception as exc:  # the translator has more failure modes than it documents
         result.notes.append(f"SAM cannot expand the template: {type(exc).__name__}: {exc}")
     finally:
@@ -86,6 +85,143 @@ def expand(path: Path, data: dict[str, Any], parameters: dict[str, str], region:
         else:
             os.environ["AWS_DEFAULT_REGION"] = previous
     return result
+
+
+class _Region:
+    """What the translator reads of a boto3 session: its region.  Given, so it never
+    builds a boto3 session per template to ask the environment."""
+
+    def __init__(self, region_name: str) -> None:
+        self.region_name = region_name
+
+
+class _Translate:
+    """``samtranslator.translator.transform.transform``, with what does not depend on
+    the template built once per process: the translator validates its bundled policy
+    templates against their JSON schema whenever it builds its plugins (about 90 ms,
+    every template), so the plugin is built once and handed out again."""
+
+    def __init__(self) -> None:
+        from samtranslator.parser.parser import Parser
+        from samtranslator.plugins.policies.policy_templates_plugin import (
+            PolicyTemplatesForResourcePlugin,
+        )
+        from samtranslator.policy_template_processor.processor import PolicyTemplatesProcessor
+        from samtranslator.public.exceptions import InvalidDocumentException
+        from samtranslator.translator import translator
+        from samtranslator.utils.py27hash_fix import (
+            to_py27_compatible_template,
+            undo_mark_unicode_str_in_template,
+        )
+
+        # the translator logs its own bookkeeping (metrics, feature toggles) as warnings
+        logging.getLogger("samtranslator").setLevel(logging.CRITICAL)
+        self.invalid: type[Exception] = InvalidDocumentException
+        self._module = translator
+        self._parser = Parser
+        self._before = to_py27_compatible_template
+        self._after = undo_mark_unicode_str_in_template
+        processor = PolicyTemplatesProcessor(
+            PolicyTemplatesProcessor.get_default_policy_templates_json()
+        )
+        factory = getattr(translator, "make_policy_template_for_function_plugin", None)
+        if callable(factory):  # the hook this translator version builds the plugin with
+            translator.make_policy_template_for_function_plugin = lambda: (
+                PolicyTemplatesForResourcePlugin(processor)
+            )
+
+    def __call__(
+        self, template: dict[str, Any], parameters: dict[str, Any], region: str
+    ) -> dict[str, Any]:
+        self._before(template, parameters)
+        translator = self._module.Translator(None, self._parser(), boto_session=_Region(region))
+        policies: dict[str, str] = _PolicyNames()
+        result = translator.translate(
+            template, parameter_values=parameters, get_managed_policy_map=lambda: policies
+        )
+        expanded: dict[str, Any] = self._after(result)
+        return expanded
+
+
+@functools.cache
+def _translator() -> _Translate:
+    return _Translate()
+
+
+# Translations kept between runs.  The edit-lint-scan loop translates the same
+# templates again and again, and the translator costs half a second to import
+# and milliseconds a template: a template translated before is read back instead
+# (its key: the template as handed to the translator, with the API definitions
+# it reads from files, the parameters, the region, the translator's version and
+# this file).  APIGW_DOCTOR_CACHE names the folder; "off" turns it off.
+_CACHE_FORMAT = 1
+#: entries kept at most (the oldest go first)
+CACHE_ENTRIES = 4_000
+
+
+def cache_folder() -> Path | None:
+    """Where translations are kept (``None``: not kept)."""
+    setting = os.environ.get("APIGW_DOCTOR_CACHE")
+    if setting is not None:
+        return None if setting.strip().lower() in ("", "0", "off", "no") else Path(setting)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "apigw-doctor" / "sam"
+
+
+@functools.cache
+def _code_version() -> bytes:
+    import samtranslator
+
+    own = hashlib.sha256(Path(__file__).read_bytes()).digest()
+    return own + str(getattr(samtranslator, "__version__", "")).encode()
+
+
+def _cache_key(template: dict[str, Any], parameters: dict[str, str], region: str) -> str | None:
+    try:
+        blob = marshal.dumps((_CACHE_FORMAT, _code_version(), template, parameters, region))
+    except ValueError:  # a value marshal cannot keep exactly: translate every time
+        return None
+    return hashlib.sha256(blob).hexdigest()
+
+
+def _cached(key: str | None) -> dict[str, Any] | None:
+    folder = cache_folder()
+    if key is None or folder is None:
+        return None
+    try:
+        value = marshal.loads((folder / key).read_bytes())
+    except (OSError, ValueError, EOFError, TypeError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+_pruned = False
+
+
+def _keep(key: str | None, template: dict[str, Any]) -> None:
+    """Keep a translation (marshal: exactly the types the translator gave, and a file
+    that can only hold data); nothing is lost but time if it cannot be written."""
+    global _pruned
+    folder = cache_folder()
+    if key is None or folder is None:
+        return
+    try:
+        blob = marshal.dumps(template)
+        folder.mkdir(parents=True, exist_ok=True)
+        partial = folder / f".{key}.{os.getpid()}"
+        partial.write_bytes(blob)
+        os.replace(partial, folder / key)
+        if not _pruned:
+            _pruned = True
+            _prune(folder)
+    except (OSError, ValueError):
+        return
+
+
+def _prune(folder: Path) -> None:
+    entries = sorted(folder.iterdir(), key=lambda p: p.stat().st_mtime)
+    for old in entries[: max(0, len(entries) - CACHE_ENTRIES)]:
+        old.unlink(missing_ok=True)
 
 
 def _local(value: Any) -> bool:

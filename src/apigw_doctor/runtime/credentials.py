@@ -86,7 +86,10 @@ class RefusingEndpoint:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Refuse)
         self._server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # stop() waits for the loop to look again: every 50 ms, not the default 500
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     def record(self, call: AwsCall) -> None:
         with self._lock:

@@ -10,17 +10,21 @@ Python.  Each candidate is asked for its version; one that does not answer
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
 import sys
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 #: the oldest Python the worker bootstrap runs in
 OLDEST = (3, 9)
-_ASK = "import sys; print('%d.%d.%d' % sys.version_info[:3])"
+#: its version, and the program it really is (a pyenv or asdf shim is a script that
+#: starts another program, and costs a tenth of a second or more each time)
+_ASK = "import sys; print('%d.%d.%d' % sys.version_info[:3]); print(sys.executable)"
 
 
 class InterpreterError(Exception):
@@ -33,6 +37,14 @@ class Interpreter:
     version: str  # "3.12.1"
     source: str  # why this one: "--python", "VIRTUAL_ENV", ".venv beside template.yaml"...
     passed_over: tuple[str, ...] = field(default=(), compare=False)
+    #: the interpreter itself, when ``path`` is a shim that starts it
+    executable: str = field(default="", compare=False)
+
+    @property
+    def command(self) -> str:
+        """What to start workers with: the program the version was asked of, without
+        the shim in front (so workers run exactly the version reported)."""
+        return self.executable or self.path
 
     @property
     def minor(self) -> str:
@@ -67,15 +79,36 @@ def choose(
         version, problem = _version(found)
         if version is None:
             raise InterpreterError(f"--python {explicit}: {problem}")
-        return Interpreter(found, version, "--python")
+        return Interpreter(found, version, "--python", executable=_executables.get(found, ""))
     passed_over: list[str] = []
     for path, source in _candidates(folders, runtimes):
         version, problem = _version(path)
         if version is not None:
-            return Interpreter(path, version, source, tuple(passed_over))
+            return Interpreter(
+                path, version, source, tuple(passed_over), _executables.get(path, "")
+            )
         passed_over.append(f"{path} ({source}): {problem}")
     own = ".".join(str(n) for n in sys.version_info[:3])
     return Interpreter(sys.executable, own, "apigw-doctor's own", tuple(passed_over))
+
+
+def choose_early(
+    explicit: str | None = None,
+    folders: Sequence[Path] = (),
+    runtimes: Iterable[str | None] = (),
+) -> threading.Thread:
+    """Ask the likely candidates for their version in the background (each is a
+    process start, a shim's more), while the caller reads the project: the
+    answers are kept, so the :func:`choose` that follows finds them ready.
+    Join the thread before calling :func:`choose`."""
+
+    def ask() -> None:
+        with contextlib.suppress(InterpreterError):
+            choose(explicit, folders, list(runtimes))
+
+    thread = threading.Thread(target=ask, name="apigw-doctor-python", daemon=True)
+    thread.start()
+    return thread
 
 
 def _candidates(
@@ -96,6 +129,7 @@ def _candidates(
 
 
 _known: dict[str, tuple[str | None, str]] = {}
+_executables: dict[str, str] = {}
 
 
 def _version(path: str) -> tuple[str | None, str]:
@@ -109,7 +143,9 @@ def _version(path: str) -> tuple[str | None, str]:
     except (OSError, subprocess.TimeoutExpired) as exc:
         answer: tuple[str | None, str] = (None, f"does not run ({exc})")
     else:
-        said = done.stdout.strip()
+        said, _, executable = done.stdout.strip().partition("\n")
+        if done.returncode == 0 and os.path.isabs(executable.strip()):
+            _executables[path] = executable.strip()
         if done.returncode != 0 or not said:
             first = (done.stderr.strip().splitlines() or ["no output"])[0].strip()
             answer = (None, f"does not run (exit {done.returncode}: {first})")
