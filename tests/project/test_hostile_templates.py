@@ -48,6 +48,17 @@ HOSTILE = {
         SAM + "          A: " + "[" * 5000 + "]" * 5000 + "\n",
         "nested deeper",
     ),
+    # libyaml's composer recursed until the process died (SIGSEGV) on these
+    "yaml flow 200000 deep": (
+        "template.yaml",
+        SAM + "          A: " + "[a, " * 200_000 + "]" * 200_000 + "\n",
+        "nested deeper",
+    ),
+    "yaml block sequences 200000 deep on one line": (
+        "template.yaml",
+        SAM + "          A:\n            " + "- " * 200_000 + "x\n",
+        "nested deeper",
+    ),
     "yaml block 300 deep": (
         "template.yaml",
         SAM + "".join(f"{'  ' * (i + 5)}k{i}:\n" for i in range(300)) + "  " * 305 + "x\n",

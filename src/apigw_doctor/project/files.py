@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -80,15 +82,36 @@ for _loader in (_CfnLoader, _FastCfnLoader):
     _loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
 
 
+#: a bracket's change of the flow depth
+_FLOW = {"[": 1, "{": 1, "]": -1, "}": -1}
+_NOT_FLOW = re.compile(r"[^\[\]{}]+")
+#: block collections nested on one line (``- - - - x``), or indented past any template
+_DEEP_BLOCKS = re.compile(rf"(?:[-?:][ \t]+){{{DEEPEST},}}|^[ \t]{{{DEEPEST * 10},}}", re.M)
+
+
 def _load_yaml(text: str) -> Any:
     """The document, read by libyaml; a broken one is read again by PyYAML's own
-    parser, whose messages say more ("expected <block end>, but found '-'")."""
-    try:
-        return yaml.load(text, _FastCfnLoader)
-    except yaml.YAMLError:
-        if not _LIBYAML:
-            raise
+    parser, whose messages say more ("expected <block end>, but found '-'").  A
+    document that may nest past :data:`DEEPEST` goes to PyYAML's parser alone:
+    libyaml's composer recurses in C and crashes the process (a segfault) some
+    thousands of levels down, before any limit of ours could answer."""
+    if _LIBYAML and not _may_nest_deep(text):
+        try:
+            return yaml.load(text, _FastCfnLoader)
+        except yaml.YAMLError:
+            pass
     return yaml.load(text, _CfnLoader)
+
+
+def _may_nest_deep(text: str) -> bool:
+    """An upper bound, in one pass: brackets anywhere (quoted ones too) count."""
+    brackets = _NOT_FLOW.sub("", text)
+    if (
+        len(brackets) > DEEPEST
+        and max(itertools.accumulate(map(_FLOW.__getitem__, brackets))) > DEEPEST
+    ):
+        return True
+    return _DEEP_BLOCKS.search(text) is not None
 
 
 def read_document(path: Path) -> dict[str, Any]:
