@@ -94,6 +94,18 @@ def test_the_function_log_has_what_the_handler_and_its_children_print(tmp_path: 
     assert "at import" not in second.log  # each invocation's log is its own
 
 
+def test_the_function_logs_traceback_starts_at_the_handler(tmp_path: Path) -> None:
+    """As Lambda's runtime writes it: its own frames (here, apigw-doctor's) left out."""
+    (tmp_path / "fails.py").write_text(
+        "def handler(event, context):\n    raise ValueError('kaput')\n"
+    )
+    (failed,) = run_jobs(tmp_path, [job("fails.py:handler")])
+    assert failed.function_error == "Unhandled"
+    assert "Traceback (most recent call last):" in failed.log
+    assert 'fails.py", line 2, in handler' in failed.log and "ValueError: kaput" in failed.log
+    assert "apigw_doctor" not in failed.log and "call_handler" not in failed.log
+
+
 def test_two_functions_with_the_same_module_name_stay_apart(tmp_path: Path) -> None:
     environments = []
     for name in ("one", "two"):

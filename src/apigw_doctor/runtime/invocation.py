@@ -159,7 +159,10 @@ def timed_out(request_id: str, seconds: float) -> Invocation:
 
 
 def _traceback(exc: BaseException) -> str:
-    return "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    """The traceback as the function's log shows it: from the handler's own frame, as
+    Lambda's runtime leaves its own frames out (the error object's stackTrace too)."""
+    frames = exc.__traceback__
+    return "".join(traceback.format_exception(type(exc), exc, frames.tb_next if frames else None))
 
 
 def _ms(start: float) -> float:
