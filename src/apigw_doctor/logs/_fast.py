@@ -8,11 +8,12 @@ completion lines of failed ones, and pull out just those requests' lines
 
 from __future__ import annotations
 
+import functools
 import re
-from collections import OrderedDict
+from collections import deque
 from collections.abc import Iterator
 
-from ._parse import Execution, FunctionLog, Record, parse, parse_time
+from ._parse import Execution, FunctionLog, parse, parse_time
 from ._stories import Collector
 
 COMPLETED = b"Method completed with status: "
@@ -42,8 +43,8 @@ def looks_like_execution_log(head: bytes) -> bool:
     return bool(sample) and all(isinstance(parse(line), Execution) for line in sample)
 
 
-#: how many requests' "HTTP Method" lines are remembered for failures far below them
-MAX_STARTS = 100_000
+#: how many earlier blocks (about 10 MB each) are held for failures far below their start
+HELD_BLOCKS = 3
 
 
 def scan(blocks: Iterator[bytes], collector: Collector) -> None:
@@ -54,7 +55,7 @@ def scan(blocks: Iterator[bytes], collector: Collector) -> None:
     fresh = 0  # where the lines not yet searched start in ``data``
     first_line = last_line = b""
     first_seen = False
-    starts: OrderedDict[bytes, bytes] = OrderedDict()  # request token -> its method line
+    starts = _Starts()
     for block in blocks:
         data = tail + block if tail else block
         if not first_seen and b"\n" in data:
@@ -64,6 +65,7 @@ def scan(blocks: Iterator[bytes], collector: Collector) -> None:
             tail = data if len(data) - fresh <= MAX_LINE else b""
             fresh = fresh if tail else 0
             continue
+        starts.hold(data, stop)
         _search(data, fresh, stop, collector, starts)
         last_line = _last_line(data, fresh, stop) or last_line
         cut = data.find(b"\n", max(0, stop - WINDOW), stop) + 1
@@ -71,6 +73,7 @@ def scan(blocks: Iterator[bytes], collector: Collector) -> None:
         fresh = stop - cut
     if len(tail) > fresh:  # the last line has no newline
         data = tail + b"\n"
+        starts.hold(data, len(data))
         _search(data, fresh, len(data), collector, starts)
         last_line = _last_line(data, fresh, len(data)) or last_line
     for line in (first_line, last_line):
@@ -83,12 +86,9 @@ def scan(blocks: Iterator[bytes], collector: Collector) -> None:
 MAX_LINE = 64 * 1024 * 1024
 
 
-def _search(
-    data: bytes, fresh: int, stop: int, collector: Collector, starts: OrderedDict[bytes, bytes]
-) -> None:
+def _search(data: bytes, fresh: int, stop: int, collector: Collector, starts: _Starts) -> None:
     """Everything the whole lines in ``data[fresh:stop]`` tell the collector."""
     _count_successes(data, fresh, stop, collector)
-    _remember_starts(data, fresh, stop, starts)
     for position in _failures(data, fresh, stop):
         _feed_request(data, position, collector, starts)
     _feed_function_errors(data, fresh, stop, collector)
@@ -126,11 +126,38 @@ def _failures(data: bytes, fresh: int, stop: int) -> list[int]:
 _METHOD = b") HTTP Method: "
 
 
-def _remember_starts(data: bytes, fresh: int, stop: int, starts: OrderedDict[bytes, bytes]) -> None:
-    """Each request's "HTTP Method" line, by request token, bounded by count: a failure
-    whose lines are megabytes apart still gets its method and path."""
+class _Starts:
+    """The "HTTP Method" line of a failed request whose start is further back than
+    WINDOW: looked up in the current and the last HELD_BLOCKS blocks, each indexed by
+    request token only when first asked (a failure that far below its start is rare, so
+    the requests that succeed cost nothing here)."""
+
+    def __init__(self) -> None:
+        self.held: deque[tuple[bytes, int]] = deque(maxlen=HELD_BLOCKS + 1)
+        self.indexes: dict[int, dict[bytes, bytes]] = {}
+
+    def hold(self, data: bytes, stop: int) -> None:
+        if len(self.held) == self.held.maxlen:
+            self.indexes.pop(id(self.held[0][0]), None)
+        self.held.append((data, stop))
+
+    def pop(self, token: bytes) -> bytes | None:
+        """The latest method line of ``token``, newest block first (each used once)."""
+        for data, stop in reversed(self.held):
+            index = self.indexes.get(id(data))
+            if index is None:
+                index = self.indexes[id(data)] = _index_starts(data, stop)
+            line = index.pop(token, None)
+            if line is not None:
+                return line
+        return None
+
+
+def _index_starts(data: bytes, stop: int) -> dict[bytes, bytes]:
+    """Each request's "HTTP Method" line in ``data[:stop]``, by request token."""
+    starts: dict[bytes, bytes] = {}
     find, rfind = data.find, data.rfind
-    position = find(_METHOD, fresh, stop)
+    position = find(_METHOD, 0, stop)
     while position != -1:
         begin = rfind(b"\n", 0, position) + 1
         end = find(b"\n", position)
@@ -139,13 +166,10 @@ def _remember_starts(data: bytes, fresh: int, stop: int, starts: OrderedDict[byt
         if opening >= 0:
             starts[data[opening : position + 2]] = data[begin:end]
         position = find(_METHOD, end, stop)
-    while len(starts) > MAX_STARTS:
-        starts.popitem(last=False)
+    return starts
 
 
-def _feed_request(
-    data: bytes, position: int, collector: Collector, starts: OrderedDict[bytes, bytes]
-) -> None:
+def _feed_request(data: bytes, position: int, collector: Collector, starts: _Starts) -> None:
     """Every line of the request that completed at ``position``, in order."""
     line_start = data.rfind(b"\n", 0, position) + 1
     line_end = data.find(b"\n", position)
@@ -158,35 +182,50 @@ def _feed_request(
     lines = _request_lines(data, token, line_start - NEAR, line_end)
     if not any(b"HTTP Method: " in line for line in lines):
         lines = _request_lines(data, token, line_start - WINDOW, line_end)
-    if not any(b"HTTP Method: " in line for line in lines) and token in starts:
-        lines.insert(0, starts.pop(token))  # its start is further back than the window
-    for line in lines:
-        collector.record(_record(line, token))  # its line was counted per block already
+    if not any(b"HTTP Method: " in line for line in lines):
+        start = starts.pop(token)  # its start is further back than the window
+        if start is not None:
+            lines.insert(0, start)
+    request_id = token[1:-2]
+    if len(request_id) < 8 or any(byte in request_id for byte in b" \t\r\x0b\x0c"):
+        for line in lines:  # an odd id: the parser decides, line by line
+            collector.record(parse(line.decode("utf-8", "replace")))
+        return
+    text_id = request_id.decode("utf-8", "replace")
+    skip = len(token)
+    for line in lines:  # each line was counted per block already
+        at = line.find(token)
+        time = _prefix_time(line[:at]) if at >= 0 else _OTHER
+        if time is _OTHER:
+            collector.record(parse(line.decode("utf-8", "replace")))
+        else:
+            message = line[at + skip :].decode("utf-8", "replace").rstrip()
+            collector.execution_line(text_id, message, time)  # type: ignore[arg-type]
 
 
 _STAMP = re.compile(rb"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?")
 _NOT_A_STREAM = re.compile(rb"\d{4}-\d\d-\d\d[T ]|[0-9a-f]{8}-[0-9a-f]{4}-")
 
 
-def _record(line: bytes, token: bytes) -> Record | None:
-    """What :func:`parse` makes of a line of the request ``token`` names, without its
-    regexes over the whole line: the request's other lines are read this way by the
-    thousand.  Any line of another shape goes to :func:`parse` itself."""
-    at = line.find(token)
-    request_id = token[1:-2]
-    words = line[:at].split()
+#: what :func:`_prefix_time` says of a prefix :func:`parse` must read
+_OTHER = object()
+
+
+@functools.lru_cache(maxsize=4096)
+def _prefix_time(prefix: bytes) -> float | None | object:
+    """The time in what stands before a request's token on its line (an export's
+    timestamp, or `aws logs tail`'s timestamp and stream), or :data:`_OTHER` when the
+    line has another shape: what :func:`parse` makes of it, without its regexes over
+    the whole line (the lines of a failed request are read by the thousand, and share
+    a few prefixes)."""
+    words = prefix.split()
     if (
-        at < 0
-        or len(request_id) < 8
-        or len(words) > 2
+        len(words) > 2
         or (words and not _STAMP.fullmatch(words[0]))
         or (len(words) == 2 and _NOT_A_STREAM.match(words[1]))
-        or any(byte in request_id for byte in b" \t\r\x0b\x0c")
     ):
-        return parse(line.decode("utf-8", "replace"))
-    time = parse_time(words[0].decode("ascii")) if words else None
-    message = line[at + len(token) :].decode("utf-8", "replace").rstrip()
-    return Execution(request_id.decode("utf-8", "replace"), message, time)
+        return _OTHER
+    return parse_time(words[0].decode("ascii")) if words else None
 
 
 #: a chunk holding none of these holds no line of a function's log: the runtime writes

@@ -185,14 +185,18 @@ class Collector:
 
     # -- the execution log ------------------------------------------------------------
     def _execution(self, record: Execution) -> None:
-        story = self.open.get(record.request_id)
+        self.execution_line(record.request_id, record.message, record.time)
+
+    def execution_line(self, request_id: str, message: str, time: float | None) -> None:
+        """One execution-log line, given as its parts (the fast path reads failed
+        requests' lines straight into these, without a record per line)."""
+        story = self.open.get(request_id)
         if story is None:
-            story = Story(record.request_id, self.api, record.time)
-            self.open[record.request_id] = story
+            story = Story(request_id, self.api, time)
+            self.open[request_id] = story
             if len(self.open) > MAX_OPEN:
                 self.open.popitem(last=False)
-        message = record.message
-        self.execution.seen(record.time)
+        self.execution.seen(time)
         if message.startswith("HTTP Method: "):
             match = _HTTP_METHOD.match(message)
             if match:
