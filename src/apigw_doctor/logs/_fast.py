@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable
 
 from ._parse import Execution, FunctionLog, parse, parse_time
 from ._stories import Collector
@@ -45,51 +45,75 @@ def looks_like_execution_log(head: bytes) -> bool:
 
 #: how many earlier blocks (about 10 MB each) are held for failures far below their start
 HELD_BLOCKS = 3
+#: how much is read at a time, into buffers used again and again (a fresh 8 MB object
+#: per read, and a copy to join it to the lines before, cost more than searching it)
+BLOCK = 8 * 1024 * 1024
+#: a line longer than this without a newline is dropped, not held (bounded memory)
+MAX_LINE = 64 * 1024 * 1024
+Fill = Callable[[memoryview], int]
 
 
-def scan(blocks: Iterator[bytes], collector: Collector) -> None:
-    """Feed ``collector`` from an execution log read in blocks cut anywhere: each block is
-    searched where it is (no copy to align it on lines), up to its last newline; the
-    last WINDOW bytes of whole lines and the cut line go on with the next block."""
-    tail = b""
-    fresh = 0  # where the lines not yet searched start in ``data``
+def scan(fill: Fill, collector: Collector) -> None:
+    """Feed ``collector`` from an execution log that ``fill`` reads into a buffer (as
+    many bytes as fit, 0 at the end).  Each buffer is searched where it is, up to its
+    last newline; the last WINDOW bytes of whole lines and the cut line are copied to
+    the start of the next buffer, and go on with it.  The buffers take turns, so the
+    last HELD_BLOCKS stay readable for a failure far below its start."""
+    ring: list[bytearray] = []
+    data, end, cut = bytearray(), 0, 0  # data[cut:end] goes on with the next buffer
+    fresh = 0  # where the lines not yet searched start in the buffer
     first_line = last_line = b""
     first_seen = False
     starts = _Starts()
-    for block in blocks:
-        data = tail + block if tail else block
-        if not first_seen and b"\n" in data:
-            first_line, first_seen = data[: data.find(b"\n")], True
-        stop = data.rfind(b"\n", fresh) + 1  # the end of the last whole line
+    while True:
+        carry = end - cut
+        buffer = _next_buffer(ring, data, carry + BLOCK)
+        starts.forget(buffer)
+        buffer[:carry] = memoryview(data)[cut:end]
+        with memoryview(buffer) as view:
+            got = fill(view[carry : carry + BLOCK])
+        data, end, cut = buffer, carry + got, 0
+        if not got:
+            if carry > fresh:  # the last line has no newline
+                data[end] = 10
+                end += 1
+                starts.hold(data, end)
+                _search(data, fresh, end, collector, starts)
+                last_line = _last_line(data, fresh, end) or last_line
+            break
+        if not first_seen and data.find(b"\n", 0, end) != -1:
+            first_line, first_seen = bytes(data[: data.find(b"\n", 0, end)]), True
+        stop = data.rfind(b"\n", fresh, end) + 1  # the end of the last whole line
         if stop <= fresh:  # no whole line yet: a line longer than a block
-            tail = data if len(data) - fresh <= MAX_LINE else b""
-            fresh = fresh if tail else 0
+            if end - fresh > MAX_LINE:
+                cut, fresh = end, 0
             continue
         starts.hold(data, stop)
         _search(data, fresh, stop, collector, starts)
         last_line = _last_line(data, fresh, stop) or last_line
         cut = data.find(b"\n", max(0, stop - WINDOW), stop) + 1
-        tail = data[cut:]
         fresh = stop - cut
-    if len(tail) > fresh:  # the last line has no newline
-        data = tail + b"\n"
-        starts.hold(data, len(data))
-        _search(data, fresh, len(data), collector, starts)
-        last_line = _last_line(data, fresh, len(data)) or last_line
     for line in (first_line, last_line):
         record = parse(line.decode("utf-8", "replace"))
         if record is not None:
             collector.execution.seen(record.time)
 
 
-#: a line longer than this without a newline is dropped, not held (bounded memory)
-MAX_LINE = 64 * 1024 * 1024
+def _next_buffer(ring: list[bytearray], current: bytearray, size: int) -> bytearray:
+    """The buffer after ``current`` in the ring (one more than the blocks held), at
+    least ``size`` long: the held ones are never written over."""
+    if len(ring) < HELD_BLOCKS + 2:
+        ring.append(bytearray(size))
+        return ring[-1]
+    index = (next(i for i, b in enumerate(ring) if b is current) + 1) % len(ring)
+    if len(ring[index]) < size:
+        ring[index] = bytearray(size)
+    return ring[index]
 
 
 def _search(data: bytes, fresh: int, stop: int, collector: Collector, starts: _Starts) -> None:
     """Everything the whole lines in ``data[fresh:stop]`` tell the collector."""
-    _count_successes(data, fresh, stop, collector)
-    for position in _failures(data, fresh, stop):
+    for position in _completions(data, fresh, stop, collector):
         _feed_request(data, position, collector, starts)
     _feed_function_errors(data, fresh, stop, collector)
     collector.lines += data.count(b"\n", fresh, stop)
@@ -100,27 +124,31 @@ def _last_line(data: bytes, fresh: int, stop: int) -> bytes:
     end = stop - 1
     while end > fresh and data[end - 1 : end] in (b"\n", b"\r"):
         end -= 1
-    return data[data.rfind(b"\n", fresh, end) + 1 : end] if end > fresh else b""
+    return bytes(data[data.rfind(b"\n", fresh, end) + 1 : end]) if end > fresh else b""
 
 
-def _count_successes(data: bytes, fresh: int, stop: int, collector: Collector) -> None:
-    """Requests that completed with 1xx-3xx: counted, never parsed (by status class)."""
-    for digit in b"123":
-        found = data.count(COMPLETED + bytes([digit]), fresh, stop)
-        if found:
-            collector.execution.requests += found
-            collector.execution.statuses[(digit - 48) * 100] += found
-
-
-def _failures(data: bytes, fresh: int, stop: int) -> list[int]:
-    positions = []
-    for digit in (b"4", b"5"):
-        needle = COMPLETED + digit
-        position = data.find(needle, fresh, stop)
-        while position != -1:
-            positions.append(position)
-            position = data.find(needle, position + len(needle), stop)
-    return sorted(positions)
+def _completions(data: bytes, fresh: int, stop: int, collector: Collector) -> list[int]:
+    """Requests that completed with 1xx-3xx are counted, never parsed (by status class);
+    the positions of the completion lines of those with 4xx/5xx are returned.  One walk
+    over the completion lines, in order: cheaper than a count per status class."""
+    find, skip = data.find, len(COMPLETED)
+    classes = [0] * 10
+    failed = []
+    position = find(COMPLETED, fresh, stop)
+    while position != -1:
+        digit = data[position + skip] - 48  # the line goes on: its newline is before stop
+        if digit == 2:
+            classes[2] += 1
+        elif digit in (4, 5):
+            failed.append(position)
+        elif digit in (1, 3):
+            classes[digit] += 1
+        position = find(COMPLETED, position + skip, stop)
+    for digit in (1, 2, 3):
+        if classes[digit]:
+            collector.execution.requests += classes[digit]
+            collector.execution.statuses[digit * 100] += classes[digit]
+    return failed
 
 
 _METHOD = b") HTTP Method: "
@@ -140,6 +168,14 @@ class _Starts:
         if len(self.held) == self.held.maxlen:
             self.indexes.pop(id(self.held[0][0]), None)
         self.held.append((data, stop))
+
+    def forget(self, data: bytes) -> None:
+        """``data`` is about to be written over: it is held no more."""
+        if any(held is data for held, _ in self.held):
+            self.held = deque(
+                (entry for entry in self.held if entry[0] is not data), maxlen=self.held.maxlen
+            )
+        self.indexes.pop(id(data), None)
 
     def pop(self, token: bytes) -> bytes | None:
         """The latest method line of ``token``, newest block first (each used once)."""
@@ -164,7 +200,7 @@ def _index_starts(data: bytes, stop: int) -> dict[bytes, bytes]:
         end = len(data) if end < 0 else end
         opening = find(b"(", begin, position + 1)
         if opening >= 0:
-            starts[data[opening : position + 2]] = data[begin:end]
+            starts[bytes(data[opening : position + 2])] = data[begin:end]
         position = find(_METHOD, end, stop)
     return starts
 
@@ -178,7 +214,7 @@ def _feed_request(data: bytes, position: int, collector: Collector, starts: _Sta
     closing = data.find(b") ", opening, position)
     if opening < 0 or closing < 0:
         return
-    token = data[opening : closing + 2]
+    token = bytes(data[opening : closing + 2])
     lines = _request_lines(data, token, line_start - NEAR, line_end)
     if not any(b"HTTP Method: " in line for line in lines):
         lines = _request_lines(data, token, line_start - WINDOW, line_end)
@@ -195,7 +231,7 @@ def _feed_request(data: bytes, position: int, collector: Collector, starts: _Sta
     skip = len(token)
     for line in lines:  # each line was counted per block already
         at = line.find(token)
-        time = _prefix_time(line[:at]) if at >= 0 else _OTHER
+        time = _prefix_time(bytes(line[:at])) if at >= 0 else _OTHER
         if time is _OTHER:
             collector.record(parse(line.decode("utf-8", "replace")))
         else:

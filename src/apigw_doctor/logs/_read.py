@@ -50,6 +50,11 @@ class _Capped:
             )
         return data
 
+    def readinto(self, buffer: memoryview) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
     def close(self) -> None:
         self.inner.close()
         self.raw.close()
@@ -128,6 +133,31 @@ class Source:
                 pending = data[cut:]
         except READ_ERRORS as exc:
             raise SourceError(f"cannot read {self.name!r}: {exc}") from None
+
+    def filler(self, progress: Progress | None = None) -> Callable[[memoryview], int]:
+        """A function that reads the raw bytes into a buffer (the execution log fast
+        path): as many as fit, the first chunk first; 0 at the end."""
+        pending = [self.head]
+
+        def fill(view: memoryview) -> int:
+            done = 0
+            if pending:
+                head = pending.pop()
+                view[: len(head)] = head
+                done = len(head)
+            try:
+                while done < len(view):
+                    got = self.stream.readinto(view[done:])  # type: ignore[attr-defined]
+                    if not got:
+                        break
+                    done += got
+            except READ_ERRORS as exc:
+                raise SourceError(f"cannot read {self.name!r}: {exc}") from None
+            if progress and done:
+                progress(done)
+            return done
+
+        return fill
 
     def blocks(self, progress: Progress | None = None) -> Iterator[bytes]:
         """The raw bytes as read, cut anywhere (the execution log fast path aligns them)."""
