@@ -102,6 +102,7 @@ def scan(fill: Fill, collector: Collector) -> None:
 def _next_buffer(ring: list[bytearray], current: bytearray, size: int) -> bytearray:
     """The buffer after ``current`` in the ring (one more than the blocks held), at
     least ``size`` long: the held ones are never written over."""
+    size = max(size, BLOCK + WINDOW + NEAR)  # room for a usual carry: made once
     if len(ring) < HELD_BLOCKS + 2:
         ring.append(bytearray(size))
         return ring[-1]
@@ -215,28 +216,38 @@ def _feed_request(data: bytes, position: int, collector: Collector, starts: _Sta
     if opening < 0 or closing < 0:
         return
     token = bytes(data[opening : closing + 2])
-    lines = _request_lines(data, token, line_start - NEAR, line_end)
-    if not any(b"HTTP Method: " in line for line in lines):
-        lines = _request_lines(data, token, line_start - WINDOW, line_end)
-    if not any(b"HTTP Method: " in line for line in lines):
+    spans = _request_lines(data, token, line_start - NEAR, line_end)
+    if not _has_start(data, spans):
+        spans = _request_lines(data, token, line_start - WINDOW, line_end)
+    lines = [data[begin:end] for begin, end in spans]
+    if not _has_start(data, spans):
         start = starts.pop(token)  # its start is further back than the window
         if start is not None:
             lines.insert(0, start)
     request_id = token[1:-2]
-    if len(request_id) < 8 or any(byte in request_id for byte in b" \t\r\x0b\x0c"):
+    if len(request_id) < 8 or request_id.split() != [request_id]:
         for line in lines:  # an odd id: the parser decides, line by line
             collector.record(parse(line.decode("utf-8", "replace")))
         return
-    text_id = request_id.decode("utf-8", "replace")
     skip = len(token)
+    read: list[tuple[str, float | None]] = []
     for line in lines:  # each line was counted per block already
         at = line.find(token)
         time = _prefix_time(bytes(line[:at])) if at >= 0 else _OTHER
-        if time is _OTHER:
+        if time is _OTHER:  # another shape: the parser reads it, in its turn
+            collector.request_lines(request_id.decode("utf-8", "replace"), read)
+            read = []
             collector.record(parse(line.decode("utf-8", "replace")))
         else:
             message = line[at + skip :].decode("utf-8", "replace").rstrip()
-            collector.execution_line(text_id, message, time)  # type: ignore[arg-type]
+            read.append((message, time))  # type: ignore[arg-type]
+    collector.request_lines(request_id.decode("utf-8", "replace"), read)
+
+
+def _has_start(data: bytes, spans: list[tuple[int, int]]) -> bool:
+    """Whether one of the lines at ``spans`` is the request's "HTTP Method" line."""
+    find = data.find
+    return any([find(b"HTTP Method: ", begin, end) != -1 for begin, end in spans])
 
 
 _STAMP = re.compile(rb"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?")
@@ -285,13 +296,14 @@ def _feed_function_errors(data: bytes, fresh: int, stop: int, collector: Collect
             position = data.find(marker, end, stop)
 
 
-def _request_lines(data: bytes, token: bytes, start: int, stop: int) -> list[bytes]:
-    found = data.find(token, max(0, start), stop)
-    lines = []
+def _request_lines(data: bytes, token: bytes, start: int, stop: int) -> list[tuple[int, int]]:
+    """Where the lines holding ``token`` in ``data[start:stop]`` begin and end."""
+    find, rfind = data.find, data.rfind
+    found = find(token, max(0, start), stop)
+    spans = []
     while found != -1:
-        begin = data.rfind(b"\n", 0, found) + 1
-        end = data.find(b"\n", found)
+        end = find(b"\n", found)
         end = stop if end < 0 or end > stop else end
-        lines.append(data[begin:end])
-        found = data.find(token, end, stop + 1)
-    return lines
+        spans.append((rfind(b"\n", 0, found) + 1, end))
+        found = find(token, end, stop + 1)
+    return spans

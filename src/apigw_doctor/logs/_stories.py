@@ -72,6 +72,8 @@ _NEEDS_WHOLE_BODY = frozenset(
         "GW803",
     }
 )
+#: no time: what a request's first line is compared with
+_UNSEEN = float("nan")
 MAX_OPEN = 100_000  # requests without a completion line yet (bounded memory)
 MAX_KEPT = 20_000  # failed requests kept in full; beyond, only counted
 
@@ -187,16 +189,33 @@ class Collector:
     def _execution(self, record: Execution) -> None:
         self.execution_line(record.request_id, record.message, record.time)
 
+    def request_lines(self, request_id: str, lines: list[tuple[str, float | None]]) -> None:
+        """Execution-log lines of one request, as (message, time): the fast path reads
+        failed requests' lines straight into these, without a record per line."""
+        seen, last = self.execution.seen, _UNSEEN
+        for message, time in lines:
+            if time != last:  # a request's lines share a few stamps
+                seen(time)
+                last = time
+            self._message(self._story(request_id, time), message)
+
     def execution_line(self, request_id: str, message: str, time: float | None) -> None:
-        """One execution-log line, given as its parts (the fast path reads failed
-        requests' lines straight into these, without a record per line)."""
+        """One execution-log line, given as its parts."""
+        story = self._story(request_id, time)
+        self.execution.seen(time)
+        self._message(story, message)
+
+    def _story(self, request_id: str, time: float | None) -> Story:
+        """The story of the open request ``request_id``, opened by this line if new."""
         story = self.open.get(request_id)
         if story is None:
             story = Story(request_id, self.api, time)
             self.open[request_id] = story
             if len(self.open) > MAX_OPEN:
                 self.open.popitem(last=False)
-        self.execution.seen(time)
+        return story
+
+    def _message(self, story: Story, message: str) -> None:
         if message.startswith("HTTP Method: "):
             match = _HTTP_METHOD.match(message)
             if match:
