@@ -9,8 +9,9 @@ completion lines of failed ones, and pull out just those requests' lines
 from __future__ import annotations
 
 import functools
+import os
 import re
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Callable
 
 from ._parse import Execution, FunctionLog, parse, parse_time
@@ -53,19 +54,22 @@ MAX_LINE = 64 * 1024 * 1024
 Fill = Callable[[memoryview], int]
 
 
-def scan(fill: Fill, collector: Collector) -> None:
+def scan(fill: Fill, collector: Collector, fd: int | None = None) -> None:
     """Feed ``collector`` from an execution log that ``fill`` reads into a buffer (as
     many bytes as fit, 0 at the end).  Each buffer is searched where it is, up to its
     last newline; the last WINDOW bytes of whole lines and the cut line are copied to
     the start of the next buffer, and go on with it.  The buffers take turns, so the
-    last HELD_BLOCKS stay readable for a failure far below its start."""
+    last HELD_BLOCKS stay readable for a failure far below its start; ``fd``, a plain
+    file's descriptor, lets one further back be read again."""
     ring: list[bytearray] = []
     data, end, cut = bytearray(), 0, 0  # data[cut:end] goes on with the next buffer
     fresh = 0  # where the lines not yet searched start in the buffer
     first_line = last_line = b""
     first_seen = False
-    starts = _Starts()
+    starts = _Starts(fd)
+    base = 0  # the offset in the input of the buffer's first byte
     while True:
+        base += cut
         carry = end - cut
         buffer = _next_buffer(ring, data, carry + BLOCK)
         starts.forget(buffer)
@@ -77,7 +81,7 @@ def scan(fill: Fill, collector: Collector) -> None:
             if carry > fresh:  # the last line has no newline
                 data[end] = 10
                 end += 1
-                starts.hold(data, end)
+                starts.hold(data, end, base)
                 _search(data, fresh, end, collector, starts)
                 last_line = _last_line(data, fresh, end) or last_line
             break
@@ -88,7 +92,7 @@ def scan(fill: Fill, collector: Collector) -> None:
             if end - fresh > MAX_LINE:
                 cut, fresh = end, 0
             continue
-        starts.hold(data, stop)
+        starts.hold(data, stop, base)
         _search(data, fresh, stop, collector, starts)
         last_line = _last_line(data, fresh, stop) or last_line
         cut = data.find(b"\n", max(0, stop - WINDOW), stop) + 1
@@ -157,46 +161,85 @@ _METHOD = b") HTTP Method: "
 
 class _Starts:
     """The "HTTP Method" line of a failed request whose start is further back than
-    WINDOW: looked up in the current and the last HELD_BLOCKS blocks, each indexed by
-    request token only when first asked (a failure that far below its start is rare, so
-    the requests that succeed cost nothing here)."""
+    WINDOW, looked up only when a failure needs it (a failure that far below its start
+    is rare, so the requests that succeed cost nothing here): in the current and the
+    last HELD_BLOCKS buffers, then, in a plain file, up to FAR_BYTES further back,
+    read again a chunk at a time.  Each place is indexed by request token when first
+    asked (a log without "HTTP Method" lines indexes each place once)."""
 
-    def __init__(self) -> None:
-        self.held: deque[tuple[bytes, int]] = deque(maxlen=HELD_BLOCKS + 1)
+    def __init__(self, fd: int | None = None) -> None:
+        self.held: deque[tuple[bytes, int, int]] = deque(maxlen=HELD_BLOCKS + 1)
         self.indexes: dict[int, dict[bytes, bytes]] = {}
+        self.fd = fd
+        self.chunks: OrderedDict[int, dict[bytes, bytes]] = OrderedDict()
 
-    def hold(self, data: bytes, stop: int) -> None:
+    def hold(self, data: bytes, stop: int, base: int) -> None:
+        """``data[:stop]`` is searched now; it starts at offset ``base`` of the input."""
         if len(self.held) == self.held.maxlen:
             self.indexes.pop(id(self.held[0][0]), None)
-        self.held.append((data, stop))
+        self.held.append((data, stop, base))
 
     def forget(self, data: bytes) -> None:
         """``data`` is about to be written over: it is held no more."""
-        if any(held is data for held, _ in self.held):
+        if any(held is data for held, _, _ in self.held):
             self.held = deque(
                 (entry for entry in self.held if entry[0] is not data), maxlen=self.held.maxlen
             )
         self.indexes.pop(id(data), None)
 
     def pop(self, token: bytes) -> bytes | None:
-        """The latest method line of ``token``, newest block first (each used once)."""
-        for data, stop in reversed(self.held):
+        """The latest method line of ``token``, newest first (each used once)."""
+        for data, stop, _ in reversed(self.held):
             index = self.indexes.get(id(data))
             if index is None:
-                index = self.indexes[id(data)] = _index_starts(data, stop)
+                index = self.indexes[id(data)] = _index_starts(data, 0, stop)
             line = index.pop(token, None)
+            if line is not None:
+                return line
+        if self.fd is None or not self.held:
+            return None
+        oldest = self.held[0][2]
+        for chunk in range(oldest // FAR_CHUNK, max(0, oldest - FAR_BYTES) // FAR_CHUNK - 1, -1):
+            line = self._chunk(chunk).pop(token, None)
             if line is not None:
                 return line
         return None
 
+    def _chunk(self, chunk: int) -> dict[bytes, bytes]:
+        """The starts in the file's ``chunk``-th FAR_CHUNK bytes (and the lines that
+        run past its end), by token; the last FAR_INDEXES asked for are kept."""
+        index = self.chunks.get(chunk)
+        if index is not None:
+            self.chunks.move_to_end(chunk)
+            return index
+        assert self.fd is not None
+        try:
+            data = os.pread(self.fd, FAR_CHUNK + MAX_FAR_LINE, chunk * FAR_CHUNK)
+        except OSError:
+            data = b""
+        begin = data.find(b"\n") + 1 if chunk else 0  # a cut line is whole in the chunk before
+        index = self.chunks[chunk] = _index_starts(data, begin, data.rfind(b"\n") + 1)
+        while len(self.chunks) > FAR_INDEXES:
+            self.chunks.popitem(last=False)
+        return index
 
-def _index_starts(data: bytes, stop: int) -> dict[bytes, bytes]:
-    """Each request's "HTTP Method" line in ``data[:stop]``, by request token."""
+
+#: how far back, in a plain file, a failure's start is looked for (about 100,000
+#: requests of a data-traced log), in chunks of FAR_CHUNK, FAR_INDEXES of them indexed
+#: at a time; a start line longer than MAX_FAR_LINE that is cut by a chunk is not found
+FAR_BYTES = 256 * 1024 * 1024
+FAR_CHUNK = 8 * 1024 * 1024
+FAR_INDEXES = 32
+MAX_FAR_LINE = 1024 * 1024
+
+
+def _index_starts(data: bytes, start: int, stop: int) -> dict[bytes, bytes]:
+    """Each request's "HTTP Method" line in ``data[start:stop]``, by request token."""
     starts: dict[bytes, bytes] = {}
     find, rfind = data.find, data.rfind
-    position = find(_METHOD, 0, stop)
+    position = find(_METHOD, start, stop)
     while position != -1:
-        begin = rfind(b"\n", 0, position) + 1
+        begin = max(start, rfind(b"\n", 0, position) + 1)
         end = find(b"\n", position)
         end = len(data) if end < 0 else end
         opening = find(b"(", begin, position + 1)

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
+import stat
 import sys
 import zlib
 from collections.abc import Callable, Iterator
@@ -133,6 +135,17 @@ class Source:
                 pending = data[cut:]
         except READ_ERRORS as exc:
             raise SourceError(f"cannot read {self.name!r}: {exc}") from None
+
+    @property
+    def file_descriptor(self) -> int | None:
+        """The descriptor of a plain file (which can be read again anywhere), else None."""
+        if self.name == "-" or isinstance(self.stream, _Capped):
+            return None
+        try:
+            descriptor = self.stream.fileno()
+            return descriptor if stat.S_ISREG(os.fstat(descriptor).st_mode) else None
+        except (OSError, ValueError):
+            return None
 
     def filler(self, progress: Progress | None = None) -> Callable[[memoryview], int]:
         """A function that reads the raw bytes into a buffer (the execution log fast
