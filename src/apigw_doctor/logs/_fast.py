@@ -260,15 +260,20 @@ def _feed_request(data: bytes, position: int, collector: Collector, starts: _Sta
         return
     token = bytes(data[opening : closing + 2])
     spans = _request_lines(data, token, line_start - NEAR, line_end)
-    if not _has_start(data, spans):
+    started = _has_start(data, spans)
+    if not started:
         spans = _request_lines(data, token, line_start - WINDOW, line_end)
+        started = _has_start(data, spans)
+    request_id = token[1:-2]
+    simple = len(request_id) >= 8 and request_id.split() == [request_id]
+    if started and simple and position == closing + 2 and _counted(data, token, spans, collector):
+        return
     lines = [data[begin:end] for begin, end in spans]
-    if not _has_start(data, spans):
+    if not started:
         start = starts.pop(token)  # its start is further back than the window
         if start is not None:
             lines.insert(0, start)
-    request_id = token[1:-2]
-    if len(request_id) < 8 or request_id.split() != [request_id]:
+    if not simple:
         for line in lines:  # an odd id: the parser decides, line by line
             collector.record(parse(line.decode("utf-8", "replace")))
         return
@@ -285,6 +290,29 @@ def _feed_request(data: bytes, position: int, collector: Collector, starts: _Sta
             message = line[at + skip :].decode("utf-8", "replace").rstrip()
             read.append((message, time))  # type: ignore[arg-type]
     collector.request_lines(request_id.decode("utf-8", "replace"), read)
+
+
+def _counted(data: bytes, token: bytes, spans: list[tuple[int, int]], collector: Collector) -> bool:
+    """Count a 5xx, and read no more of it, once the collector keeps no more failures
+    (MAX_KEPT): what reading its lines would change is only the totals.  False, and
+    nothing done, for any request whose lines could tell more (an odd line, a second
+    completion line, a 4xx, a request id already kept or open)."""
+    if not collector.keeps_no_more(token[1:-2].decode("utf-8", "replace")):
+        return False
+    find = data.find
+    times = []
+    for begin, end in spans[:-1]:
+        at = find(token, begin, end)
+        if at < 0 or find(COMPLETED, begin, end) != -1:
+            return False
+        times.append(_prefix_time(bytes(data[begin:at])))
+    begin, end = spans[-1]
+    at = find(token, begin, end)
+    if at < 0:
+        return False
+    times.append(_prefix_time(bytes(data[begin:at])))
+    message = data[at + len(token) : end].decode("utf-8", "replace").rstrip()
+    return _OTHER not in times and collector.counted_failure(message, times)  # type: ignore[arg-type]
 
 
 def _has_start(data: bytes, spans: list[tuple[int, int]]) -> bool:

@@ -260,6 +260,35 @@ class Collector:
         status = story.status or 0
         return status >= 500 or (400 <= status < 500 and story.integration_status is None)
 
+    def keeps_no_more(self, request_id: str) -> bool:
+        """Whether a failed request of this id would only be counted: MAX_KEPT are
+        kept, none has its id, and it has no open story (nor would evict one)."""
+        return (
+            len(self.failed) >= MAX_KEPT
+            and request_id not in self.failed
+            and request_id not in self.open
+            and len(self.open) < MAX_OPEN
+        )
+
+    def counted_failure(self, completed: str, times: list[float | None]) -> bool:
+        """A request beyond what :meth:`keeps_no_more` allows, counted as its lines
+        would count it (their times, its status), if its ``completed`` message is a 5xx
+        completion: else False and nothing counted."""
+        if not completed.startswith("Method completed with status: "):
+            return False
+        status = _int(completed.rpartition(" ")[2])
+        if status is None or status < 500:
+            return False
+        last = _UNSEEN
+        for time in times:
+            if time != last:
+                self.execution.seen(time)
+                last = time
+        self.execution.requests += 1
+        self.execution.statuses[status] += 1
+        self.execution.failed_beyond_kept += 1
+        return True
+
     def _keep(self, story: Story) -> None:
         if story.request_id in self.failed or len(self.failed) < MAX_KEPT:
             self.failed[story.request_id] = story
