@@ -244,9 +244,7 @@ def test_a_decompression_bomb_stops_with_a_clear_error(
 
 
 @pytest.mark.parametrize("busy", [40_000, 500_000])
-def test_a_failure_far_below_its_start_keeps_its_method_and_path(
-    tmp_path: Path, busy: int
-) -> None:
+def test_a_failure_far_below_its_start_keeps_its_method_and_path(tmp_path: Path, busy: int) -> None:
     """Busy logs: 3 MB, and 45 MB (more than the blocks held in memory: a 504 after 29 s
     of heavy traffic), of other requests between a request's start and its failure."""
     rid = "far-0000-0000-0000-000000000001"

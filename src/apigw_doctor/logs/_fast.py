@@ -52,6 +52,8 @@ BLOCK = 8 * 1024 * 1024
 #: a line longer than this without a newline is dropped, not held (bounded memory)
 MAX_LINE = 64 * 1024 * 1024
 Fill = Callable[[memoryview], int]
+#: what is searched: a reused buffer, or bytes read again
+Data = bytes | bytearray
 
 
 def scan(fill: Fill, collector: Collector, fd: int | None = None) -> None:
@@ -116,7 +118,7 @@ def _next_buffer(ring: list[bytearray], current: bytearray, size: int) -> bytear
     return ring[index]
 
 
-def _search(data: bytes, fresh: int, stop: int, collector: Collector, starts: _Starts) -> None:
+def _search(data: Data, fresh: int, stop: int, collector: Collector, starts: _Starts) -> None:
     """Everything the whole lines in ``data[fresh:stop]`` tell the collector."""
     for position in _completions(data, fresh, stop, collector):
         _feed_request(data, position, collector, starts)
@@ -124,7 +126,7 @@ def _search(data: bytes, fresh: int, stop: int, collector: Collector, starts: _S
     collector.lines += data.count(b"\n", fresh, stop)
 
 
-def _last_line(data: bytes, fresh: int, stop: int) -> bytes:
+def _last_line(data: Data, fresh: int, stop: int) -> bytes:
     """The last line in ``data[fresh:stop]`` with text, without copying the rest."""
     end = stop - 1
     while end > fresh and data[end - 1 : end] in (b"\n", b"\r"):
@@ -132,7 +134,7 @@ def _last_line(data: bytes, fresh: int, stop: int) -> bytes:
     return bytes(data[data.rfind(b"\n", fresh, end) + 1 : end]) if end > fresh else b""
 
 
-def _completions(data: bytes, fresh: int, stop: int, collector: Collector) -> list[int]:
+def _completions(data: Data, fresh: int, stop: int, collector: Collector) -> list[int]:
     """Requests that completed with 1xx-3xx are counted, never parsed (by status class);
     the positions of the completion lines of those with 4xx/5xx are returned.  One walk
     over the completion lines, in order: cheaper than a count per status class."""
@@ -168,18 +170,18 @@ class _Starts:
     asked (a log without "HTTP Method" lines indexes each place once)."""
 
     def __init__(self, fd: int | None = None) -> None:
-        self.held: deque[tuple[bytes, int, int]] = deque(maxlen=HELD_BLOCKS + 1)
-        self.indexes: dict[int, dict[bytes, bytes]] = {}
+        self.held: deque[tuple[Data, int, int]] = deque(maxlen=HELD_BLOCKS + 1)
+        self.indexes: dict[int, dict[bytes, Data]] = {}
         self.fd = fd
-        self.chunks: OrderedDict[int, dict[bytes, bytes]] = OrderedDict()
+        self.chunks: OrderedDict[int, dict[bytes, Data]] = OrderedDict()
 
-    def hold(self, data: bytes, stop: int, base: int) -> None:
+    def hold(self, data: Data, stop: int, base: int) -> None:
         """``data[:stop]`` is searched now; it starts at offset ``base`` of the input."""
         if len(self.held) == self.held.maxlen:
             self.indexes.pop(id(self.held[0][0]), None)
         self.held.append((data, stop, base))
 
-    def forget(self, data: bytes) -> None:
+    def forget(self, data: Data) -> None:
         """``data`` is about to be written over: it is held no more."""
         if any(held is data for held, _, _ in self.held):
             self.held = deque(
@@ -187,7 +189,7 @@ class _Starts:
             )
         self.indexes.pop(id(data), None)
 
-    def pop(self, token: bytes) -> bytes | None:
+    def pop(self, token: bytes) -> Data | None:
         """The latest method line of ``token``, newest first (each used once)."""
         for data, stop, _ in reversed(self.held):
             index = self.indexes.get(id(data))
@@ -205,7 +207,7 @@ class _Starts:
                 return line
         return None
 
-    def _chunk(self, chunk: int) -> dict[bytes, bytes]:
+    def _chunk(self, chunk: int) -> dict[bytes, Data]:
         """The starts in the file's ``chunk``-th FAR_CHUNK bytes (and the lines that
         run past its end), by token; the last FAR_INDEXES asked for are kept."""
         index = self.chunks.get(chunk)
@@ -233,9 +235,9 @@ FAR_INDEXES = 32
 MAX_FAR_LINE = 1024 * 1024
 
 
-def _index_starts(data: bytes, start: int, stop: int) -> dict[bytes, bytes]:
+def _index_starts(data: Data, start: int, stop: int) -> dict[bytes, Data]:
     """Each request's "HTTP Method" line in ``data[start:stop]``, by request token."""
-    starts: dict[bytes, bytes] = {}
+    starts: dict[bytes, Data] = {}
     find, rfind = data.find, data.rfind
     position = find(_METHOD, start, stop)
     while position != -1:
@@ -249,7 +251,7 @@ def _index_starts(data: bytes, start: int, stop: int) -> dict[bytes, bytes]:
     return starts
 
 
-def _feed_request(data: bytes, position: int, collector: Collector, starts: _Starts) -> None:
+def _feed_request(data: Data, position: int, collector: Collector, starts: _Starts) -> None:
     """Every line of the request that completed at ``position``, in order."""
     line_start = data.rfind(b"\n", 0, position) + 1
     line_end = data.find(b"\n", position)
@@ -292,7 +294,7 @@ def _feed_request(data: bytes, position: int, collector: Collector, starts: _Sta
     collector.request_lines(request_id.decode("utf-8", "replace"), read)
 
 
-def _counted(data: bytes, token: bytes, spans: list[tuple[int, int]], collector: Collector) -> bool:
+def _counted(data: Data, token: bytes, spans: list[tuple[int, int]], collector: Collector) -> bool:
     """Count a 5xx, and read no more of it, once the collector keeps no more failures
     (MAX_KEPT): what reading its lines would change is only the totals.  False, and
     nothing done, for any request whose lines could tell more (an odd line, a second
@@ -315,10 +317,10 @@ def _counted(data: bytes, token: bytes, spans: list[tuple[int, int]], collector:
     return _OTHER not in times and collector.counted_failure(message, times)  # type: ignore[arg-type]
 
 
-def _has_start(data: bytes, spans: list[tuple[int, int]]) -> bool:
+def _has_start(data: Data, spans: list[tuple[int, int]]) -> bool:
     """Whether one of the lines at ``spans`` is the request's "HTTP Method" line."""
     find = data.find
-    return any([find(b"HTTP Method: ", begin, end) != -1 for begin, end in spans])
+    return any(find(b"HTTP Method: ", begin, end) != -1 for begin, end in spans)
 
 
 _STAMP = re.compile(rb"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?")
@@ -330,7 +332,7 @@ _OTHER = object()
 
 
 @functools.lru_cache(maxsize=4096)
-def _prefix_time(prefix: bytes) -> float | None | object:
+def _prefix_time(prefix: bytes) -> float | object | None:
     """The time in what stands before a request's token on its line (an export's
     timestamp, or `aws logs tail`'s timestamp and stream), or :data:`_OTHER` when the
     line has another shape: what :func:`parse` makes of it, without its regexes over
@@ -352,7 +354,7 @@ def _prefix_time(prefix: bytes) -> float | None | object:
 FUNCTION_GATES = (b"RequestId: ", b"ERROR")
 
 
-def _feed_function_errors(data: bytes, fresh: int, stop: int, collector: Collector) -> None:
+def _feed_function_errors(data: Data, fresh: int, stop: int, collector: Collector) -> None:
     if not any(data.find(gate, fresh, stop) != -1 for gate in FUNCTION_GATES):
         return
     for marker in FUNCTION_MARKERS:
@@ -367,7 +369,7 @@ def _feed_function_errors(data: bytes, fresh: int, stop: int, collector: Collect
             position = data.find(marker, end, stop)
 
 
-def _request_lines(data: bytes, token: bytes, start: int, stop: int) -> list[tuple[int, int]]:
+def _request_lines(data: Data, token: bytes, start: int, stop: int) -> list[tuple[int, int]]:
     """Where the lines holding ``token`` in ``data[start:stop]`` begin and end."""
     find, rfind = data.find, data.rfind
     found = find(token, max(0, start), stop)

@@ -130,10 +130,29 @@ def _nothing_to_mask(story: Story) -> bool:
     their ids and bodies differ, so a cache per text does not help them)."""
     if story.function_log or story.access:
         return False
-    texts = [value for value in vars(story).values() if isinstance(value, str)]
-    texts += [text for f in story.findings for text in (f.message, f.fix)]
-    joined = "\n".join(texts)
-    return '"isBase64Encoded"' not in joined and not might_hold_secrets(joined)
+    fields = vars(story)
+    shared = [fields[name] for name in _SHARED] + [f.fix for f in story.findings]
+    if not all(_clean_shared(text) for text in shared if isinstance(text, str)):
+        return False
+    own = [
+        value for name, value in fields.items() if name not in _SHARED and isinstance(value, str)
+    ]
+    own += [f.message for f in story.findings]
+    return _clean("\n".join(own))
+
+
+#: the story's texts most failures share (a cause, its explanation): each tested once
+_SHARED = frozenset({"api", "source", "cause", "explanation", "gateway_error", "method"})
+
+
+def _clean(text: str) -> bool:
+    """Whether redaction leaves ``text`` as it is (its tests before masking all fail)."""
+    return '"isBase64Encoded"' not in text and not might_hold_secrets(text)
+
+
+@functools.lru_cache(maxsize=1024)
+def _clean_shared(text: str) -> bool:
+    return _clean(text)
 
 
 @functools.lru_cache(maxsize=4096)

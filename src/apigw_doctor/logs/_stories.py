@@ -73,7 +73,7 @@ _NEEDS_WHOLE_BODY = frozenset(
     }
 )
 #: no time: what a request's first line is compared with
-_UNSEEN = float("nan")
+_UNSEEN: float | None = float("nan")
 MAX_OPEN = 100_000  # requests without a completion line yet (bounded memory)
 MAX_KEPT = 20_000  # failed requests kept in full; beyond, only counted
 
