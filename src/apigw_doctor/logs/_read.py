@@ -154,12 +154,14 @@ class Source:
 
         def fill(view: memoryview) -> int:
             done = 0
-            if pending:
+            if pending:  # the first chunk, read to tell the format: as much as fits
                 head = pending.pop()
-                view[: len(head)] = head
-                done = len(head)
+                done = min(len(head), len(view))
+                view[:done] = head[:done]
+                if done < len(head):
+                    pending.append(head[done:])
             try:
-                while done < len(view):
+                while done < len(view) and not pending:
                     got = self.stream.readinto(view[done:])  # type: ignore[attr-defined]
                     if not got:
                         break
@@ -171,19 +173,6 @@ class Source:
             return done
 
         return fill
-
-    def blocks(self, progress: Progress | None = None) -> Iterator[bytes]:
-        """The raw bytes as read, cut anywhere (the execution log fast path aligns them)."""
-        if progress:
-            progress(len(self.head))
-        yield self.head
-        try:
-            while chunk := self.stream.read(CHUNK * 8):
-                if progress:
-                    progress(len(chunk))
-                yield chunk
-        except READ_ERRORS as exc:
-            raise SourceError(f"cannot read {self.name!r}: {exc}") from None
 
     def close(self) -> None:
         if self.stream is not sys.stdin.buffer:
