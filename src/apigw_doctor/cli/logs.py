@@ -7,19 +7,9 @@ import sys
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TransferSpeedColumn,
-)
-from rich.text import Text
 
 from ..logs import (
     Report,
@@ -35,7 +25,10 @@ from ..logs import (
 )
 from ..logs._read import size_of
 from ._options import api_option, format_option
-from ._render import render_finding
+
+if TYPE_CHECKING:  # rich is imported when text is drawn: --format json never needs it
+    from rich.console import Console
+    from rich.progress import Progress, TaskID
 
 #: a step that takes longer than this shows its progress (on a terminal)
 PROGRESS_AFTER = 2.0
@@ -163,6 +156,8 @@ def logs(
     if output_format == "json":
         click.echo(as_json(report, redacted=redacted))
     else:
+        from rich.console import Console
+
         _render(Console(highlight=False, soft_wrap=True), report, redacted)
     sys.exit(1 if report.stories else 0)
 
@@ -234,6 +229,15 @@ class LazyProgress:
         if self.bar is None:
             if not self.enabled or time.monotonic() - self.started < PROGRESS_AFTER:
                 return
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                DownloadColumn,
+                Progress,
+                TextColumn,
+                TransferSpeedColumn,
+            )
+
             columns = (TextColumn(self.label), BarColumn(), DownloadColumn())
             # asked for with --progress: drawn even when stderr is not a terminal
             console = Console(stderr=True, force_terminal=True)
@@ -298,6 +302,10 @@ def _from_cloudwatch(
 
 
 def _render(console: Console, report: Report, redacted: bool) -> None:
+    from rich.text import Text
+
+    from ._render import render_finding
+
     if redacted:
         report = without_secrets(report)
     report = for_display(report)  # logged values as plain text: never markup, never controls

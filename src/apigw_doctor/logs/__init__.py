@@ -54,7 +54,7 @@ def analyse(
         source = Source(name)
         try:
             if not source.is_events_document and looks_like_execution_log(source.head):
-                scan(source.blocks(progress), collector)
+                scan(source.filler(progress), collector, source.file_descriptor)
             else:
                 _read_lines(source.lines(progress), collector)
         finally:

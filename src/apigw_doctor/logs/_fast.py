@@ -8,11 +8,13 @@ completion lines of failed ones, and pull out just those requests' lines
 
 from __future__ import annotations
 
+import functools
+import os
 import re
-from collections import OrderedDict
-from collections.abc import Iterator
+from collections import OrderedDict, deque
+from collections.abc import Callable
 
-from ._parse import Execution, FunctionLog, Record, parse, parse_time
+from ._parse import Execution, FunctionLog, parse, parse_time
 from ._stories import Collector
 
 COMPLETED = b"Method completed with status: "
@@ -42,110 +44,214 @@ def looks_like_execution_log(head: bytes) -> bool:
     return bool(sample) and all(isinstance(parse(line), Execution) for line in sample)
 
 
-#: how many requests' "HTTP Method" lines are remembered for failures far below them
-MAX_STARTS = 100_000
+#: how many earlier blocks (about 10 MB each) are held for failures far below their start
+HELD_BLOCKS = 3
+#: how much is read at a time, into buffers used again and again (a fresh 8 MB object
+#: per read, and a copy to join it to the lines before, cost more than searching it)
+BLOCK = 8 * 1024 * 1024
+#: a line longer than this without a newline is dropped, not held (bounded memory)
+MAX_LINE = 64 * 1024 * 1024
+Fill = Callable[[memoryview], int]
+#: what is searched: a reused buffer, or bytes read again
+Data = bytes | bytearray
 
 
-def scan(blocks: Iterator[bytes], collector: Collector) -> None:
-    """Feed ``collector`` from an execution log read in blocks cut anywhere: each block is
-    searched where it is (no copy to align it on lines), up to its last newline; the
-    last WINDOW bytes of whole lines and the cut line go on with the next block."""
-    tail = b""
-    fresh = 0  # where the lines not yet searched start in ``data``
+def scan(fill: Fill, collector: Collector, fd: int | None = None) -> None:
+    """Feed ``collector`` from an execution log that ``fill`` reads into a buffer (as
+    many bytes as fit, 0 at the end).  Each buffer is searched where it is, up to its
+    last newline; the last WINDOW bytes of whole lines and the cut line are copied to
+    the start of the next buffer, and go on with it.  The buffers take turns, so the
+    last HELD_BLOCKS stay readable for a failure far below its start; ``fd``, a plain
+    file's descriptor, lets one further back be read again."""
+    ring: list[bytearray] = []
+    data, end, cut = bytearray(), 0, 0  # data[cut:end] goes on with the next buffer
+    fresh = 0  # where the lines not yet searched start in the buffer
     first_line = last_line = b""
     first_seen = False
-    starts: OrderedDict[bytes, bytes] = OrderedDict()  # request token -> its method line
-    for block in blocks:
-        data = tail + block if tail else block
-        if not first_seen and b"\n" in data:
-            first_line, first_seen = data[: data.find(b"\n")], True
-        stop = data.rfind(b"\n", fresh) + 1  # the end of the last whole line
+    starts = _Starts(fd)
+    base = 0  # the offset in the input of the buffer's first byte
+    while True:
+        base += cut
+        carry = end - cut
+        buffer = _next_buffer(ring, data, carry + BLOCK)
+        starts.forget(buffer)
+        buffer[:carry] = memoryview(data)[cut:end]
+        with memoryview(buffer) as view:
+            got = fill(view[carry : carry + BLOCK])
+        data, end, cut = buffer, carry + got, 0
+        if not got:
+            if carry > fresh:  # the last line has no newline
+                data[end] = 10
+                end += 1
+                starts.hold(data, end, base)
+                _search(data, fresh, end, collector, starts)
+                last_line = _last_line(data, fresh, end) or last_line
+            break
+        if not first_seen and data.find(b"\n", 0, end) != -1:
+            first_line, first_seen = bytes(data[: data.find(b"\n", 0, end)]), True
+        stop = data.rfind(b"\n", fresh, end) + 1  # the end of the last whole line
         if stop <= fresh:  # no whole line yet: a line longer than a block
-            tail = data if len(data) - fresh <= MAX_LINE else b""
-            fresh = fresh if tail else 0
+            if end - fresh > MAX_LINE:
+                cut, fresh = end, 0
             continue
+        starts.hold(data, stop, base)
         _search(data, fresh, stop, collector, starts)
         last_line = _last_line(data, fresh, stop) or last_line
         cut = data.find(b"\n", max(0, stop - WINDOW), stop) + 1
-        tail = data[cut:]
         fresh = stop - cut
-    if len(tail) > fresh:  # the last line has no newline
-        data = tail + b"\n"
-        _search(data, fresh, len(data), collector, starts)
-        last_line = _last_line(data, fresh, len(data)) or last_line
     for line in (first_line, last_line):
         record = parse(line.decode("utf-8", "replace"))
         if record is not None:
             collector.execution.seen(record.time)
 
 
-#: a line longer than this without a newline is dropped, not held (bounded memory)
-MAX_LINE = 64 * 1024 * 1024
+def _next_buffer(ring: list[bytearray], current: bytearray, size: int) -> bytearray:
+    """The buffer after ``current`` in the ring (one more than the blocks held), at
+    least ``size`` long: the held ones are never written over."""
+    size = max(size, BLOCK + WINDOW + NEAR)  # room for a usual carry: made once
+    if len(ring) < HELD_BLOCKS + 2:
+        ring.append(bytearray(size))
+        return ring[-1]
+    index = (next(i for i, b in enumerate(ring) if b is current) + 1) % len(ring)
+    if len(ring[index]) < size:
+        ring[index] = bytearray(size)
+    return ring[index]
 
 
-def _search(
-    data: bytes, fresh: int, stop: int, collector: Collector, starts: OrderedDict[bytes, bytes]
-) -> None:
+def _search(data: Data, fresh: int, stop: int, collector: Collector, starts: _Starts) -> None:
     """Everything the whole lines in ``data[fresh:stop]`` tell the collector."""
-    _count_successes(data, fresh, stop, collector)
-    _remember_starts(data, fresh, stop, starts)
-    for position in _failures(data, fresh, stop):
+    for position in _completions(data, fresh, stop, collector):
         _feed_request(data, position, collector, starts)
     _feed_function_errors(data, fresh, stop, collector)
     collector.lines += data.count(b"\n", fresh, stop)
 
 
-def _last_line(data: bytes, fresh: int, stop: int) -> bytes:
+def _last_line(data: Data, fresh: int, stop: int) -> bytes:
     """The last line in ``data[fresh:stop]`` with text, without copying the rest."""
     end = stop - 1
     while end > fresh and data[end - 1 : end] in (b"\n", b"\r"):
         end -= 1
-    return data[data.rfind(b"\n", fresh, end) + 1 : end] if end > fresh else b""
+    return bytes(data[data.rfind(b"\n", fresh, end) + 1 : end]) if end > fresh else b""
 
 
-def _count_successes(data: bytes, fresh: int, stop: int, collector: Collector) -> None:
-    """Requests that completed with 1xx-3xx: counted, never parsed (by status class)."""
-    for digit in b"123":
-        found = data.count(COMPLETED + bytes([digit]), fresh, stop)
-        if found:
-            collector.execution.requests += found
-            collector.execution.statuses[(digit - 48) * 100] += found
-
-
-def _failures(data: bytes, fresh: int, stop: int) -> list[int]:
-    positions = []
-    for digit in (b"4", b"5"):
-        needle = COMPLETED + digit
-        position = data.find(needle, fresh, stop)
-        while position != -1:
-            positions.append(position)
-            position = data.find(needle, position + len(needle), stop)
-    return sorted(positions)
+def _completions(data: Data, fresh: int, stop: int, collector: Collector) -> list[int]:
+    """Requests that completed with 1xx-3xx are counted, never parsed (by status class);
+    the positions of the completion lines of those with 4xx/5xx are returned.  One walk
+    over the completion lines, in order: cheaper than a count per status class."""
+    find, skip = data.find, len(COMPLETED)
+    classes = [0] * 10
+    failed = []
+    position = find(COMPLETED, fresh, stop)
+    while position != -1:
+        digit = data[position + skip] - 48  # the line goes on: its newline is before stop
+        if digit == 2:
+            classes[2] += 1
+        elif digit in (4, 5):
+            failed.append(position)
+        elif digit in (1, 3):
+            classes[digit] += 1
+        position = find(COMPLETED, position + skip, stop)
+    for digit in (1, 2, 3):
+        if classes[digit]:
+            collector.execution.requests += classes[digit]
+            collector.execution.statuses[digit * 100] += classes[digit]
+    return failed
 
 
 _METHOD = b") HTTP Method: "
 
 
-def _remember_starts(data: bytes, fresh: int, stop: int, starts: OrderedDict[bytes, bytes]) -> None:
-    """Each request's "HTTP Method" line, by request token, bounded by count: a failure
-    whose lines are megabytes apart still gets its method and path."""
+class _Starts:
+    """The "HTTP Method" line of a failed request whose start is further back than
+    WINDOW, looked up only when a failure needs it (a failure that far below its start
+    is rare, so the requests that succeed cost nothing here): in the current and the
+    last HELD_BLOCKS buffers, then, in a plain file, up to FAR_BYTES further back,
+    read again a chunk at a time.  Each place is indexed by request token when first
+    asked (a log without "HTTP Method" lines indexes each place once)."""
+
+    def __init__(self, fd: int | None = None) -> None:
+        self.held: deque[tuple[Data, int, int]] = deque(maxlen=HELD_BLOCKS + 1)
+        self.indexes: dict[int, dict[bytes, Data]] = {}
+        self.fd = fd
+        self.chunks: OrderedDict[int, dict[bytes, Data]] = OrderedDict()
+
+    def hold(self, data: Data, stop: int, base: int) -> None:
+        """``data[:stop]`` is searched now; it starts at offset ``base`` of the input."""
+        if len(self.held) == self.held.maxlen:
+            self.indexes.pop(id(self.held[0][0]), None)
+        self.held.append((data, stop, base))
+
+    def forget(self, data: Data) -> None:
+        """``data`` is about to be written over: it is held no more."""
+        if any(held is data for held, _, _ in self.held):
+            self.held = deque(
+                (entry for entry in self.held if entry[0] is not data), maxlen=self.held.maxlen
+            )
+        self.indexes.pop(id(data), None)
+
+    def pop(self, token: bytes) -> Data | None:
+        """The latest method line of ``token``, newest first (each used once)."""
+        for data, stop, _ in reversed(self.held):
+            index = self.indexes.get(id(data))
+            if index is None:
+                index = self.indexes[id(data)] = _index_starts(data, 0, stop)
+            line = index.pop(token, None)
+            if line is not None:
+                return line
+        if self.fd is None or not self.held:
+            return None
+        oldest = self.held[0][2]
+        for chunk in range(oldest // FAR_CHUNK, max(0, oldest - FAR_BYTES) // FAR_CHUNK - 1, -1):
+            line = self._chunk(chunk).pop(token, None)
+            if line is not None:
+                return line
+        return None
+
+    def _chunk(self, chunk: int) -> dict[bytes, Data]:
+        """The starts in the file's ``chunk``-th FAR_CHUNK bytes (and the lines that
+        run past its end), by token; the last FAR_INDEXES asked for are kept."""
+        index = self.chunks.get(chunk)
+        if index is not None:
+            self.chunks.move_to_end(chunk)
+            return index
+        assert self.fd is not None
+        try:
+            data = os.pread(self.fd, FAR_CHUNK + MAX_FAR_LINE, chunk * FAR_CHUNK)
+        except OSError:
+            data = b""
+        begin = data.find(b"\n") + 1 if chunk else 0  # a cut line is whole in the chunk before
+        index = self.chunks[chunk] = _index_starts(data, begin, data.rfind(b"\n") + 1)
+        while len(self.chunks) > FAR_INDEXES:
+            self.chunks.popitem(last=False)
+        return index
+
+
+#: how far back, in a plain file, a failure's start is looked for (about 100,000
+#: requests of a data-traced log), in chunks of FAR_CHUNK, FAR_INDEXES of them indexed
+#: at a time; a start line longer than MAX_FAR_LINE that is cut by a chunk is not found
+FAR_BYTES = 256 * 1024 * 1024
+FAR_CHUNK = 8 * 1024 * 1024
+FAR_INDEXES = 32
+MAX_FAR_LINE = 1024 * 1024
+
+
+def _index_starts(data: Data, start: int, stop: int) -> dict[bytes, Data]:
+    """Each request's "HTTP Method" line in ``data[start:stop]``, by request token."""
+    starts: dict[bytes, Data] = {}
     find, rfind = data.find, data.rfind
-    position = find(_METHOD, fresh, stop)
+    position = find(_METHOD, start, stop)
     while position != -1:
-        begin = rfind(b"\n", 0, position) + 1
+        begin = max(start, rfind(b"\n", 0, position) + 1)
         end = find(b"\n", position)
         end = len(data) if end < 0 else end
         opening = find(b"(", begin, position + 1)
         if opening >= 0:
-            starts[data[opening : position + 2]] = data[begin:end]
+            starts[bytes(data[opening : position + 2])] = data[begin:end]
         position = find(_METHOD, end, stop)
-    while len(starts) > MAX_STARTS:
-        starts.popitem(last=False)
+    return starts
 
 
-def _feed_request(
-    data: bytes, position: int, collector: Collector, starts: OrderedDict[bytes, bytes]
-) -> None:
+def _feed_request(data: Data, position: int, collector: Collector, starts: _Starts) -> None:
     """Every line of the request that completed at ``position``, in order."""
     line_start = data.rfind(b"\n", 0, position) + 1
     line_end = data.find(b"\n", position)
@@ -154,39 +260,92 @@ def _feed_request(
     closing = data.find(b") ", opening, position)
     if opening < 0 or closing < 0:
         return
-    token = data[opening : closing + 2]
-    lines = _request_lines(data, token, line_start - NEAR, line_end)
-    if not any(b"HTTP Method: " in line for line in lines):
-        lines = _request_lines(data, token, line_start - WINDOW, line_end)
-    if not any(b"HTTP Method: " in line for line in lines) and token in starts:
-        lines.insert(0, starts.pop(token))  # its start is further back than the window
-    for line in lines:
-        collector.record(_record(line, token))  # its line was counted per block already
+    token = bytes(data[opening : closing + 2])
+    spans = _request_lines(data, token, line_start - NEAR, line_end)
+    started = _has_start(data, spans)
+    if not started:
+        spans = _request_lines(data, token, line_start - WINDOW, line_end)
+        started = _has_start(data, spans)
+    request_id = token[1:-2]
+    simple = len(request_id) >= 8 and request_id.split() == [request_id]
+    if started and simple and position == closing + 2 and _counted(data, token, spans, collector):
+        return
+    lines = [data[begin:end] for begin, end in spans]
+    if not started:
+        start = starts.pop(token)  # its start is further back than the window
+        if start is not None:
+            lines.insert(0, start)
+    if not simple:
+        for line in lines:  # an odd id: the parser decides, line by line
+            collector.record(parse(line.decode("utf-8", "replace")))
+        return
+    skip = len(token)
+    read: list[tuple[str, float | None]] = []
+    for line in lines:  # each line was counted per block already
+        at = line.find(token)
+        time = _prefix_time(bytes(line[:at])) if at >= 0 else _OTHER
+        if time is _OTHER:  # another shape: the parser reads it, in its turn
+            collector.request_lines(request_id.decode("utf-8", "replace"), read)
+            read = []
+            collector.record(parse(line.decode("utf-8", "replace")))
+        else:
+            message = line[at + skip :].decode("utf-8", "replace").rstrip()
+            read.append((message, time))  # type: ignore[arg-type]
+    collector.request_lines(request_id.decode("utf-8", "replace"), read)
+
+
+def _counted(data: Data, token: bytes, spans: list[tuple[int, int]], collector: Collector) -> bool:
+    """Count a 5xx, and read no more of it, once the collector keeps no more failures
+    (MAX_KEPT): what reading its lines would change is only the totals.  False, and
+    nothing done, for any request whose lines could tell more (an odd line, a second
+    completion line, a 4xx, a request id already kept or open)."""
+    if not collector.keeps_no_more(token[1:-2].decode("utf-8", "replace")):
+        return False
+    find = data.find
+    times = []
+    for begin, end in spans[:-1]:
+        at = find(token, begin, end)
+        if at < 0 or find(COMPLETED, begin, end) != -1:
+            return False
+        times.append(_prefix_time(bytes(data[begin:at])))
+    begin, end = spans[-1]
+    at = find(token, begin, end)
+    if at < 0:
+        return False
+    times.append(_prefix_time(bytes(data[begin:at])))
+    message = data[at + len(token) : end].decode("utf-8", "replace").rstrip()
+    return _OTHER not in times and collector.counted_failure(message, times)  # type: ignore[arg-type]
+
+
+def _has_start(data: Data, spans: list[tuple[int, int]]) -> bool:
+    """Whether one of the lines at ``spans`` is the request's "HTTP Method" line."""
+    find = data.find
+    return any(find(b"HTTP Method: ", begin, end) != -1 for begin, end in spans)
 
 
 _STAMP = re.compile(rb"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?")
 _NOT_A_STREAM = re.compile(rb"\d{4}-\d\d-\d\d[T ]|[0-9a-f]{8}-[0-9a-f]{4}-")
 
 
-def _record(line: bytes, token: bytes) -> Record | None:
-    """What :func:`parse` makes of a line of the request ``token`` names, without its
-    regexes over the whole line: the request's other lines are read this way by the
-    thousand.  Any line of another shape goes to :func:`parse` itself."""
-    at = line.find(token)
-    request_id = token[1:-2]
-    words = line[:at].split()
+#: what :func:`_prefix_time` says of a prefix :func:`parse` must read
+_OTHER = object()
+
+
+@functools.lru_cache(maxsize=4096)
+def _prefix_time(prefix: bytes) -> float | object | None:
+    """The time in what stands before a request's token on its line (an export's
+    timestamp, or `aws logs tail`'s timestamp and stream), or :data:`_OTHER` when the
+    line has another shape: what :func:`parse` makes of it, without its regexes over
+    the whole line (the lines of a failed request are read by the thousand, and share
+    a few prefixes)."""
+    words = prefix.split()
     if (
-        at < 0
-        or len(request_id) < 8
-        or len(words) > 2
+        len(words) > 2
         or (words and not _STAMP.fullmatch(words[0]))
         or (len(words) == 2 and _NOT_A_STREAM.match(words[1]))
-        or any(byte in request_id for byte in b" \t\r\x0b\x0c")
     ):
-        return parse(line.decode("utf-8", "replace"))
-    time = parse_time(words[0].decode("ascii")) if words else None
-    message = line[at + len(token) :].decode("utf-8", "replace").rstrip()
-    return Execution(request_id.decode("utf-8", "replace"), message, time)
+        return _OTHER
+    return parse_time(words[0].decode("ascii")) if words else None
 
 
 #: a chunk holding none of these holds no line of a function's log: the runtime writes
@@ -195,7 +354,7 @@ def _record(line: bytes, token: bytes) -> Record | None:
 FUNCTION_GATES = (b"RequestId: ", b"ERROR")
 
 
-def _feed_function_errors(data: bytes, fresh: int, stop: int, collector: Collector) -> None:
+def _feed_function_errors(data: Data, fresh: int, stop: int, collector: Collector) -> None:
     if not any(data.find(gate, fresh, stop) != -1 for gate in FUNCTION_GATES):
         return
     for marker in FUNCTION_MARKERS:
@@ -210,13 +369,14 @@ def _feed_function_errors(data: bytes, fresh: int, stop: int, collector: Collect
             position = data.find(marker, end, stop)
 
 
-def _request_lines(data: bytes, token: bytes, start: int, stop: int) -> list[bytes]:
-    found = data.find(token, max(0, start), stop)
-    lines = []
+def _request_lines(data: Data, token: bytes, start: int, stop: int) -> list[tuple[int, int]]:
+    """Where the lines holding ``token`` in ``data[start:stop]`` begin and end."""
+    find, rfind = data.find, data.rfind
+    found = find(token, max(0, start), stop)
+    spans = []
     while found != -1:
-        begin = data.rfind(b"\n", 0, found) + 1
-        end = data.find(b"\n", found)
+        end = find(b"\n", found)
         end = stop if end < 0 or end > stop else end
-        lines.append(data[begin:end])
-        found = data.find(token, end, stop + 1)
-    return lines
+        spans.append((rfind(b"\n", 0, found) + 1, end))
+        found = find(token, end, stop + 1)
+    return spans

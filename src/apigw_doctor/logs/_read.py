@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
+import stat
 import sys
 import zlib
 from collections.abc import Callable, Iterator
@@ -49,6 +51,11 @@ class _Capped:
                 f"{BOMB_BYTES // (1024 * 1024)} MB: not a log export; stopped"
             )
         return data
+
+    def readinto(self, buffer: memoryview) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
 
     def close(self) -> None:
         self.inner.close()
@@ -129,18 +136,43 @@ class Source:
         except READ_ERRORS as exc:
             raise SourceError(f"cannot read {self.name!r}: {exc}") from None
 
-    def blocks(self, progress: Progress | None = None) -> Iterator[bytes]:
-        """The raw bytes as read, cut anywhere (the execution log fast path aligns them)."""
-        if progress:
-            progress(len(self.head))
-        yield self.head
+    @property
+    def file_descriptor(self) -> int | None:
+        """The descriptor of a plain file (which can be read again anywhere), else None."""
+        if self.name == "-" or isinstance(self.stream, _Capped):
+            return None
         try:
-            while chunk := self.stream.read(CHUNK * 8):
-                if progress:
-                    progress(len(chunk))
-                yield chunk
-        except READ_ERRORS as exc:
-            raise SourceError(f"cannot read {self.name!r}: {exc}") from None
+            descriptor = self.stream.fileno()
+            return descriptor if stat.S_ISREG(os.fstat(descriptor).st_mode) else None
+        except (OSError, ValueError):
+            return None
+
+    def filler(self, progress: Progress | None = None) -> Callable[[memoryview], int]:
+        """A function that reads the raw bytes into a buffer (the execution log fast
+        path): as many as fit, the first chunk first; 0 at the end."""
+        pending = [self.head]
+
+        def fill(view: memoryview) -> int:
+            done = 0
+            if pending:  # the first chunk, read to tell the format: as much as fits
+                head = pending.pop()
+                done = min(len(head), len(view))
+                view[:done] = head[:done]
+                if done < len(head):
+                    pending.append(head[done:])
+            try:
+                while done < len(view) and not pending:
+                    got = self.stream.readinto(view[done:])  # type: ignore[attr-defined]
+                    if not got:
+                        break
+                    done += got
+            except READ_ERRORS as exc:
+                raise SourceError(f"cannot read {self.name!r}: {exc}") from None
+            if progress and done:
+                progress(done)
+            return done
+
+        return fill
 
     def close(self) -> None:
         if self.stream is not sys.stdin.buffer:

@@ -72,6 +72,8 @@ _NEEDS_WHOLE_BODY = frozenset(
         "GW803",
     }
 )
+#: no time: what a request's first line is compared with
+_UNSEEN: float | None = float("nan")
 MAX_OPEN = 100_000  # requests without a completion line yet (bounded memory)
 MAX_KEPT = 20_000  # failed requests kept in full; beyond, only counted
 
@@ -185,14 +187,35 @@ class Collector:
 
     # -- the execution log ------------------------------------------------------------
     def _execution(self, record: Execution) -> None:
-        story = self.open.get(record.request_id)
+        self.execution_line(record.request_id, record.message, record.time)
+
+    def request_lines(self, request_id: str, lines: list[tuple[str, float | None]]) -> None:
+        """Execution-log lines of one request, as (message, time): the fast path reads
+        failed requests' lines straight into these, without a record per line."""
+        seen, last = self.execution.seen, _UNSEEN
+        for message, time in lines:
+            if time != last:  # a request's lines share a few stamps
+                seen(time)
+                last = time
+            self._message(self._story(request_id, time), message)
+
+    def execution_line(self, request_id: str, message: str, time: float | None) -> None:
+        """One execution-log line, given as its parts."""
+        story = self._story(request_id, time)
+        self.execution.seen(time)
+        self._message(story, message)
+
+    def _story(self, request_id: str, time: float | None) -> Story:
+        """The story of the open request ``request_id``, opened by this line if new."""
+        story = self.open.get(request_id)
         if story is None:
-            story = Story(record.request_id, self.api, record.time)
-            self.open[record.request_id] = story
+            story = Story(request_id, self.api, time)
+            self.open[request_id] = story
             if len(self.open) > MAX_OPEN:
                 self.open.popitem(last=False)
-        message = record.message
-        self.execution.seen(record.time)
+        return story
+
+    def _message(self, story: Story, message: str) -> None:
         if message.startswith("HTTP Method: "):
             match = _HTTP_METHOD.match(message)
             if match:
@@ -236,6 +259,35 @@ class Collector:
         """5xx, and 4xx that API Gateway generated itself (the integration never answered)."""
         status = story.status or 0
         return status >= 500 or (400 <= status < 500 and story.integration_status is None)
+
+    def keeps_no_more(self, request_id: str) -> bool:
+        """Whether a failed request of this id would only be counted: MAX_KEPT are
+        kept, none has its id, and it has no open story (nor would evict one)."""
+        return (
+            len(self.failed) >= MAX_KEPT
+            and request_id not in self.failed
+            and request_id not in self.open
+            and len(self.open) < MAX_OPEN
+        )
+
+    def counted_failure(self, completed: str, times: list[float | None]) -> bool:
+        """A request beyond what :meth:`keeps_no_more` allows, counted as its lines
+        would count it (their times, its status), if its ``completed`` message is a 5xx
+        completion: else False and nothing counted."""
+        if not completed.startswith("Method completed with status: "):
+            return False
+        status = _int(completed.rpartition(" ")[2])
+        if status is None or status < 500:
+            return False
+        last = _UNSEEN
+        for time in times:
+            if time != last:
+                self.execution.seen(time)
+                last = time
+        self.execution.requests += 1
+        self.execution.statuses[status] += 1
+        self.execution.failed_beyond_kept += 1
+        return True
 
     def _keep(self, story: Story) -> None:
         if story.request_id in self.failed or len(self.failed) < MAX_KEPT:
