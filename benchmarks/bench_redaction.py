@@ -1,7 +1,7 @@
 """Redaction speed on long and adversarial text, and what one huge request costs
 the others in `apigw-doctor serve`.
 
-Run: python3 benchmarks/bench_redaction.py [--skip-serve]
+Run: python3 benchmarks/bench_redaction.py [--skip-serve | --serve-only] [--rounds N]
 
 1. Times `redact_text` on inputs that made the former redaction quadratic (a run
    of letters after a sensitive name, a hex run in JSON, unclosed quotes and
@@ -166,10 +166,16 @@ def _p99(values: list[float]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-serve", action="store_true", help="Only time redact_text.")
+    parser.add_argument("--serve-only", action="store_true", help="Only the serve table.")
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="Serve tables to print (the machine's load varies)."
+    )
     options = parser.parse_args()
-    bench_text()
+    if not options.serve_only:
+        bench_text()
     if not options.skip_serve:
-        bench_serve()
+        for _ in range(options.rounds):
+            bench_serve()
 
 
 if __name__ == "__main__":

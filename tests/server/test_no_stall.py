@@ -3,16 +3,31 @@ sent and got back (in the logs, in each inspector view of it) is linear and runs
 where it cannot stop the event loop.  The figure to meet (50 ms) is measured by
 benchmarks/bench_redaction.py; here a stall of seconds, as before, must not happen."""
 
+import hashlib
 import json
 import threading
 import time
 
 import httpx
+import pytest
 
 from apigw_doctor.server import RouteTable
 from support.server import endpoint, running
 
 ROUTES = RouteTable([endpoint("/{proxy+}", "echo")])
+WHOLE = RouteTable(
+    [
+        endpoint("/rest/digest", "digest"),
+        endpoint("/http/digest", "digest", "http-2.0"),
+        endpoint("/rest/echo", "echo"),
+        endpoint("/http/echo", "echo", "http-2.0"),
+    ]
+)
+#: just under the gateway's 10 MB quota, text and binary (an HTTP API sends it base64)
+LARGE = {
+    "text": ("text/plain; charset=utf-8", ("é-" * (10 * 1024 * 1024 // 3 - 1024)).encode()),
+    "binary": ("application/octet-stream", bytes(range(256)) * (10 * 1024 * 4 - 4)),
+}
 #: far above a loop's normal pause, far below the stalls this guards against (37 s)
 STALL = 0.5
 
@@ -59,3 +74,23 @@ class Sender(threading.Thread):
             huge_requests(self.base)
         except BaseException as exc:  # reported by the test
             self.error = exc
+
+
+@pytest.mark.parametrize("api", ["rest", "http"])
+@pytest.mark.parametrize("kind", LARGE)
+def test_a_body_up_to_the_quota_reaches_the_function_whole(api: str, kind: str) -> None:
+    """Large bodies take their own way to the worker and back (raw, in steps): what
+    the function gets and what the client gets back must not change."""
+    content_type, body = LARGE[kind]
+    with running(WHOLE, workers=1) as base, httpx.Client(timeout=120) as client:
+        response = client.post(
+            f"{base}/{api}/digest", content=body, headers={"content-type": content_type}
+        )
+        assert response.status_code == 200, response.text
+        assert response.json() == {"sha256": hashlib.sha256(body).hexdigest(), "size": len(body)}
+        text = ("ü" + "a" * 99) * 50_000  # a result near Lambda's 6 MB limit
+        result = json.dumps({"statusCode": 200, "body": text})
+        answer = client.post(f"{base}/{api}/echo", content=result)
+        assert answer.status_code == 200
+        assert answer.headers["content-length"] == str(len(text.encode()))
+        assert answer.text == text

@@ -44,6 +44,10 @@ _GATEWAY_SIDE = frozenset({"GW771", "GW772", "GW773", "GW781", "GW782", "GW783",
 TOO_LARGE = (413, b'{"message":"Request Too Long"}')
 NO_ROUTE = {"rest": (403, b'{"message":"Missing Authentication Token"}')}
 NO_ROUTE_HTTP = (404, b'{"message":"Not Found"}')
+#: bodies past this size are handled in steps, the event loop free between them: no
+#: request (up to the 10 MB quota) holds up another for long; the answer goes out in
+#: pieces this size
+_CHUNK = 1024 * 1024
 
 
 @dataclass
@@ -104,12 +108,22 @@ class LocalGateway:
                 "headers": _raw_headers(verdict, request_id, api),
             }
         )
-        await send({"type": "http.response.body", "body": verdict.body})
+        body = verdict.body
+        if len(body) <= _CHUNK:
+            await send({"type": "http.response.body", "body": body})
+            return
+        view = memoryview(body)  # a large body in pieces: each send waits for the socket
+        for start in range(0, len(body), _CHUNK):
+            piece = bytes(view[start : start + _CHUNK])
+            more = start + _CHUNK < len(body)
+            await send({"type": "http.response.body", "body": piece, "more_body": more})
 
     async def _serve(self, request: _Incoming, receive: Receive) -> tuple[Verdict, str, str]:
         started = time.perf_counter()
         request_id = str(uuid.uuid4())
         body = await _read_body(request.raw, receive, self.config.max_request_bytes)
+        if body and len(body) >= _CHUNK:
+            await asyncio.sleep(0)  # a large body: other requests move between its steps
         headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.raw]
         path = request.path
         routes = self.config.routes
@@ -150,6 +164,8 @@ class LocalGateway:
         event = request_event(
             endpoint.binding, client, stage=self.config.stage, request_id=request_id
         )
+        if len(body) >= _CHUNK:
+            await asyncio.sleep(0)
         let_through: tuple[Finding, ...] = ()  # what the authorizer could not check
         if endpoint.auth is not None:
             decision = await self._authorize(endpoint, client, event)
