@@ -118,8 +118,11 @@ def build_event(
     binary_media_types: tuple[str, ...] = (),
     request_id: str | None = None,
     now: float | None = None,
+    body: tuple[str, bool] | None = None,
 ) -> dict[str, Any]:
-    """The event a Lambda proxy integration receives for ``request``."""
+    """The event a Lambda proxy integration receives for ``request``; ``body``: the
+    event's body and isBase64Encoded when the caller has worked them out already (the
+    gateway does, in steps, for a large body: see ``body_is_binary``)."""
     path_parameters = route.match(request.method, request.path) if route else None
     call = _Call(
         request,
@@ -129,6 +132,7 @@ def build_event(
         path_parameters,
         request_id or str(uuid.uuid4()),
         time.time() if now is None else now,
+        body,
     )
     request = with_gateway_headers(request, call.request_id, api, call.now)
     call = call._replace(request=request)
@@ -139,9 +143,9 @@ def build_event(
     if api == "http-2.0":
         return _event_v2(call._replace(stage=stage or "$default"))
     version = "1.0" if api == "http-1.0" else None
-    body, encoded = _event_body(request, binary_media_types, api)
+    text, encoded = _event_body(request, binary_media_types, api, body)
     default_stage = "prod" if version is None else "$default"
-    return _event_v1(call._replace(stage=stage or default_stage), body, encoded, version)
+    return _event_v1(call._replace(stage=stage or default_stage), text, encoded, version)
 
 
 def domain_name(api: str) -> str:
@@ -204,21 +208,33 @@ class _Call(NamedTuple):
     path_parameters: dict[str, str] | None
     request_id: str
     now: float
+    #: the body and isBase64Encoded, worked out by the caller (None: from the request)
+    body: tuple[str, bool] | None = None
 
 
-def _event_body(
-    request: HttpRequest, binary_media_types: tuple[str, ...], api: str
-) -> tuple[str | None, bool]:
-    """REST APIs base64 a body whose Content-Type is a binary media type."""
-    if not request.body:
-        return None, False
+def body_is_binary(request: HttpRequest, binary_media_types: tuple[str, ...], api: str) -> bool:
+    """Whether the event carries this body base64-encoded by its media type: REST APIs
+    base64 a binary media type, HTTP APIs (and function URLs) all but text types.  A
+    body that is not UTF-8 is base64-encoded whatever its type."""
     content_type = (request.header("content-type") or "").split(";")[0].strip().lower()
     if api == "rest":
         from .rules import accept_matches  # the same matching rule as responses
 
-        binary = accept_matches(content_type or None, binary_media_types)
-    else:
-        binary = not _TEXT_TYPES.match(content_type)
+        return accept_matches(content_type or None, binary_media_types)
+    return not _TEXT_TYPES.match(content_type)
+
+
+def _event_body(
+    request: HttpRequest,
+    binary_media_types: tuple[str, ...],
+    api: str,
+    given: tuple[str, bool] | None = None,
+) -> tuple[str | None, bool]:
+    if not request.body:
+        return None, False
+    if given is not None:
+        return given
+    binary = body_is_binary(request, binary_media_types, api)
     if not binary:
         try:
             return request.body.decode("utf-8"), False
@@ -305,7 +321,7 @@ def _event_v2(call: _Call) -> dict[str, Any]:
     query: dict[str, str] = {}
     for name, value in call.request.query:
         query[name] = f"{query[name]},{value}" if name in query else value
-    body, encoded = _event_body(call.request, (), "http-2.0")
+    body, encoded = _event_body(call.request, (), "http-2.0", call.body)
     route_key = call.route.route_key if call.route else "$default"
     event: dict[str, Any] = {
         "version": "2.0",

@@ -95,5 +95,9 @@ def digest(event: dict[str, Any], context: Any) -> Any:
 
     body = event.get("body") or ""
     data = base64.b64decode(body) if event.get("isBase64Encoded") else body.encode("utf-8")
-    answer = {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+    answer = {
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "size": len(data),
+        "isBase64Encoded": event.get("isBase64Encoded"),
+    }
     return {"statusCode": 200, "body": json.dumps(answer)}

@@ -23,10 +23,30 @@ WHOLE = RouteTable(
         endpoint("/http/echo", "echo", "http-2.0"),
     ]
 )
-#: just under the gateway's 10 MB quota, text and binary (an HTTP API sends it base64)
+#: just under the gateway's 10 MB quota: (Content-Type, body, base64 in a REST / HTTP
+#: API's event); 3-byte characters fall across every megabyte's boundary
 LARGE = {
-    "text": ("text/plain; charset=utf-8", ("é-" * (10 * 1024 * 1024 // 3 - 1024)).encode()),
-    "binary": ("application/octet-stream", bytes(range(256)) * (10 * 1024 * 4 - 4)),
+    "text": (
+        "text/plain; charset=utf-8",
+        ("é-" * (10 * 1024 * 1024 // 3 - 1024)).encode(),
+        (False, False),
+    ),
+    "binary": ("application/octet-stream", bytes(range(256)) * (10 * 1024 * 4 - 4), (True, True)),
+    "binary type, UTF-8 bytes": (
+        "application/octet-stream",
+        b"x" * (3 * 1024 * 1024),
+        (False, True),
+    ),
+    "text, not UTF-8": (
+        "text/plain",
+        b"a" * (5 * 1024 * 1024) + b"\xff" + b"b" * 1024,
+        (True, True),
+    ),
+    "text, cut mid-character": (
+        "text/plain",
+        b"a" * (2 * 1024 * 1024 - 1) + "é".encode()[:1],
+        (True, True),
+    ),
 }
 #: far above a loop's normal pause, far below the stalls this guards against (37 s)
 STALL = 0.5
@@ -81,13 +101,17 @@ class Sender(threading.Thread):
 def test_a_body_up_to_the_quota_reaches_the_function_whole(api: str, kind: str) -> None:
     """Large bodies take their own way to the worker and back (raw, in steps): what
     the function gets and what the client gets back must not change."""
-    content_type, body = LARGE[kind]
+    content_type, body, base64 = LARGE[kind]
     with running(WHOLE, workers=1) as base, httpx.Client(timeout=120) as client:
         response = client.post(
             f"{base}/{api}/digest", content=body, headers={"content-type": content_type}
         )
         assert response.status_code == 200, response.text
-        assert response.json() == {"sha256": hashlib.sha256(body).hexdigest(), "size": len(body)}
+        assert response.json() == {
+            "sha256": hashlib.sha256(body).hexdigest(),
+            "size": len(body),
+            "isBase64Encoded": base64[api == "http"],
+        }
         text = ("ü" + "a" * 99) * 50_000  # a result near Lambda's 6 MB limit
         result = json.dumps({"statusCode": 200, "body": text})
         answer = client.post(f"{base}/{api}/echo", content=result)

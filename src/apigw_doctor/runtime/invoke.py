@@ -67,7 +67,9 @@ class LocalFunction:
         merged = replace(environment, variables={**environment.variables, **variables})
         return replace(self, environment=merged)
 
-    def job(self, event: dict[str, Any], *, import_only: bool = False) -> Job:
+    def job(
+        self, event: dict[str, Any], *, import_only: bool = False, raw_body: bytes | None = None
+    ) -> Job:
         return Job(
             self.target,
             event,
@@ -78,6 +80,7 @@ class LocalFunction:
             self.runtime,
             self.memory_mb,
             import_only,
+            raw_body,
         )
 
 
@@ -123,8 +126,10 @@ def request_event(
     request_id: str | None = None,
     authorizer: dict[str, Any] | None = None,
     stage_variables: dict[str, str] | None = None,
+    body: tuple[str, bool] | None = None,
 ) -> dict[str, Any]:
-    """The event API Gateway sends the function for ``request`` on ``binding``."""
+    """The event API Gateway sends the function for ``request`` on ``binding``
+    (``body``: its body and isBase64Encoded, already worked out)."""
     event = build_event(
         binding.kind,
         request,
@@ -133,6 +138,7 @@ def request_event(
         stage_variables=stage_variables,
         binary_media_types=binding.binary_media_types,
         request_id=request_id,
+        body=body,
     )
     if authorizer is not None:
         event["requestContext"]["authorizer"] = authorizer
@@ -197,10 +203,12 @@ async def invoke_event(
     request_headers: Sequence[tuple[str, str]] = (),
     binary_media_types: tuple[str, ...] = (),
     limit: float | None = None,
+    raw_body: bytes | None = None,
 ) -> Outcome:
-    """Run ``function`` with an event given as it is (``invoke --event FILE``)."""
+    """Run ``function`` with an event given as it is (``invoke --event FILE``);
+    ``raw_body``: the UTF-8 of the event's body, when the caller has it."""
     timeout = function.timeout if limit is None else min(limit, function.timeout)
-    invocation = await pool.run(function.job(event), timeout)
+    invocation = await pool.run(function.job(event, raw_body=raw_body), timeout)
     if len(invocation.payload) >= _LARGE:
         await asyncio.sleep(0)  # the loop serves others between reading and judging it
     verdict = judge(invocation, api, request_headers, binary_media_types)

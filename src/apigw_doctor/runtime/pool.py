@@ -56,6 +56,9 @@ class Job:
     runtime: str | None = None  # the function's Runtime: how the result is serialised
     memory_mb: int = 0  # the function's MemorySize; 0: no limit
     import_only: bool = False  # load the handler, do not call it (serve's import check)
+    #: the UTF-8 of ``event["body"]`` when the caller has it (serve: the request's own
+    #: bytes), so a large body is not encoded once more; None: encoded here
+    raw_body: bytes | None = None
 
 
 class _Worker:
@@ -275,7 +278,8 @@ class WorkerPool:
         body = job.event.get("body")
         if isinstance(body, str) and len(body) >= RAW_BODY_FROM:
             # "surrogatepass": any str survives the trip, as it does through JSON
-            raw = body.encode("utf-8", "surrogatepass")
+            given = job.raw_body
+            raw = body.encode("utf-8", "surrogatepass") if given is None else given
             data["event"] = {**job.event, "body": None}  # same key order; not the caller's dict
         encoded = json.dumps(data).encode("utf-8")
         return _JOB.pack(len(encoded), len(raw)) + encoded, raw
