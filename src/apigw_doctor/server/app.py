@@ -32,7 +32,7 @@ from ..runtime import diagnosis
 from ..runtime.in_process import InProcessPool
 from ..runtime.invocation import Invocation
 from ..runtime.invoke import invoke_event, request_event
-from ..runtime.pool import WorkerPool
+from ..runtime.pool import WorkerPool, joined
 from . import admission
 from .inspector import History, page, shown
 from .logs import LogWriter, Metrics, execution_lines
@@ -425,7 +425,7 @@ async def _read_body(raw: list[tuple[bytes, bytes]], receive: Receive, limit: in
         if chunk:
             chunks.append(chunk)
         if not message.get("more_body", False):
-            return b"".join(chunks)
+            return await joined(chunks) if size >= _CHUNK else b"".join(chunks)
 
 
 async def _large_body(client: HttpRequest, binding: Binding) -> tuple[str, bool, bytes]:
@@ -452,7 +452,7 @@ async def _large_body(client: HttpRequest, binding: Binding) -> tuple[str, bool,
     for start in range(0, len(body), step):
         pieces.append(base64.b64encode(view[start : start + step]))
         await asyncio.sleep(0)
-    encoded = b"".join(pieces)
+    encoded = await joined(pieces)
     return encoded.decode("ascii"), True, encoded
 
 
