@@ -10,12 +10,11 @@ from the binding, so a route declared ``GET /watches`` is ``routeKey: "GET
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ..events import HttpRequest, Route, build_event
+from ..events import HttpRequest, Route, build_event, new_request_id
 from ..project.model import Binding, Function
 from .environment import Environment, environment_for
 from .invocation import Handler, Invocation, LambdaContext, call_handler
@@ -73,7 +72,7 @@ class LocalFunction:
         return Job(
             self.target,
             event,
-            str(uuid.uuid4()),
+            new_request_id(),
             self.name,
             self.timeout,
             self.environment,

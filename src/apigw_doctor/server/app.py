@@ -9,7 +9,6 @@ import codecs
 import contextlib
 import gc
 import time
-import uuid
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +23,7 @@ from starlette.types import Receive, Scope, Send
 
 from .. import authorizers, cors
 from ..catalogue import Finding
-from ..events import METHODS, HttpRequest, body_is_binary
+from ..events import METHODS, HttpRequest, body_is_binary, new_request_id
 from ..project import Cors
 from ..project.model import Binding
 from ..rules import DEFAULT_LIMITS, Verdict, integration_timeout
@@ -123,7 +122,7 @@ class LocalGateway:
 
     async def _serve(self, request: _Incoming, receive: Receive) -> tuple[Verdict, str, str]:
         started = time.perf_counter()
-        request_id = str(uuid.uuid4())
+        request_id = new_request_id()
         body = await _read_body(request.raw, receive, self.config.max_request_bytes)
         if body and len(body) >= _CHUNK:
             await asyncio.sleep(0)  # a large body: other requests move between its steps
