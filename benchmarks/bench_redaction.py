@@ -1,7 +1,7 @@
 """Redaction speed on long and adversarial text, and what one huge request costs
 the others in `apigw-doctor serve`.
 
-Run: python3 benchmarks/bench_redaction.py [--skip-serve]
+Run: python3 benchmarks/bench_redaction.py [--skip-serve | --serve-only] [--rounds N]
 
 1. Times `redact_text` on inputs that made the former redaction quadratic (a run
    of letters after a sensitive name, a hex run in JSON, unclosed quotes and
@@ -9,7 +9,8 @@ Run: python3 benchmarks/bench_redaction.py [--skip-serve]
    ms and MB/s; a ratio near 4 from 64k to 256k means linear time.
 2. Starts `serve` (two workers, an echo handler) and, while a client polls the
    inspector's metrics (answered on the event loop) and an API route, sends huge
-   requests one at a time (a 16k path, bodies up to the gateway's 10 MB quota) and
+   requests one at a time (a 16k path, bodies up to the gateway's 10 MB quota: text,
+   UTF-8 and binary, which the event carries base64-encoded) and
    opens each one's inspector view three times.  Prints the worst and p99 latency
    the small requests saw during each huge one.
 Target (issue 19): linear time; no request delays another by more than 50 ms.
@@ -111,6 +112,8 @@ def huge_requests() -> dict[str, tuple[str, str, bytes]]:
         "1 MB hex in JSON": ("POST", "/big", json.dumps({"x": hexes}).encode()),
         "6 MB letters": ("POST", "/big", b"token=" + b"a" * (6 * 1024 * 1024)),
         "10 MB (the gateway's quota)": ("POST", "/big", b"a" * (10 * 1024 * 1024 - 1024)),
+        "10 MB UTF-8, 2-byte letters": ("POST", "/big", "é".encode() * (5 * 1024 * 1024 - 512)),
+        "10 MB binary (base64 in the event)": ("POST", "/big", bytes(range(256)) * 40956),
     }  # fmt: skip
 
 
@@ -166,10 +169,16 @@ def _p99(values: list[float]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-serve", action="store_true", help="Only time redact_text.")
+    parser.add_argument("--serve-only", action="store_true", help="Only the serve table.")
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="Serve tables to print (the machine's load varies)."
+    )
     options = parser.parse_args()
-    bench_text()
+    if not options.serve_only:
+        bench_text()
     if not options.skip_serve:
-        bench_serve()
+        for _ in range(options.rounds):
+            bench_serve()
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Throughput and latency of `apigw-doctor serve` beside bare uvicorn (and serverless-offline).
 
 Run: python3 benchmarks/bench_serve.py [--seconds S] [--connections C] [--rounds R]
-                                        [--peer serverless-offline]
+                                        [--peer serverless-offline] [--compare-src DIR]
 
 Every server runs as its own process on loopback and answers the same bytes for a
 trivial handler: bare uvicorn + Starlette returns them itself, `apigw-doctor serve`
@@ -16,6 +16,10 @@ servers take turns and the median round is shown.
 with npm into ~/.cache/apigw-doctor-bench (outside the repository; no account is
 needed) and serves a minimal serverless.yml with ``serverless offline``.  Without
 node and npm it says so and measures the others.
+
+``--compare-src DIR`` adds `serve` run from another source tree (e.g. ``git archive
+main src | tar -x -C /tmp/main``, then ``--compare-src /tmp/main/src``) to the same
+rounds: an A/B that the machine's changing load cannot skew.
 
 Targets (issue "Speed of the loop"): >= 60 % of bare uvicorn's requests/s, and ahead
 of serverless-offline on requests/s and p50, in the same run.
@@ -256,7 +260,9 @@ def peer_serverless_offline(folder: Path) -> Server | None:
 # -- the run -------------------------------------------------------------------------
 
 
-def servers(folder: Path, workers: int, peer: str | None) -> list[Server]:
+def servers(
+    folder: Path, workers: int, peer: str | None, compare_src: str | None = None
+) -> list[Server]:
     (folder / "app.py").write_text(HANDLER)
     (folder / "bare.py").write_text(BARE)
     port = free_port()
@@ -270,6 +276,13 @@ def servers(folder: Path, workers: int, peer: str | None) -> list[Server]:
     ours += ["--workers", str(workers)] if workers else []
     shown = f"{workers} workers" if workers else "default workers"
     found.append(Server(f"apigw-doctor serve ({shown})", ours, port, folder))
+    if compare_src:
+        port = free_port()
+        theirs = [*ours[:5], "--port", str(port), *ours[7:]]
+        env = {**os.environ, "PYTHONPATH": compare_src}
+        found.append(
+            Server(f"serve from {Path(compare_src).parent.name}", theirs, port, folder, env)
+        )
     if peer == "serverless-offline":
         other = peer_serverless_offline(folder)
         if other is not None:
@@ -284,6 +297,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--workers", type=int, default=0, help="serve's --workers (0: its default)")
     parser.add_argument("--peer", choices=["serverless-offline"], default=None)
+    parser.add_argument("--compare-src", help="also serve from this source tree (A/B)")
     parser.add_argument(
         "--python-client", action="store_true", help="use the Python client even if wrk is there"
     )
@@ -291,7 +305,7 @@ def main() -> None:
     wrk = None if args.python_client else shutil.which("wrk")
     client = "wrk" if wrk else "a Python asyncio client (install wrk for steadier figures)"
     with tempfile.TemporaryDirectory() as tmp:
-        started = servers(Path(tmp), args.workers, args.peer)
+        started = servers(Path(tmp), args.workers, args.peer, args.compare_src)
         try:
             for server in started:
                 server.start()
@@ -343,6 +357,12 @@ def report(results: dict[str, list[Result]]) -> None:
         f"apigw-doctor serve: {100 * ratio:.0f} % of bare uvicorn's requests/s "
         f"(target >= {100 * TARGET_RATIO:.0f} %: {'met' if ratio >= TARGET_RATIO else 'not met'})"
     )
+    for name, other in medians.items():
+        if name.startswith("serve from "):
+            print(
+                f"{name}: {100 * other.rate / bare.rate:.0f} % of bare uvicorn; this tree's "
+                f"serve {ours.rate / other.rate:.2f}x its requests/s"
+            )
     if "serverless-offline" in medians:
         peer = medians["serverless-offline"]
         ahead = ours.rate > peer.rate and ours.p50_ms < peer.p50_ms

@@ -154,3 +154,15 @@ def test_function_url_event() -> None:
 def test_header_names_as_each_api_kind_passes_them(api: str, names: list[str]) -> None:
     request = HttpRequest("GET", "/x", headers=[("Content-Type", "a/b"), ("X-Api-Key", "k")])
     assert list(build_event(api, request)["headers"])[:2] == names
+
+
+def test_request_ids_are_distinct_version_4_uuids() -> None:
+    import uuid
+
+    from apigw_doctor.events import new_request_id
+
+    ids = [new_request_id() for _ in range(20_000)]
+    assert len(set(ids)) == len(ids)
+    for given in ids[:500]:
+        parsed = uuid.UUID(given)
+        assert (str(parsed), parsed.version, parsed.variant) == (given, 4, uuid.RFC_4122)

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import base64
 import functools
+import os
+import random
 import re
 import time
-import uuid
 from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, quote
@@ -118,8 +119,11 @@ def build_event(
     binary_media_types: tuple[str, ...] = (),
     request_id: str | None = None,
     now: float | None = None,
+    body: tuple[str, bool] | None = None,
 ) -> dict[str, Any]:
-    """The event a Lambda proxy integration receives for ``request``."""
+    """The event a Lambda proxy integration receives for ``request``; ``body``: the
+    event's body and isBase64Encoded when the caller has worked them out already (the
+    gateway does, in steps, for a large body: see ``body_is_binary``)."""
     path_parameters = route.match(request.method, request.path) if route else None
     call = _Call(
         request,
@@ -127,8 +131,9 @@ def build_event(
         stage,
         stage_variables,
         path_parameters,
-        request_id or str(uuid.uuid4()),
+        request_id or new_request_id(),
         time.time() if now is None else now,
+        body,
     )
     request = with_gateway_headers(request, call.request_id, api, call.now)
     call = call._replace(request=request)
@@ -139,9 +144,22 @@ def build_event(
     if api == "http-2.0":
         return _event_v2(call._replace(stage=stage or "$default"))
     version = "1.0" if api == "http-1.0" else None
-    body, encoded = _event_body(request, binary_media_types, api)
+    text, encoded = _event_body(request, binary_media_types, api, body)
     default_stage = "prod" if version is None else "$default"
-    return _event_v1(call._replace(stage=stage or default_stage), body, encoded, version)
+    return _event_v1(call._replace(stage=stage or default_stage), text, encoded, version)
+
+
+#: request ids need to be unique, not secret: a generator seeded once from the OS
+#: instead of ``uuid4``'s system call per id (serve made two per request)
+_IDS = random.Random(os.urandom(32))
+_VERSION_4 = ~(0xF000 << 64 | 0xC000 << 48)
+_V4_BITS = 0x4000 << 64 | 0x8000 << 48
+
+
+def new_request_id() -> str:
+    """A random (version 4) UUID, as Lambda and API Gateway make request ids."""
+    h = f"{_IDS.getrandbits(128) & _VERSION_4 | _V4_BITS:032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def domain_name(api: str) -> str:
@@ -204,21 +222,33 @@ class _Call(NamedTuple):
     path_parameters: dict[str, str] | None
     request_id: str
     now: float
+    #: the body and isBase64Encoded, worked out by the caller (None: from the request)
+    body: tuple[str, bool] | None = None
 
 
-def _event_body(
-    request: HttpRequest, binary_media_types: tuple[str, ...], api: str
-) -> tuple[str | None, bool]:
-    """REST APIs base64 a body whose Content-Type is a binary media type."""
-    if not request.body:
-        return None, False
+def body_is_binary(request: HttpRequest, binary_media_types: tuple[str, ...], api: str) -> bool:
+    """Whether the event carries this body base64-encoded by its media type: REST APIs
+    base64 a binary media type, HTTP APIs (and function URLs) all but text types.  A
+    body that is not UTF-8 is base64-encoded whatever its type."""
     content_type = (request.header("content-type") or "").split(";")[0].strip().lower()
     if api == "rest":
         from .rules import accept_matches  # the same matching rule as responses
 
-        binary = accept_matches(content_type or None, binary_media_types)
-    else:
-        binary = not _TEXT_TYPES.match(content_type)
+        return accept_matches(content_type or None, binary_media_types)
+    return not _TEXT_TYPES.match(content_type)
+
+
+def _event_body(
+    request: HttpRequest,
+    binary_media_types: tuple[str, ...],
+    api: str,
+    given: tuple[str, bool] | None = None,
+) -> tuple[str | None, bool]:
+    if not request.body:
+        return None, False
+    if given is not None:
+        return given
+    binary = body_is_binary(request, binary_media_types, api)
     if not binary:
         try:
             return request.body.decode("utf-8"), False
@@ -305,7 +335,7 @@ def _event_v2(call: _Call) -> dict[str, Any]:
     query: dict[str, str] = {}
     for name, value in call.request.query:
         query[name] = f"{query[name]},{value}" if name in query else value
-    body, encoded = _event_body(call.request, (), "http-2.0")
+    body, encoded = _event_body(call.request, (), "http-2.0", call.body)
     route_key = call.route.route_key if call.route else "$default"
     event: dict[str, Any] = {
         "version": "2.0",

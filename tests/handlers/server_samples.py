@@ -86,3 +86,18 @@ def prints_event(event: dict[str, Any], context: Any) -> Any:
     """Prints its event, as handlers often do: a Python repr in the function's log."""
     print(event)
     return {"statusCode": 200, "body": "printed"}
+
+
+def digest(event: dict[str, Any], context: Any) -> Any:
+    """The SHA-256 and size of the body it got (decoded when base64): shows a body
+    of any size arrived whole, without sending it back (results stop at 6 MB)."""
+    import hashlib
+
+    body = event.get("body") or ""
+    data = base64.b64decode(body) if event.get("isBase64Encoded") else body.encode("utf-8")
+    answer = {
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "size": len(data),
+        "isBase64Encoded": event.get("isBase64Encoded"),
+    }
+    return {"statusCode": 200, "body": json.dumps(answer)}

@@ -12,7 +12,7 @@ import pytest
 from apigw_doctor.runtime.bootstrap import LAUNCHER
 from apigw_doctor.runtime.environment import Environment
 from apigw_doctor.runtime.invocation import Invocation
-from apigw_doctor.runtime.pool import Job, WorkerPool
+from apigw_doctor.runtime.pool import RAW_BODY_FROM, Job, WorkerPool
 
 PACKAGE = Path(__file__).resolve().parents[2] / "src" / "apigw_doctor" / "runtime"
 #: what a worker imports of apigw-doctor, inside a Python where it is not installed
@@ -182,3 +182,33 @@ def test_a_function_growing_while_it_runs_is_stopped_before_it_ends(tmp_path: Pa
     )
     (answer,) = run_jobs(tmp_path, [job("grows.py:handler", 128)], timeout=20)
     assert error_type(answer) == "Runtime.OutOfMemory" and answer.fatal
+
+
+BODIES = {
+    "small": "a=1&b=2",
+    "large ASCII": "token=" + "a" * (2 * RAW_BODY_FROM),
+    "large UTF-8": "é€😀 " * RAW_BODY_FROM,
+    "large, lone surrogate (as JSON allows)": "x" * RAW_BODY_FROM + "\ud800 \udfff",
+    "exactly the threshold": "b" * RAW_BODY_FROM,
+    "large base64": "QUJD" * RAW_BODY_FROM,
+}
+
+
+@pytest.mark.parametrize("body", BODIES.values(), ids=BODIES.keys())
+def test_the_handler_gets_the_event_as_sent_whatever_its_body(tmp_path: Path, body: str) -> None:
+    """Large bodies travel to the worker outside the job's JSON: the handler must
+    still see the very same event, key order included, and the caller's event
+    must stay as it was."""
+    (tmp_path / "echo.py").write_text(
+        "import json\n"
+        "def handler(event, context):\n"
+        "    return {'statusCode': 200, 'body': json.dumps([list(event), event])}\n"
+    )
+    event = {"resource": "/", "body": body, "isBase64Encoded": False, "headers": {"a": "b"}}
+    sent = Job("echo.py:handler", event, "req-1", "fn", 10.0)
+    (answer,) = run_jobs(tmp_path, [sent])
+    assert answer.function_error is None
+    keys, seen = json.loads(json.loads(answer.payload)["body"])
+    assert keys == list(event)
+    assert seen == event
+    assert sent.event["body"] is body

@@ -39,7 +39,8 @@ from .invocation import (
 
 #: the function log kept per invocation: its first and last halves of this
 LOG_LIMIT = 65_536
-_LENGTH = struct.Struct("!I")
+#: a job: the size of its JSON, then of the raw event body after it (pool.RAW_BODY_FROM)
+_JOB = struct.Struct("!II")
 _ANSWER = struct.Struct("!II")
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 #: how often the memory watchdog looks at the worker's resident size
@@ -97,11 +98,18 @@ def _capture_output() -> BinaryIO:
 
 
 def _read_job(jobs: BinaryIO) -> dict[str, Any] | None:
-    head = _read_exactly(jobs, _LENGTH.size)
+    """A job: its JSON, then (a large event body) the body's UTF-8, put back in the event."""
+    head = _read_exactly(jobs, _JOB.size)
     if head is None:
         return None
-    body = _read_exactly(jobs, _LENGTH.unpack(head)[0])
-    return None if body is None else dict(json.loads(body))
+    size, raw_size = _JOB.unpack(head)
+    data = _read_exactly(jobs, size + raw_size)
+    if data is None:
+        return None
+    job = dict(json.loads(data[:size]))
+    if raw_size:
+        job["event"]["body"] = data[size:].decode("utf-8", "surrogatepass")
+    return job
 
 
 def _write_all(stream: BinaryIO, data: bytes) -> None:

@@ -9,12 +9,12 @@ from the binding, so a route declared ``GET /watches`` is ``routeKey: "GET
 
 from __future__ import annotations
 
-import uuid
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ..events import HttpRequest, Route, build_event
+from ..events import HttpRequest, Route, build_event, new_request_id
 from ..project.model import Binding, Function
 from .environment import Environment, environment_for
 from .invocation import Handler, Invocation, LambdaContext, call_handler
@@ -66,19 +66,25 @@ class LocalFunction:
         merged = replace(environment, variables={**environment.variables, **variables})
         return replace(self, environment=merged)
 
-    def job(self, event: dict[str, Any], *, import_only: bool = False) -> Job:
+    def job(
+        self, event: dict[str, Any], *, import_only: bool = False, raw_body: bytes | None = None
+    ) -> Job:
         return Job(
             self.target,
             event,
-            str(uuid.uuid4()),
+            new_request_id(),
             self.name,
             self.timeout,
             self.environment,
             self.runtime,
             self.memory_mb,
             import_only,
+            raw_body,
         )
 
+
+#: a result at least this large is judged in a step of its own (see invoke_event)
+_LARGE = 1024 * 1024
 
 #: the API of a handler named without a template: one resource catches every path
 NO_TEMPLATE = "(no template)"
@@ -119,8 +125,10 @@ def request_event(
     request_id: str | None = None,
     authorizer: dict[str, Any] | None = None,
     stage_variables: dict[str, str] | None = None,
+    body: tuple[str, bool] | None = None,
 ) -> dict[str, Any]:
-    """The event API Gateway sends the function for ``request`` on ``binding``."""
+    """The event API Gateway sends the function for ``request`` on ``binding``
+    (``body``: its body and isBase64Encoded, already worked out)."""
     event = build_event(
         binding.kind,
         request,
@@ -129,6 +137,7 @@ def request_event(
         stage_variables=stage_variables,
         binary_media_types=binding.binary_media_types,
         request_id=request_id,
+        body=body,
     )
     if authorizer is not None:
         event["requestContext"]["authorizer"] = authorizer
@@ -193,10 +202,14 @@ async def invoke_event(
     request_headers: Sequence[tuple[str, str]] = (),
     binary_media_types: tuple[str, ...] = (),
     limit: float | None = None,
+    raw_body: bytes | None = None,
 ) -> Outcome:
-    """Run ``function`` with an event given as it is (``invoke --event FILE``)."""
+    """Run ``function`` with an event given as it is (``invoke --event FILE``);
+    ``raw_body``: the UTF-8 of the event's body, when the caller has it."""
     timeout = function.timeout if limit is None else min(limit, function.timeout)
-    invocation = await pool.run(function.job(event), timeout)
+    invocation = await pool.run(function.job(event, raw_body=raw_body), timeout)
+    if len(invocation.payload) >= _LARGE:
+        await asyncio.sleep(0)  # the loop serves others between reading and judging it
     verdict = judge(invocation, api, request_headers, binary_media_types)
     return Outcome(event, invocation, verdict)
 
