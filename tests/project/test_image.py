@@ -1,6 +1,7 @@
 """Image functions: the handler file is where the Dockerfile's COPY lines put it in the
 task root (SAM's DockerContext, CDK's asset folder), checked through `apigw-doctor scan`."""
 
+import base64
 import json
 from pathlib import Path
 
@@ -40,6 +41,22 @@ def test_the_handler_file_is_found_through_the_copy_lines(
     handler = next(h for h in images["handlers"] if h["name"] == name)
     assert handler["target"].split(":")[0].endswith(f"images/{file}")
     assert [c["status"] for c in handler["calls"]] == [200]
+
+
+def test_the_images_env_reaches_the_function_under_its_own_variables() -> None:
+    """ENV lines are the image's environment; a path under the task root names the
+    project's copy; the template's variables win; PATH stays this machine's."""
+    template = str(PROJECTS / "images" / "template.yaml")
+    command = ["invoke", "Env", "GET", "/env", "--template", template, "--format", "json"]
+    result = CliRunner().invoke(main, command)
+    assert result.exit_code == 0, result.output
+    body = json.loads(base64.b64decode(json.loads(result.stdout)["body_base64"]))
+    assert body == {
+        "greeting": "hello",
+        "key": "secret-free test key",
+        "overridden": "from the template",
+        "path_kept": True,
+    }
 
 
 @pytest.mark.parametrize(

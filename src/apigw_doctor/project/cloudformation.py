@@ -238,6 +238,7 @@ class Reader:
         self.data_resources: list[Resource] = []
         #: folders an image's Dockerfile copies into its task root beside the handler's
         self.image_paths: dict[str, tuple[Path, ...]] = {}
+        self.image_environment: dict[str, dict[str, str]] = {}
         self.bindings: dict[str, list[Binding]] = {name: [] for name in self.functions}
         self.triggers: dict[str, list[Trigger]] = {name: [] for name in self.functions}
         #: functions API Gateway may invoke: a permission for it, or an integration role
@@ -300,8 +301,11 @@ class Reader:
             self.note(f"{name}: its code is in S3 (Code.S3Bucket), not in this folder")
             handler = None
         environment = {
-            str(k): self.resolver.text(v)
-            for k, v in _dict(_dict(props.get("Environment")).get("Variables")).items()
+            **self.image_environment.get(name, {}),  # the function's own variables win
+            **{
+                str(k): self.resolver.text(v)
+                for k, v in _dict(_dict(props.get("Environment")).get("Variables")).items()
+            },
         }
         return Function(
             name=name,
@@ -347,6 +351,7 @@ class Reader:
         if image.note:
             self.note(f"{name}: an image function whose handler could not be read ({image.note})")
         self.image_paths[name] = image.beside
+        self.image_environment[name] = dict(image.environment)
         return image.handler, image.code_dir, image.runtime, image.unknown
 
     # -- REST APIs -------------------------------------------------------------------

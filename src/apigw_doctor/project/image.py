@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import re
 import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 TASK_ROOT = PurePosixPath("/var/task")
@@ -46,6 +46,8 @@ class Layout:
     copies: tuple[Copy, ...] = ()
     workdir: PurePosixPath = _ROOT
     lambda_base: bool = False  # an AWS Lambda base image: the task root is /var/task
+    #: the image's ENV lines, in order (a later line wins)
+    environment: dict[str, str] = field(default_factory=dict)
 
 
 def read(text: str) -> Layout:
@@ -96,6 +98,8 @@ def _layout(lines: list[tuple[str, str]]) -> Layout:
             if instruction == "ARG":  # `ARG NAME` alone takes the global default
                 given = {k: v for k, v in given.items() if v or k not in variables}
             variables.update(given)
+            if instruction == "ENV":
+                layout.environment.update(given)
         elif instruction == "WORKDIR":
             layout.workdir = layout.workdir / argument.strip().strip('"')
         elif instruction in ("COPY", "ADD"):
@@ -286,6 +290,8 @@ class ImageFunction:
     unknown: str = ""  # why the handler's file is not found here, if it is not
     beside: tuple[Path, ...] = ()  # more folders copied into the task root
     note: str = ""  # why no handler could be read, if none could
+    #: what the image's ENV lines give the function (the template's variables win)
+    environment: tuple[tuple[str, str], ...] = ()
 
 
 def function(context: Path, dockerfile: Path, command: str | None) -> ImageFunction:
@@ -312,4 +318,30 @@ def function(context: Path, dockerfile: Path, command: str | None) -> ImageFunct
     if located.root is None:
         why = f"an image built from {dockerfile}: {located.why}"
         return ImageFunction(handler, context, layout.runtime, unknown=why)
-    return ImageFunction(handler, located.root, layout.runtime, beside=located.beside)
+    return ImageFunction(
+        handler,
+        located.root,
+        layout.runtime,
+        beside=located.beside,
+        environment=_environment(layout, located.root),
+    )
+
+
+#: variables the image's ENV may set but the sandbox keeps as Lambda and this machine
+#: give them: the search paths (an image's PATH names its own folders) and Lambda's own
+_KEPT = frozenset({"PATH", "LD_LIBRARY_PATH", "PYTHONPATH", "LANG", "TZ", "HOME"})
+
+
+def _environment(layout: Layout, root: Path) -> tuple[tuple[str, str], ...]:
+    """The image's ENV as the function sees it here: a value under the task root
+    (``${LAMBDA_TASK_ROOT}/key.json``) names the same file in the project's folder."""
+    task_root = str(TASK_ROOT)
+    return tuple(
+        (name, str(root) + value[len(task_root) :] if _under_task_root(value) else value)
+        for name, value in layout.environment.items()
+        if name not in _KEPT and not name.startswith(("AWS_", "LAMBDA_", "_"))
+    )
+
+
+def _under_task_root(value: str) -> bool:
+    return value == str(TASK_ROOT) or value.startswith(f"{TASK_ROOT}/")

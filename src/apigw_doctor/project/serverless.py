@@ -206,13 +206,15 @@ class Reader:
         module_function = handler
         code_dir, unknown, runtime = self.path.parent, "", None
         beside: tuple[Path, ...] = ()
+        environment: dict[str, str] = {}  # an image's ENV, under the function's own
         if image is not None:
             built = self._image(name, image, provider)
             if built is not None:
                 module_function = built.handler or ""
                 code_dir, unknown, beside = built.code_dir, built.unknown, built.beside
                 runtime = built.runtime
-        environment = {
+                environment = dict(built.environment)
+        environment |= {
             str(k): self._text(v)
             for k, v in {
                 **_dict(provider.get("environment")),
