@@ -158,7 +158,10 @@ def test_project_routes_over_http_run_in_the_functions_environment() -> None:
         ("nested", {("GET", "/hello")}),
         ("image", {("GET", "/a"), ("GET", "/b")}),
         # Built and Unknown: their handler file is not found through the Dockerfile
-        ("images", {("GET", f"/{n}") for n in ("glob", "package", "workdir", "override", "ric")}),
+        (
+            "images",
+            {("GET", f"/{n}") for n in ("glob", "package", "workdir", "override", "ric", "env")},
+        ),
         ("repo", {("GET", "/a")}),
     ],
 )
