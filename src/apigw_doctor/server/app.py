@@ -574,7 +574,7 @@ def create_app(config: ServerConfig) -> _Front:
             return refusal
         return JSONResponse(gateway.metrics.as_json())
 
-    methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+    methods = sorted(METHODS)  # what API Gateway takes; any other matches no route
     app = Starlette(
         routes=[
             StarletteRoute(f"{PREFIX}/", inspector),
