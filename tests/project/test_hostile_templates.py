@@ -138,3 +138,34 @@ def test_file_variables_are_not_read_so_cannot_cycle(tmp_path: Path) -> None:
     project(tmp_path, "serverless.yml", text)
     loaded = load_project([tmp_path])
     assert loaded.functions[0].environment["X"].startswith("<file(")
+
+
+def _nested(levels: int, anchor: bool) -> str:
+    """A template whose data nests ``levels`` containers deep, root included, in
+    block style one space per level (an anchor, if asked, sends it down the
+    alias-aware check)."""
+    lines = ["Resources:"] + [f"{' ' * i}k{i}:" for i in range(1, levels - 1)]
+    lines.append(f"{' ' * (levels - 1)}- {'&x ' if anchor else ''}x")
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("anchor", [False, True], ids=["plain", "with-anchor"])
+@pytest.mark.parametrize("suffix", [".yaml", ".json"])
+def test_the_depth_limit_is_the_same_whatever_checks_it(
+    tmp_path: Path, anchor: bool, suffix: str
+) -> None:
+    """As deep as :data:`DEEPEST` is read; one level more is refused, by either walk."""
+    from apigw_doctor.project.files import DEEPEST, read_document
+
+    def written(levels: int) -> Path:
+        path = tmp_path / f"t{levels}{suffix}"
+        if suffix == ".json":
+            body = "1" if not anchor else '"a&b"'
+            path.write_text('{"Resources": ' + "[" * (levels - 1) + body + "]" * (levels - 1) + "}")
+        else:
+            path.write_text(_nested(levels, anchor))
+        return path
+
+    assert read_document(written(DEEPEST))
+    with pytest.raises(TemplateError, match="nested deeper"):
+        read_document(written(DEEPEST + 1))

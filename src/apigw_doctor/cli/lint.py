@@ -111,6 +111,7 @@ def lint(
                 template=template,
                 parameters=parse_overrides(parameter_overrides),
                 progress=lambda done, total: steps.update("reading templates", done, total),
+                python_only=True,
             )
             result = lint_paths(
                 targets,

@@ -421,7 +421,7 @@ class TemplateHandlers:
 
 def template_handlers(paths: list[Path], project: ProjectModel | None = None) -> TemplateHandlers:
     """The API handlers the templates under (or above) ``paths`` name."""
-    project = project if project is not None else load_project(paths)
+    project = project if project is not None else load_project(paths, python_only=True)
     named: dict[Path, dict[str, Placement]] = {}
     for function in project.api_functions:
         if function.handler is not None and function.is_python:

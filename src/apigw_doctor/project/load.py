@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,16 +23,21 @@ def load_project(
     stage: str | None = None,
     region: str = DEFAULT_REGION,
     progress: Callable[[int, int], None] | None = None,
+    python_only: bool = False,
 ) -> Project:
     """The project under ``paths`` (or the one ``template``).  A template that cannot
     be read is a :class:`TemplateError` naming every such file and line (after all of
     them were tried), since a scan without it would pass for a green one.
-    ``progress(done, total)`` is told as the templates found are read."""
+    ``progress(done, total)`` is told as the templates found are read.
+
+    ``python_only``: the caller reads Python functions alone (lint), so a SAM
+    template whose functions all run other languages is listed as written instead
+    of expanded by SAM's translator, which is most of a first lint of a monorepo."""
     project = Project()
     templates, cdk_apps = survey(paths) if template is None else ([template.resolve()], [])
     loaded: set[Path] = set()
     for done, path in enumerate(templates, start=1):
-        _load(path, project, loaded, parameters or {}, stage, region)
+        _load(path, project, loaded, _Options(parameters or {}, stage, region, python_only))
         if progress:
             progress(done, len(templates))
     for folder in cdk_apps:
@@ -53,14 +59,17 @@ def load_template(path: Path, **options: Any) -> Project:
     return load_project([], template=path, **options)
 
 
-def _load(
-    path: Path,
-    project: Project,
-    loaded: set[Path],
-    parameters: dict[str, str],
-    stage: str | None,
-    region: str,
-) -> None:
+@dataclass(frozen=True)
+class _Options:
+    """How every template of one project is read."""
+
+    parameters: dict[str, str]
+    stage: str | None
+    region: str
+    python_only: bool
+
+
+def _load(path: Path, project: Project, loaded: set[Path], options: _Options) -> None:
     path = path.resolve()
     if path in loaded:
         return
@@ -75,20 +84,15 @@ def _load(
         project.errors.append(str(exc))
         return
     try:
-        _read(path, data, project, loaded, parameters, stage, region)
+        _read(path, data, project, loaded, options)
     except TemplateError as exc:  # found while reading it: a ${self:} cycle...
         project.errors.append(str(exc))
 
 
 def _read(
-    path: Path,
-    data: dict[str, Any],
-    project: Project,
-    loaded: set[Path],
-    parameters: dict[str, str],
-    stage: str | None,
-    region: str,
+    path: Path, data: dict[str, Any], project: Project, loaded: set[Path], options: _Options
 ) -> None:
+    parameters, stage, region = options.parameters, options.stage, options.region
     if path.name.startswith("serverless."):
         framework = serverless.Reader(path, data, stage=stage, region=region)
         project.functions.extend(framework.read())
@@ -113,6 +117,9 @@ def _read(
     data = include.resolve(path, data, included)
     project.notes.extend(Note(path, text) for text in included)
     nested: dict[str, Path] = {}
+    if sam.is_sam(data) and options.python_only and sam.only_other_languages(data):
+        project.functions.extend(sam.read_without_translator(path, data, parameters))
+        return
     if sam.is_sam(data):
         expanded = sam.expand(path, data, parameters, region)
         project.notes.extend(Note(path, text) for text in expanded.notes)
@@ -146,7 +153,7 @@ def _read(
         )
     for child in (*nested.values(), *_nested_stacks(path.parent, data)):
         if child.is_file():
-            _load(child, project, loaded, parameters, stage, region)
+            _load(child, project, loaded, options)
         else:
             project.notes.append(Note(path, f"nested stack {child} is not a local file: not read"))
 

@@ -280,6 +280,30 @@ def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+#: resources that send :func:`only_other_languages` to the translator all the same:
+#: nested templates (which may hold Python functions) and plain Lambda functions
+#: (which :func:`read_without_translator` does not list)
+_EXPAND_ANYWAY = frozenset(
+    {"AWS::Serverless::Application", "AWS::CloudFormation::Stack", "AWS::Lambda::Function"}
+)
+
+
+def only_other_languages(data: dict[str, Any]) -> bool:
+    """Every function of the template surely runs a language other than Python (a
+    literal ``Runtime`` such as ``nodejs20.x``).  A runtime from a parameter, an
+    image or a missing one may be Python: not surely."""
+    globals_ = _dict(_dict(data.get("Globals")).get("Function"))
+    for resource in _dict(data.get("Resources")).values():
+        kind = resource.get("Type") if isinstance(resource, dict) else None
+        if kind in _EXPAND_ANYWAY:
+            return False
+        if kind == "AWS::Serverless::Function":
+            runtime = {**globals_, **_dict(resource.get("Properties"))}.get("Runtime")
+            if not isinstance(runtime, str) or runtime.startswith("python"):
+                return False
+    return True
+
+
 def read_without_translator(
     path: Path, data: dict[str, Any], parameters: dict[str, str]
 ) -> list[Function]:
