@@ -33,6 +33,10 @@ class Steps:
             self._start(step, done, total)
         self._bar.update(self._task, description=step, completed=done, total=total)
 
+    def reading_templates(self, done: int, total: int) -> None:
+        """``load_project``'s progress: every command reads templates alike."""
+        self.update("reading templates", done, total)
+
     def _start(self, step: str, done: int, total: int) -> None:
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn

@@ -47,6 +47,7 @@ from ._options import (
     resource_option,
     template_options,
 )
+from ._progress import Steps
 from ._render import emit_verdict
 
 
@@ -261,7 +262,10 @@ def _template_function(
         if template is not None:
             project = load_template(template, parameters=parameters)
         else:
-            project = load_project([Path.cwd()], parameters=parameters)
+            with Steps() as steps:  # shown on a terminal once reading has taken 2 s
+                project = load_project(
+                    [Path.cwd()], parameters=parameters, progress=steps.reading_templates
+                )
         project = materialise(project, inline)
     except TemplateError as exc:
         raise click.UsageError(str(exc)) from None

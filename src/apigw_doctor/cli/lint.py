@@ -110,7 +110,7 @@ def lint(
                 targets,
                 template=template,
                 parameters=parse_overrides(parameter_overrides),
-                progress=lambda done, total: steps.update("reading templates", done, total),
+                progress=steps.reading_templates,
                 python_only=True,
             )
             result = lint_paths(

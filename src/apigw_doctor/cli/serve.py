@@ -41,6 +41,7 @@ from ._options import (
     read_env_vars,
     render_notes,
 )
+from ._progress import Steps
 
 
 @click.command()
@@ -428,7 +429,8 @@ def _project(template: Path | None, folder: Path | None = None) -> Project:
                 f"no template under {where}: give a TARGET (app.py:handler) or "
                 "--template template.yaml"
             )
-        return load_project([where])
+        with Steps() as steps:  # shown on a terminal once reading has taken 2 s
+            return load_project([where], progress=steps.reading_templates)
     except TemplateError as exc:
         raise click.UsageError(str(exc)) from None
 
