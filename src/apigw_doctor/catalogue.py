@@ -1062,6 +1062,7 @@ SERIALISE_FIX = {
     "decimal": "json.dumps(data, default=str), or int()/float() the value",
     "datetime": "value.isoformat(), or json.dumps(data, default=str)",
     "dynamo": "json.dumps(item, default=str) (DynamoDB returns numbers as Decimal)",
+    "aws-datetime": "json.dumps(response, default=str) (boto3 returns timestamps as datetime)",
 }
 #: what a function of each runtime returns instead of failing (GW793)
 FUNCTION_ERROR_FIX = {

@@ -329,6 +329,69 @@ def handler(event, context):
         },
         ["--api", "rest"],
     ),
+    # -- boto3 responses holding datetimes (botocore's service models say which) --
+    "boto3 responses with timestamps to json.dumps": (
+        {
+            "app.py": """
+            import json
+            import boto3
+
+            s3 = boto3.client("s3")
+            ec2 = boto3.Session().client("ec2")
+
+            def buckets(event, context):
+                body = json.dumps(s3.list_buckets())  # expect: GW910 error
+                return {"statusCode": 200, "body": body}
+
+            def objects(event, context):
+                listing = s3.list_objects_v2(Bucket="b")
+                body = json.dumps({"items": listing.get("Contents", [])})  # expect: GW910 error
+                return {"statusCode": 200, "body": body}
+
+            def first(event, context):
+                item = s3.list_objects_v2(Bucket="b")["Contents"][0]
+                return {"statusCode": 200, "body": json.dumps(item)}  # expect: GW910 error
+
+            def instances(event, context):
+                found = ec2.describe_instances()
+                body = json.dumps(found["Reservations"])  # expect: GW910 error
+                return {"statusCode": 200, "body": body}
+            """,
+        },
+        ["--api", "rest"],
+    ),
+    "near miss: no timestamp there, default=str, keys only, an unknown service": (
+        {
+            "app.py": """
+            import json
+            import boto3
+
+            s3 = boto3.client("s3")
+            sts = boto3.client("sts")
+            odd = boto3.client("not-a-service")
+
+            def me(event, context):
+                return {"statusCode": 200, "body": json.dumps(sts.get_caller_identity())}
+
+            def safe(event, context):
+                return {"statusCode": 200, "body": json.dumps(s3.list_buckets(), default=str)}
+
+            def names(event, context):
+                listing = s3.list_objects_v2(Bucket="b")
+                keys = [o["Key"] for o in listing["Contents"]]
+                body = json.dumps({"keys": keys, "n": listing["KeyCount"]})
+                return {"statusCode": 200, "body": body}
+
+            def name(event, context):
+                body = json.dumps(s3.list_objects_v2(Bucket="b")["Name"])
+                return {"statusCode": 200, "body": body}
+
+            def unknown(event, context):
+                return {"statusCode": 200, "body": json.dumps(odd.describe_things())}
+            """,
+        },
+        ["--api", "rest"],
+    ),
     # -- names never defined or imported (pyflakes) -------------------------------
     "undefined names in a handler module": (
         {

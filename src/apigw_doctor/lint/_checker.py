@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..catalogue import SERIALISE_FIX, Finding, demoted, finding
 from ..rules import profile_for
+from ._aws import datetime_member
 from ._flow import analyse, dotted_name
 from ._project import FunctionNode, Handler, Module, Project
 from ._values import (
@@ -295,9 +296,9 @@ class HandlerChecker:
     def CALLS(self, scope: Scope) -> None:
         """``json.dumps(x)`` without ``default=`` where x holds what it cannot write."""
         for node in facts(self.handler.node, self.module).calls:
-            kind = self.undumpable(node, scope)
-            if kind is not None:
-                self.report_dumps(node, scope, kind, "json.dumps() without default=")
+            found = self.undumpable(node, scope)
+            if found is not None:
+                self.report_dumps(node, scope, found, "json.dumps() without default=")
 
     def HELPER(self, value: Value) -> None:
         """A helper called with DynamoDB data (or other values json.dumps cannot write)
@@ -311,14 +312,15 @@ class HandlerChecker:
             return  # nothing json.dumps cannot write goes in: the helper need not be read
         self.helpers_seen.setdefault(id(call), set()).add(id(inner.function))
         for node in facts(inner.function, inner.module).calls:
-            kind = self.undumpable(node, inner)
-            if kind is not None:
+            found = self.undumpable(node, inner)
+            if found is not None:
                 where = f"json.dumps() without default= in {inner.function.name}()"
                 at = call if inner.module is self.module and inner.depth == 1 else inner.anchor
-                self.report_dumps(at, None, kind, where)
+                self.report_dumps(at, None, found, where)
 
-    def undumpable(self, node: ast.Call, scope: Scope) -> str | None:
-        """The kind of value json.dumps cannot write that ``node`` (a call) passes it."""
+    def undumpable(self, node: ast.Call, scope: Scope) -> tuple[str, str] | None:
+        """The kind of value json.dumps cannot write that ``node`` (a call) passes it,
+        and how to name it."""
         if call_name(node) not in ("json.dumps", "dumps") or not node.args:
             return None
         if any(k.arg in ("default", "cls") for k in node.keywords):
@@ -332,18 +334,26 @@ class HandlerChecker:
             candidates = [classify(item, item_scope) for _, _, item, item_scope in value.items]
         else:
             candidates = [value]
-        return next((v.kind for v in candidates if v.kind in UNSERIALISABLE), None)
+        for value in candidates:
+            if value.kind in UNSERIALISABLE:
+                return value.kind, UNSERIALISABLE[value.kind]
+            if value.kind in ("aws-response", "aws-part"):
+                member = datetime_member(value)
+                if member is not None:
+                    return "aws-datetime", f"{UNSERIALISABLE['aws-datetime']} ({member})"
+        return None
 
     def report_dumps(
-        self, node: ast.AST | None, scope: Scope | None, kind: str, where: str
+        self, node: ast.AST | None, scope: Scope | None, found: tuple[str, str], where: str
     ) -> None:
         """GW910 for json.dumps; DynamoDB data is an error only where items hold numbers."""
+        kind, what = found
         before = len(self.findings)
         self.report(
             node,
             scope,
             "GW910",
-            what=UNSERIALISABLE[kind],
+            what=what,
             where=where,
             error="TypeError",
             fix=SERIALISE_FIX[kind],

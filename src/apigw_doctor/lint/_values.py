@@ -71,6 +71,7 @@ UNSERIALISABLE = {
     "decimal": "a Decimal",
     "datetime": "a datetime",
     "dynamo": "DynamoDB data (Decimal numbers)",
+    "aws-datetime": "a boto3 response holding datetimes",
 }
 #: the subset the Lambda runtime's own encoder cannot serialise either (spec S1-S7):
 #: it writes Decimal as a number and UTF-8 bytes as text
@@ -409,12 +410,22 @@ def _subscript(node: ast.Subscript, scope: Scope) -> Value:
         return Value("str") if key == "body" else UNKNOWN
     if base.kind in ("dynamo", "aws-response") and key in ("Count", "ScannedCount"):
         return Value("number")
+    if base.kind in _AWS_PARTS and isinstance(key, (str, int)):
+        return Value("aws-part")  # what it holds is the service model's (lint._aws)
     if base.kind == "decimal" or (base.kind == "dynamo" and _holds_items(key)):
         return Value(base.kind)
     if base.kind == "dict" and isinstance(key, str):
         found = base.item(key)
         return classify(*found) if found else UNKNOWN
     return UNKNOWN
+
+
+#: a boto3 response and the parts of it taken by a literal key or index
+_AWS_PARTS = frozenset({"aws-response", "aws-part"})
+
+
+def _constant_first(node: ast.Call) -> bool:
+    return bool(node.args) and isinstance(node.args[0], ast.Constant)
 
 
 #: the parts of a DynamoDB result that hold whole items (with their Decimal numbers)
@@ -476,6 +487,8 @@ def _call(node: ast.Call, scope: Scope) -> Value:
         return helper
     if name.endswith(".get") or name == "get":
         base = classify(node.func.value, scope) if isinstance(node.func, ast.Attribute) else None
+        if base is not None and base.kind in _AWS_PARTS and _constant_first(node):
+            return Value("aws-part")
         if base is not None and base.kind == "event" and node.args:
             key = node.args[0]
             if isinstance(key, ast.Constant) and key.value in EVENT_OBJECTS:
