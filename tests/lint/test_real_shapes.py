@@ -339,6 +339,9 @@ def handler(event, context):
             s3 = boto3.client("s3")
             ec2 = boto3.Session().client("ec2")
 
+            def ok(data):
+                return {"statusCode": 200, "body": json.dumps(data)}
+
             def buckets(event, context):
                 body = json.dumps(s3.list_buckets())  # expect: GW910 error
                 return {"statusCode": 200, "body": body}
@@ -351,6 +354,9 @@ def handler(event, context):
             def first(event, context):
                 item = s3.list_objects_v2(Bucket="b")["Contents"][0]
                 return {"statusCode": 200, "body": json.dumps(item)}  # expect: GW910 error
+
+            def via_helper(event, context):
+                return ok(s3.list_buckets())  # expect: GW910 error
 
             def instances(event, context):
                 found = ec2.describe_instances()
@@ -388,6 +394,12 @@ def handler(event, context):
 
             def unknown(event, context):
                 return {"statusCode": 200, "body": json.dumps(odd.describe_things())}
+
+            def me_via_helper(event, context):
+                return ok(sts.get_caller_identity())
+
+            def ok(data):
+                return {"statusCode": 200, "body": json.dumps(data)}
             """,
         },
         ["--api", "rest"],

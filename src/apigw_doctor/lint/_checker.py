@@ -418,15 +418,17 @@ def _builds_response(value: Value, depth: int = 0) -> bool:
 def _carries_undumpable(node: ast.expr, scope: Scope) -> bool:
     """An argument that is, holds or returns what json.dumps cannot write."""
     value = classify(node, scope)
-    if value.kind in UNSERIALISABLE:
-        return True
     if value.kind == "dict":
-        return any(
-            classify(item, where).kind in UNSERIALISABLE for _, _, item, where in value.items
-        )
+        return any(_undumpable(classify(item, where)) for _, _, item, where in value.items)
     if value.kind == "helper":
-        return any(v.kind in UNSERIALISABLE for v in value.returns)
-    return False
+        return any(_undumpable(v) for v in value.returns)
+    return _undumpable(value)
+
+
+def _undumpable(value: Value) -> bool:
+    if value.kind in ("aws-response", "aws-part"):
+        return datetime_member(value) is not None
+    return value.kind in UNSERIALISABLE
 
 
 def _lenient_json(module: Module) -> bool:
