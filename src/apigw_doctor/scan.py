@@ -20,7 +20,7 @@ from . import authorizers, cors
 from .catalogue import Finding, finding
 from .events import HttpRequest
 from .lint import Config, LintFinding, lint_paths
-from .lint._project import Module, find_handlers, parse, python_files
+from .lint._project import Module, adapter_handlers, find_handlers, parse, python_files
 from .project import Binding, Cors, Function, Note, load_project
 from .project.discover import declared_runtimes
 from .project.inline import materialise
@@ -245,14 +245,15 @@ def _signature_handlers(
         module = Module(path, source, parse(source, str(path)))
     except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
         return []  # lint has reported it
+    found = [(h.name, h.api) for h in find_handlers(module, config)]
+    if not config.handlers:  # handler = Mangum(app): an API handler with no def
+        found += [(name, config.api) for name in adapter_handlers(module)]
     reports = []
-    for handler in find_handlers(module, config):
-        local = LocalFunction(
-            f"{path}:{handler.name}", handler.name, environment=lambda_defaults()
-        ).with_variables(variables)
-        plan = _Plan(
-            path, handler.name, local, (binding_for(handler.api, "/", "GET"),), path.parent
+    for name, api in found:
+        local = LocalFunction(f"{path}:{name}", name, environment=lambda_defaults()).with_variables(
+            variables
         )
+        plan = _Plan(path, name, local, (binding_for(api, "/", "GET"),), path.parent)
         reports.append(_report(plan, options))
     return reports
 

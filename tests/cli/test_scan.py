@@ -576,3 +576,27 @@ def test_repeated_scans_write_no_stray_child_watcher_line() -> None:
     finally:
         busy.kill()
         busy.wait()
+
+
+def test_without_a_template_adapter_made_handlers_are_found(tmp_path: Path) -> None:
+    """``handler = Mangum(app)`` and ``make_lambda_handler(app)`` define no function:
+    without a template, their assignment is what says an API handler is there."""
+    (tmp_path / "asgi.py").write_text(
+        "from fastapi import FastAPI\nfrom mangum import Mangum\n\napp = FastAPI()\n\n\n"
+        "@app.get('/')\ndef root() -> dict[str, str]:\n    return {'via': 'fastapi'}\n\n\n"
+        "handler = Mangum(app, lifespan='off')\n"
+    )
+    (tmp_path / "wsgi.py").write_text(
+        "import json\n\nimport apig_wsgi\n\n\ndef application(environ, start_response):\n"
+        "    start_response('200 OK', [('Content-Type', 'application/json')])\n"
+        "    return [json.dumps({'via': 'wsgi'}).encode()]\n\n\n"
+        "lambda_handler = apig_wsgi.make_lambda_handler(application)\n"
+        "not_a_handler = dict(a=1)\n"
+    )
+    status, report, _ = scan(str(tmp_path))
+    bodies = {
+        h["name"]: json.loads(base64.b64decode(h["calls"][0]["body_base64"]))
+        for h in report["handlers"]
+    }
+    assert status == 0
+    assert bodies == {"handler": {"via": "fastapi"}, "lambda_handler": {"via": "wsgi"}}

@@ -76,8 +76,9 @@ def scan_command(
     the project's Python (see --python).  Functions that
     other things trigger (queues, schedules, authorizers...) are listed as
     skipped, with their trigger.  Without a template, a function taking
-    (event, context) that reads an API Gateway event is called with GET /,
-    its API kind assumed (`[tool.apigw-doctor] api` in pyproject.toml sets it).
+    (event, context) that reads an API Gateway event, or a handler an adapter
+    makes (handler = Mangum(app)), is called with GET /, its API kind assumed
+    (`[tool.apigw-doctor] api` in pyproject.toml sets it).
 
     Handlers run with the template's environment variables and layers (none
     of this shell's: --inherit-env), and without AWS: placeholder credentials

@@ -573,6 +573,38 @@ def _hands_to_an_adapter(node: FunctionNode, module: Module) -> bool:
     return any(re.search(rf"\b{re.escape(name)}\s*\(", text) for name in imported)
 
 
+#: factories that wrap a WSGI/ASGI app into a Lambda handler: (module, callable)
+_HANDLER_FACTORIES = frozenset({("mangum", "Mangum"), ("apig_wsgi", "make_lambda_handler")})
+
+
+def adapter_handlers(module: Module) -> list[str]:
+    """Module-level names bound to an adapter-made handler (``handler = Mangum(app)``,
+    ``lambda_handler = make_lambda_handler(app)``): API handlers with no function of
+    their own, so without a template only this shape says they are there."""
+    found = []
+    for node in module.tree.body:
+        if (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and isinstance(node.value, ast.Call)
+            and _factory(node.value.func, module) in _HANDLER_FACTORIES
+        ):
+            found.append(node.targets[0].id)
+    return found
+
+
+def _factory(func: ast.expr, module: Module) -> tuple[str, str] | None:
+    """``Mangum`` imported from mangum, or ``mangum.Mangum``: (module, name)."""
+    if isinstance(func, ast.Name) and func.id in module.imports:
+        imported, name = module.imports[func.id]
+        return imported.split(".")[0], name
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+        alias = module.module_aliases.get(func.value.id)
+        return (alias.split(".")[0], func.attr) if alias else None
+    return None
+
+
 def serves_an_api(node: FunctionNode, module: Module) -> bool:
     """Without a template: a function reads an API Gateway event or builds a proxy
     response (itself, or through helpers of its module), and reads no other event;
