@@ -20,8 +20,15 @@ from . import authorizers, cors
 from .catalogue import Finding, finding
 from .events import HttpRequest
 from .lint import Config, LintFinding, lint_paths
-from .lint._project import Module, adapter_handlers, find_handlers, parse, python_files
-from .project import Binding, Cors, Function, Note, load_project
+from .lint._project import (
+    SKIP_DIRS,
+    Module,
+    adapter_handlers,
+    find_handlers,
+    parse,
+    python_files,
+)
+from .project import Binding, Cors, Function, Note, image, load_project
 from .project.discover import declared_runtimes
 from .project.inline import materialise
 from .rules import Verdict
@@ -162,8 +169,10 @@ def scan(
             report.interpreter.command,
         )
         if not project.functions:
+            images = image.without_template(root, SKIP_DIRS)
             for path in python_files([root]):
-                for signature in _signature_handlers(path.resolve(), config, options, variables):
+                found = _signature_handlers(path.resolve(), config, options, variables, images)
+                for signature in found:
                     signature.lint = by_function.get((path.resolve(), signature.name), [])
                     report.handlers.append(signature)
             return report
@@ -238,8 +247,14 @@ def _function_report(
 
 
 def _signature_handlers(
-    path: Path, config: Config, options: _Options, variables: dict[str, str]
+    path: Path,
+    config: Config,
+    options: _Options,
+    variables: dict[str, str],
+    images: dict[tuple[Path, str], image.ImageFunction],
 ) -> list[HandlerReport]:
+    """The handlers found in one file's code, each run as its Lambda image would
+    run it when a Dockerfile names it (its ENV, its task root)."""
     try:
         source = path.read_text(encoding="utf-8")
         module = Module(path, source, parse(source, str(path)))
@@ -250,10 +265,13 @@ def _signature_handlers(
         found += [(name, config.api) for name in adapter_handlers(module)]
     reports = []
     for name, api in found:
-        local = LocalFunction(f"{path}:{name}", name, environment=lambda_defaults()).with_variables(
-            variables
+        built = images.get((path, name))
+        environment = {**dict(built.environment), **variables} if built else variables
+        local = LocalFunction(f"{path}:{name}", name, environment=lambda_defaults())
+        base = built.code_dir.resolve() if built else path.parent
+        plan = _Plan(
+            path, name, local.with_variables(environment), (binding_for(api, "/", "GET"),), base
         )
-        plan = _Plan(path, name, local, (binding_for(api, "/", "GET"),), path.parent)
         reports.append(_report(plan, options))
     return reports
 

@@ -600,3 +600,56 @@ def test_without_a_template_adapter_made_handlers_are_found(tmp_path: Path) -> N
     }
     assert status == 0
     assert bodies == {"handler": {"via": "fastapi"}, "lambda_handler": {"via": "wsgi"}}
+
+
+def test_a_program_this_machine_lacks_is_not_checked_here(tmp_path: Path) -> None:
+    """``subprocess.run(["cbt", ...])``: an image or a layer may install the program;
+    a missing file the handler opens itself is still the handler's failure."""
+    sam_api(tmp_path, "app.handler")
+    write(
+        tmp_path,
+        "import subprocess\n\n"
+        "def handler(event, context):\n"
+        "    subprocess.run(['apigw-doctor-no-such-program', '--version'], check=True)\n"
+        "    return {'statusCode': 200}\n",
+    )
+    status, report, _ = scan(str(tmp_path))
+    (handler,) = report["handlers"]
+    assert status == 0 and "'apigw-doctor-no-such-program'" in handler["notCheckedHere"]
+    write(
+        tmp_path,
+        "def handler(event, context):\n"
+        "    with open('missing.txt') as f:\n"
+        "        return {'statusCode': 200, 'body': f.read()}\n",
+    )
+    status, report, _ = scan(str(tmp_path))
+    assert status == 1 and not report["handlers"][0]["notCheckedHere"]
+
+
+def test_without_a_template_a_lambda_images_dockerfile_gives_env_and_task_root(
+    tmp_path: Path,
+) -> None:
+    """A Lambda image built without a template (pushed by hand or by CI): its handler
+    runs with the Dockerfile's ENV, a task-root path naming the project's copy."""
+    (tmp_path / "Dockerfile").write_text(
+        "FROM public.ecr.aws/lambda/python:3.12\n"
+        "COPY src/ ${LAMBDA_TASK_ROOT}\n"
+        "ENV GREETING=hello\n"
+        "ENV DATA_FILE=${LAMBDA_TASK_ROOT}/data.txt\n"
+        'CMD ["app.handler"]\n'
+    )
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "data.txt").write_text("from the image")
+    (tmp_path / "src" / "app.py").write_text(
+        "import os\n\n"
+        "def handler(event, context):\n"
+        "    with open(os.environ['DATA_FILE']) as f:\n"
+        "        text = f.read()\n"
+        "    body = f\"{os.environ['GREETING']} {event['httpMethod']} {text}\"\n"
+        "    return {'statusCode': 200, 'body': body}\n"
+    )
+    status, report, _ = scan(str(tmp_path))
+    (handler,) = report["handlers"]
+    assert status == 0, handler
+    body = base64.b64decode(handler["calls"][0]["body_base64"])
+    assert body == b"hello GET from the image"

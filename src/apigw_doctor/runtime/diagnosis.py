@@ -150,7 +150,11 @@ def not_checked(
                 "it out gets a 502 here: answer 400 for missing fields"
             )
         return None
-    return _unreachable(kind, "the handler", f"{kind}: {message[:200]}") or _mount(kind, message)
+    return (
+        _unreachable(kind, "the handler", f"{kind}: {message[:200]}")
+        or _mount(kind, message)
+        or _missing_program(error)
+    )
 
 
 def _mount(kind: str, message: str) -> str | None:
@@ -164,6 +168,26 @@ def _mount(kind: str, message: str) -> str | None:
     return (
         f"the handler uses {found.group(1)}, on a file system Lambda mounts (EFS, layers "
         "under /opt) that this machine does not have"
+    )
+
+
+_NO_SUCH_FILE = re.compile(r"No such file or directory: '([^']+)'")
+
+
+def _missing_program(error: dict[str, Any]) -> str | None:
+    """A program the handler starts (``subprocess.run(["ffmpeg", ...])``) that this
+    machine lacks: on Lambda a container image, a layer or the runtime may have it,
+    so its absence here says nothing about the handler."""
+    if error.get("errorType") != "FileNotFoundError":
+        return None
+    trace = error.get("stackTrace")
+    if not isinstance(trace, list) or not any("_execute_child" in str(t) for t in trace):
+        return None  # not raised while starting a program
+    found = _NO_SUCH_FILE.search(str(error.get("errorMessage", "")))
+    program = repr(found.group(1)) if found else "a program"
+    return (
+        f"the handler runs {program}, which this machine does not have (on Lambda the "
+        "function's container image or a layer may provide it)"
     )
 
 
