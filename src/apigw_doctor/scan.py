@@ -264,16 +264,41 @@ def _signature_handlers(
     if not config.handlers:  # handler = Mangum(app): an API handler with no def
         found += [(name, config.api) for name in adapter_handlers(module)]
     reports = []
+    target, base = _import_root(path, module)
     for name, api in found:
         built = images.get((path, name))
         environment = {**dict(built.environment), **variables} if built else variables
-        local = LocalFunction(f"{path}:{name}", name, environment=lambda_defaults())
-        base = built.code_dir.resolve() if built else path.parent
+        local = LocalFunction(f"{target}:{name}", name, environment=lambda_defaults())
+        base = built.code_dir.resolve() if built else base
         plan = _Plan(
             path, name, local.with_variables(environment), (binding_for(api, "/", "GET"),), base
         )
         reports.append(_report(plan, options))
     return reports
+
+
+def _import_root(path: Path, module: Module) -> tuple[str, Path]:
+    """How a handler file is imported, and from where: on its own from its folder,
+    unless it imports through its own package (``from app.api import x`` in
+    ``app/main.py``, or ``from .api import x``), which works only as ``app.main``
+    from the folder above the package, as the zip root Lambda would import it from."""
+    packages = []  # the folders above the file that are packages, nearest first
+    folder = path.parent
+    while (folder / "__init__.py").is_file():
+        packages.append(folder)
+        folder = folder.parent
+    imported = [*(m for m, _ in module.imports.values()), *module.module_aliases.values()]
+    named = {m.split(".")[0] for m in imported if not m.startswith(".")}
+    levels = max((len(m) - len(m.lstrip(".")) for m in imported), default=0)
+    tops = [p for p in packages if p.name in named]
+    if tops:
+        top = tops[0]
+    elif 0 < levels <= len(packages):
+        top = packages[levels - 1]
+    else:
+        return str(path), path.parent
+    dotted = ".".join(path.relative_to(top.parent).with_suffix("").parts)
+    return dotted, top.parent
 
 
 class _Plan(NamedTuple):

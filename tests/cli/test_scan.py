@@ -653,3 +653,26 @@ def test_without_a_template_a_lambda_images_dockerfile_gives_env_and_task_root(
     assert status == 0, handler
     body = base64.b64decode(handler["calls"][0]["body_base64"])
     assert body == b"hello GET from the image"
+
+
+@pytest.mark.parametrize("imports", ["from app.helpers import greet", "from .helpers import greet"])
+def test_without_a_template_a_handler_importing_its_own_package_runs_as_that_package(
+    tmp_path: Path, imports: str
+) -> None:
+    """``app/main.py`` importing ``app.helpers`` (or ``.helpers``) runs as ``app.main``
+    from the folder above, as from a zip's root; an ``__init__.py`` above does not
+    move it further up."""
+    (tmp_path / "__init__.py").write_text("")
+    package = tmp_path / "app"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "helpers.py").write_text("def greet():\n    return 'hi'\n")
+    (package / "main.py").write_text(
+        f"{imports}\n\n"
+        "def handler(event, context):\n"
+        "    return {'statusCode': 200, 'body': greet() + ' ' + event['httpMethod']}\n"
+    )
+    status, report, _ = scan(str(tmp_path))
+    (handler,) = report["handlers"]
+    assert status == 0, handler
+    assert base64.b64decode(handler["calls"][0]["body_base64"]) == b"hi GET"
