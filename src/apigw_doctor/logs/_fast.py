@@ -13,6 +13,7 @@ import os
 import re
 from collections import OrderedDict, deque
 from collections.abc import Callable
+from typing import Any
 
 from ._parse import Execution, FunctionLog, parse, parse_time
 from ._stories import Collector
@@ -120,10 +121,99 @@ def _next_buffer(ring: list[bytearray], current: bytearray, size: int) -> bytear
 
 def _search(data: Data, fresh: int, stop: int, collector: Collector, starts: _Starts) -> None:
     """Everything the whole lines in ``data[fresh:stop]`` tell the collector."""
-    for position in _completions(data, fresh, stop, collector):
+    accelerated = _accelerated() if engine() == "hyperscan" else None
+    if accelerated is not None:
+        failed, function_log = accelerated.search(data, fresh, stop, collector)
+    else:
+        failed = _completions(data, fresh, stop, collector)
+        function_log = any(data.find(gate, fresh, stop) != -1 for gate in FUNCTION_GATES)
+    for position in failed:
         _feed_request(data, position, collector, starts)
-    _feed_function_errors(data, fresh, stop, collector)
-    collector.lines += data.count(b"\n", fresh, stop)
+    if function_log:
+        _feed_function_errors(data, fresh, stop, collector)
+    collector.lines += _count_newlines(data, fresh, stop)
+
+
+#: how the chunks are searched: "hyperscan" (the [fast] extra: one pass in C per chunk,
+#: Intel's Hyperscan) when it can be imported, else "python" (byte searches of the
+#: standard library, a step per completed request); the same results either way
+ENGINES = ("hyperscan", "python")
+#: this variable set to "python" picks the standard library's search even when
+#: hyperscan is there (to compare the two, or to rule the library out)
+ENGINE_VARIABLE = "APIGW_DOCTOR_LOGS_ENGINE"
+
+
+def available_engine() -> str:
+    """The fastest engine installed: "hyperscan" with the [fast] extra, else "python"."""
+    return "python" if _accelerated() is None else "hyperscan"
+
+
+def engine() -> str:
+    """The engine :func:`scan` uses now: one of ENGINES (the fastest installed, unless
+    ENGINE_VARIABLE says "python")."""
+    return "python" if os.environ.get(ENGINE_VARIABLE) == "python" else available_engine()
+
+
+class _Hyperscan:
+    """One Hyperscan pass over a chunk for what the standard library needs several for:
+    the completion lines of failed (not 2xx) requests, in order, and whether the chunk
+    holds a word of a function's log (FUNCTION_GATES).  A 2xx completion costs no
+    Python step: those are counted with ``bytes.count`` of COMPLETED, less the rest."""
+
+    NOT_2XX, GATE = 0, 1
+
+    def __init__(self, module: Any) -> None:
+        expressions = [re.escape(COMPLETED) + b"[^2]", *(re.escape(g) for g in FUNCTION_GATES)]
+        self.database = module.Database()
+        self.database.compile(
+            expressions=expressions,
+            ids=[self.NOT_2XX] + [self.GATE] * len(FUNCTION_GATES),
+            elements=len(expressions),
+            flags=[0] + [module.HS_FLAG_SINGLEMATCH] * len(FUNCTION_GATES),
+        )
+        self.scratch = module.Scratch(self.database)
+
+    def search(
+        self, data: Data, fresh: int, stop: int, collector: Collector
+    ) -> tuple[list[int], bool]:
+        """What :func:`_completions` and the gates tell of ``data[fresh:stop]``."""
+        ends: list[int] = []
+        gates: list[int] = []
+
+        def matched(pattern: int, _start: int, end: int, _flags: int, _context: object) -> None:
+            (ends if pattern == self.NOT_2XX else gates).append(end)
+
+        with memoryview(data) as view:
+            self.database.scan(view[fresh:stop], match_event_handler=matched, scratch=self.scratch)
+        classes = [0] * 10
+        failed = []
+        before = fresh - 1  # the match ends after the digit
+        for end in ends:
+            digit = data[before + end] - 48
+            if digit in (4, 5):
+                failed.append(before + end - len(COMPLETED))
+            elif digit in (1, 3):
+                classes[digit] += 1
+        classes[2] = data.count(COMPLETED, fresh, stop) - len(ends)
+        for digit in (1, 2, 3):
+            if classes[digit]:
+                collector.execution.requests += classes[digit]
+                collector.execution.statuses[digit * 100] += classes[digit]
+        return failed, bool(gates)
+
+
+@functools.cache
+def _accelerated() -> _Hyperscan | None:
+    """The compiled Hyperscan search, made once, or None without the [fast] extra."""
+    try:
+        import hyperscan
+    except ImportError:
+        return None
+    return _Hyperscan(hyperscan)
+
+
+def _count_newlines(data: Data, fresh: int, stop: int) -> int:
+    return data.count(b"\n", fresh, stop)
 
 
 def _last_line(data: Data, fresh: int, stop: int) -> bytes:
@@ -355,8 +445,7 @@ FUNCTION_GATES = (b"RequestId: ", b"ERROR")
 
 
 def _feed_function_errors(data: Data, fresh: int, stop: int, collector: Collector) -> None:
-    if not any(data.find(gate, fresh, stop) != -1 for gate in FUNCTION_GATES):
-        return
+    """The function's own error lines in a chunk that holds a FUNCTION_GATES word."""
     for marker in FUNCTION_MARKERS:
         position = data.find(marker, fresh, stop)
         while position != -1:
