@@ -10,6 +10,7 @@ import json
 import re
 import time
 from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -256,8 +257,19 @@ def _plain_story(story: Story) -> Story:
     return dataclasses.replace(story, **changes)
 
 
-def as_json(report: Report, *, redacted: bool) -> str:
-    """Redacted as data before it is JSON: escaping can never hide a secret."""
+def _none(count: int) -> None:
+    """No progress to tell."""
+
+
+def _counted(stories: list[Story], progress: Callable[[int], None]) -> Iterator[Story]:
+    for story in stories:
+        progress(1)
+        yield story
+
+
+def as_json(report: Report, *, redacted: bool, progress: Callable[[int], None] = _none) -> str:
+    """Redacted as data before it is JSON: escaping can never hide a secret
+    (``progress`` is told of each failure written)."""
     if redacted:
         report = without_secrets(report)
     head = json.dumps({"summary": report.summary()}, indent=2)
@@ -266,12 +278,13 @@ def as_json(report: Report, *, redacted: bool) -> str:
     # one failed request per line, by the C encoder (indent= would use the pure-Python
     # one, a second per 10,000 failures): the same JSON, readable and greppable
     encode = json.JSONEncoder().encode
-    rows = ",\n    ".join(encode(s.as_json()) for s in report.stories)
+    rows = ",\n    ".join(encode(s.as_json()) for s in _counted(report.stories, progress))
     return head[:-2] + ',\n  "failed": [\n    ' + rows + "\n  ]\n}"
 
 
-def as_html(report: Report, *, redacted: bool) -> str:
-    """One page, no external resources: an SVG timeline and the request table."""
+def as_html(report: Report, *, redacted: bool, progress: Callable[[int], None] = _none) -> str:
+    """One page, no external resources: an SVG timeline and the request table
+    (``progress`` is told of each failure written)."""
     if redacted:
         report = without_secrets(report)
     report = for_display(report)
@@ -300,7 +313,7 @@ def as_html(report: Report, *, redacted: bool) -> str:
         for c in causes
     )
     rows = []
-    for story in report.stories:
+    for story in _counted(report.stories, progress):
         fixes = "<br>".join(
             html.escape(f"{f.code} {f.message} -- fix: {f.fix}") for f in story.findings
         ) or html.escape(story.explanation)
