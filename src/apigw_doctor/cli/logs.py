@@ -35,7 +35,32 @@ if TYPE_CHECKING:  # rich is imported when text is drawn: --format json never ne
 PROGRESS_AFTER = 2.0
 
 
-@click.command()
+class _LogsCommand(click.Command):
+    """``logs``, whose help ends with the search engine this installation runs."""
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        from ..logs._fast import ENGINE_VARIABLE, available_engine, engine
+
+        formatter.write_paragraph()
+        if engine() == "hyperscan":
+            said = (
+                "Engine: hyperscan (the [fast] extra): one pass in C over each chunk of "
+                f"an execution log; {ENGINE_VARIABLE}=python picks the standard library's "
+                "search (the same report, slower)."
+            )
+        elif available_engine() == "hyperscan":
+            said = f"Engine: python (chosen by {ENGINE_VARIABLE}=python; hyperscan is installed)."
+        else:
+            said = (
+                "Engine: python (the standard library's search); pip install "
+                "'apigw-doctor[fast]' adds Hyperscan, several times faster on large "
+                "execution logs, with the same report."
+            )
+        formatter.write_text(said)
+        super().format_epilog(ctx, formatter)
+
+
+@click.command(cls=_LogsCommand)
 @click.argument("paths", nargs=-1, metavar="[PATH|-]...")
 @api_option("The API kind whose rules explain a logged result.")
 @format_option()
@@ -64,8 +89,8 @@ PROGRESS_AFTER = 2.0
 @click.option(
     "--progress/--no-progress",
     default=None,
-    help="Show a progress bar on stderr for reading that takes over 2 s "
-    "[default: when stderr is a terminal].",
+    help="Show a progress bar on stderr for each step (reading, explaining, writing) "
+    "that takes over 2 s [default: when stderr is a terminal].",
 )
 @click.option("--region", envvar="AWS_DEFAULT_REGION")
 @click.option("--profile", envvar="AWS_PROFILE")
