@@ -12,13 +12,13 @@ from ._fast import looks_like_execution_log, scan
 from ._read import Source, SourceError, lines, size_of
 from ._report import Report, as_html, as_json, for_display, plain, sparkline, without_secrets
 from ._shapes import Reader
-from ._stories import Collector, Steps, Story
+from ._stories import Collector, StepProgress, Story
 
 __all__ = [
     "Collector",
     "Report",
     "SourceError",
-    "Steps",
+    "StepProgress",
     "Story",
     "analyse",
     "analyse_lines",
@@ -39,7 +39,7 @@ def analyse_lines(
     api: str = "rest",
     sources: list[str] | None = None,
     query: str | None = None,
-    progress: Steps | None = None,
+    progress: StepProgress | None = None,
 ) -> Report:
     """The report for log lines from any mix of sources (``progress`` is told of each
     failure explained)."""
@@ -48,7 +48,7 @@ def analyse_lines(
     return _report(collector, sources or [], query, progress)
 
 
-def analyse(names: list[str], *, api: str = "rest", progress: Steps | None = None) -> Report:
+def analyse(names: list[str], *, api: str = "rest", progress: StepProgress | None = None) -> Report:
     """The report for files (plain or .gz) and ``-`` for stdin, in any mix of formats
     (``progress`` is told of the bytes read, then of each failure explained)."""
     collector = Collector(api)
@@ -74,7 +74,7 @@ def _read_lines(texts: Iterable[str], collector: Collector) -> None:
 
 
 def _report(
-    collector: Collector, sources: list[str], query: str | None, progress: Steps | None
+    collector: Collector, sources: list[str], query: str | None, progress: StepProgress | None
 ) -> Report:
     return Report(
         collector.stories(progress),

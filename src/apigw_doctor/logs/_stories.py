@@ -152,7 +152,7 @@ class Totals:
         self.last = time if self.last is None else max(self.last, time)
 
 
-class Steps(Protocol):
+class StepProgress(Protocol):
     """What is told how far the work has got (the CLI's progress bar): bytes read, then
     the items of each later step."""
 
@@ -343,7 +343,7 @@ class Collector:
         self._keep(story)
 
     # -- results ----------------------------------------------------------------------
-    def stories(self, steps: Steps | None = None) -> list[Story]:
+    def stories(self, steps: StepProgress | None = None) -> list[Story]:
         """Every failed request with its cause, oldest first (``steps`` is told of each
         one explained).
 
