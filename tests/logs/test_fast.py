@@ -2,6 +2,7 @@
 failures' distance from their start, their number, or where the reads cut the file."""
 
 import gzip
+import sys
 from pathlib import Path
 
 import pytest
@@ -148,3 +149,26 @@ def test_both_engines_write_the_same_report(
         written[engine] = as_json(analyse([str(path)]), redacted=True)
     assert written["hyperscan"] == written["python"]
     assert '"failed": []' not in written["python"]
+
+
+def test_without_hyperscan_the_standard_library_searches(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where the [fast] extra is not installed: the same report, and the help says how
+    to get the faster engine."""
+    from click.testing import CliRunner
+
+    from apigw_doctor.cli import main
+
+    monkeypatch.delenv(_fast.ENGINE_VARIABLE, raising=False)
+    expected = as_json(analyse([str(SAMPLES / "execution.log")]), redacted=True)
+    monkeypatch.setitem(sys.modules, "hyperscan", None)  # import hyperscan fails
+    _fast.hyperscan_module.cache_clear()
+    _fast._accelerated.cache_clear()
+    try:
+        assert _fast.available_engine() == _fast.engine() == "python"
+        assert as_json(analyse([str(SAMPLES / "execution.log")]), redacted=True) == expected
+        help_text = " ".join(CliRunner().invoke(main, ["logs", "--help"]).output.split())
+        assert "Engine: python" in help_text and "apigw-doctor[fast]" in help_text
+    finally:
+        monkeypatch.undo()
+        _fast.hyperscan_module.cache_clear()
+        _fast._accelerated.cache_clear()
