@@ -45,8 +45,9 @@ class _LogsCommand(click.Command):
         if engine() == "hyperscan":
             said = (
                 "Engine: hyperscan (the [fast] extra): one pass in C over each chunk of "
-                f"an execution log; {ENGINE_VARIABLE}=python picks the standard library's "
-                "search (the same report, slower)."
+                "an execution log (and numpy counting the lines of a large one); "
+                f"{ENGINE_VARIABLE}=python picks the standard library's search (the same "
+                "report, slower)."
             )
         elif available_engine() == "hyperscan":
             said = f"Engine: python (chosen by {ENGINE_VARIABLE}=python; hyperscan is installed)."
