@@ -403,10 +403,6 @@ def _feed_request(data: Data, position: int, collector: Collector, starts: _Star
     simple = len(request_id) >= 8 and request_id.split() == [request_id]
     if started and simple and position == closing + 2 and _counted(data, token, spans, collector):
         return
-    texts = _ascii_texts(data, spans) if started and simple else None
-    if texts is not None:  # the usual request: its lines decoded in one go
-        _read_texts(texts, token.decode("ascii"), collector)
-        return
     lines = [data[begin:end] for begin, end in spans]
     if not started:
         start = starts.pop(token)  # its start is further back than the window
@@ -429,37 +425,6 @@ def _feed_request(data: Data, position: int, collector: Collector, starts: _Star
             message = line[at + skip :].decode("utf-8", "replace").rstrip()
             read.append((message, time))  # type: ignore[arg-type]
     collector.request_lines(request_id.decode("utf-8", "replace"), read)
-
-
-def _ascii_texts(data: Data, spans: list[tuple[int, int]]) -> list[str] | None:
-    """The lines at ``spans`` as text, decoded in one go (not one ``decode`` per line)
-    when they stand near one another, as a request's lines do, and are all ASCII (so
-    each reads as it would alone); else None."""
-    first, last = spans[0][0], spans[-1][1]
-    if last - first > 4 * NEAR:
-        return None
-    region = data[first:last]
-    if not region.isascii():
-        return None
-    text = region.decode("ascii")
-    return [text[begin - first : end - first] for begin, end in spans]
-
-
-def _read_texts(texts: list[str], token: str, collector: Collector) -> None:
-    """A failed request's lines, as text, into the collector: what the loop over bytes
-    in :func:`_feed_request` does with them."""
-    request_id, skip = token[1:-2], len(token)
-    read: list[tuple[str, float | None]] = []
-    for line in texts:  # each line was counted per block already
-        at = line.find(token)
-        time = _text_prefix_time(line[:at]) if at >= 0 else _OTHER
-        if time is _OTHER:  # another shape: the parser reads it, in its turn
-            collector.request_lines(request_id, read)
-            read = []
-            collector.record(parse(line))
-        else:
-            read.append((line[at + skip :].rstrip(), time))  # type: ignore[arg-type]
-    collector.request_lines(request_id, read)
 
 
 def _counted(data: Data, token: bytes, spans: list[tuple[int, int]], collector: Collector) -> bool:
@@ -514,12 +479,6 @@ def _prefix_time(prefix: bytes) -> float | object | None:
     ):
         return _OTHER
     return parse_time(words[0].decode("ascii")) if words else None
-
-
-@functools.lru_cache(maxsize=4096)
-def _text_prefix_time(prefix: str) -> float | object | None:
-    """:func:`_prefix_time` of an ASCII prefix given as text."""
-    return _prefix_time(prefix.encode("ascii"))
 
 
 #: a chunk holding none of these holds no line of a function's log: the runtime writes
