@@ -1,6 +1,6 @@
 """Log analysis speed on a generated execution log, beside `grep -c`.
 
-Run: python3 benchmarks/bench_logs.py [--size-mb 1024] [--log PATH] [--src DIR]
+Run: python3 benchmarks/bench_logs.py [--size-mb 1024] [--log PATH] [--src DIR] [--engine E]
 
 Writes a REST API execution log of the given size (about 1 request in 20
 failing, every cause mixed in), then in the same run times `grep -c 'Malformed
@@ -9,6 +9,8 @@ its own process (the best of --runs), and prints MB/s, the ratio to grep with
 the target beside it, and our peak memory.  The command runs this checkout's
 source (src/ beside this file) unless --src names another (to compare two).
 --log keeps the generated log at PATH and reuses it when it is there.
+The search engine (`hyperscan` with the [fast] extra, else `python`) is printed;
+--engine python measures the standard library's search where Hyperscan is installed.
 Target (issue "Speed of the loop"): >= 25 % of grep's speed, memory flat
 whatever the size.
 """
@@ -100,6 +102,9 @@ def main() -> None:
     parser.add_argument("--log", type=Path, help="keep (or reuse) the generated log here")
     parser.add_argument("--src", type=Path, default=Path(__file__).parent.parent / "src")
     parser.add_argument("--runs", type=int, default=2, help="best of this many runs")
+    parser.add_argument(
+        "--engine", choices=["hyperscan", "python"], help="the search engine (default: fastest)"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         path = args.log or Path(folder) / "execution.log"
@@ -114,6 +119,16 @@ def main() -> None:
             ["grep", "-c", "Malformed Lambda proxy response", str(path)], args.runs
         )
         env = {**os.environ, "PYTHONPATH": str(args.src.resolve())}
+        if args.engine:
+            env["APIGW_DOCTOR_LOGS_ENGINE"] = args.engine
+        asked = subprocess.run(
+            [sys.executable, "-c", "from apigw_doctor.logs._fast import engine; print(engine())"],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
+        engine = asked.stdout.strip() or "python (a source without a choice of engine)"
         command = [sys.executable, "-m", "apigw_doctor", "logs", "--format", "json", str(path)]
         ours, ours_cpu, memory = timed(command, args.runs, env)
         print(f"log:               {megabytes:8,.0f} MB")
@@ -124,7 +139,7 @@ def main() -> None:
         print(
             f"apigw-doctor logs: {ours:6.2f} s ({ours_cpu:5.2f} s CPU), "
             f"{megabytes / ours:6,.0f} MB/s, peak memory {memory / 1024:,.0f} MiB "
-            f"(source: {args.src})"
+            f"(source: {args.src}, engine: {engine})"
         )
         for label, ratio in (("wall clock", grep / ours), ("CPU time", grep_cpu / ours_cpu)):
             verdict = "met" if 100 * ratio >= TARGET else "NOT met"

@@ -117,6 +117,16 @@ def is_sensitive(name: str) -> bool:
     return _SENSITIVE.search(name) is not None
 
 
+def secret_hints() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """What :func:`might_hold_secrets` looks for: substrings of the lowered text (lower
+    case: names, and the shapes matched in any case), then of the text as it is (the
+    other shapes).  A text holding none of them is one redaction leaves as it is (a
+    caller may test for them in one pass of its own)."""
+    folded = _NAME_HINTS + tuple(h for shape in _SHAPES if shape.folded for h in shape.hints)
+    exact = tuple(h for shape in _SHAPES if not shape.folded for h in shape.hints)
+    return folded, exact
+
+
 def might_hold_secrets(text: str) -> bool:
     """False when nothing in ``text`` looks like a secret."""
     lowered = text.lower()

@@ -2,11 +2,12 @@
 failures' distance from their start, their number, or where the reads cut the file."""
 
 import gzip
+import sys
 from pathlib import Path
 
 import pytest
 
-from apigw_doctor.logs import _fast, _stories, analyse, analyse_lines
+from apigw_doctor.logs import _fast, _stories, analyse, analyse_lines, as_json
 
 
 def busy_log(busy: int, rid: str) -> str:
@@ -94,3 +95,82 @@ def test_where_the_reads_cut_the_file_changes_nothing(
     packed = tmp_path / "mixed.log.gz"
     packed.write_bytes(gzip.compress(path.read_bytes()))
     assert analyse([str(packed)]).summary()["failed"] == whole.summary()["failed"]
+
+
+#: a function's own lines, mixed into an execution log past its first lines (the chunk
+#: holds the words the engines look for before reading a function's log)
+FUNCTION_LINES = [
+    "START RequestId: 0000abcd-1111-2222-3333-444455556666 Version: $LATEST",
+    "2026-11-20T10:00:01.000Z\t0000abcd-1111-2222-3333-444455556666\tERROR\tInvoke Error "
+    '\t{"errorType":"TypeError","errorMessage":"x is undefined"}',
+    "[ERROR] KeyError: 'id'",
+    "REPORT RequestId: 0000abcd-1111-2222-3333-444455556666\tDuration: 3.00 ms\t"
+    "Billed Duration: 3 ms\tMemory Size: 128 MB\tMax Memory Used: 128 MB",
+    "2026-11-20T10:00:01.000Z 0000abcd-1111-2222-3333-444455556666 Task timed out after 3.00 "
+    "seconds",
+]
+#: completion lines of every shape: odd ids, odd statuses, a stream before the id
+ODD_LINES = [
+    "(odd id) Method completed with status: 502",
+    "(short) Method completed with status: 500",
+    "2026-11-20T10:00:01.000Z some-stream (abcdefgh-odd-stream) Method completed with status: 503",
+    "(x1234567) Method completed with status: 101",
+    "(x1234568) Method completed with status: 302",
+    "(x1234569) Method completed with status: abc",
+    "(x1234570) Method completed with status: 429",
+    "(x1234571) Received response. Status: 200, Integration latency: 5 ms",
+    "(x1234571) Method completed with status: 404",
+    '(x1234572) Endpoint response body before transformations: {"body": "caf\u00e9"}',
+    "(x1234572) Method completed with status: 502",
+]
+SAMPLES = Path(__file__).parent / "samples"
+
+
+def engines_log(tmp_path: Path) -> Path:
+    lines = mixed_log(600)
+    lines[100:100] = FUNCTION_LINES
+    lines[300:300] = ODD_LINES
+    path = tmp_path / "engines.log"
+    path.write_text("\r\n".join(lines), encoding="utf-8")  # CRLF, no newline at the end
+    return path
+
+
+@pytest.mark.parametrize("name", ["execution.log", "export-000001.gz", "generated"])
+def test_both_engines_write_the_same_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """Hyperscan's pass and the standard library's: the same JSON, byte for byte (with
+    lines counted by numpy from the first byte on, as they are past NUMPY_AFTER)."""
+    if _fast.available_engine() == "python":
+        pytest.skip("hyperscan is not installed")
+    monkeypatch.setattr(_fast, "NUMPY_AFTER", 0)
+    path = engines_log(tmp_path) if name == "generated" else SAMPLES / name
+    written = {}
+    for engine in _fast.ENGINES:
+        monkeypatch.setenv(_fast.ENGINE_VARIABLE, engine)
+        written[engine] = as_json(analyse([str(path)]), redacted=True)
+    assert written["hyperscan"] == written["python"]
+    assert '"failed": []' not in written["python"]
+
+
+def test_without_hyperscan_the_standard_library_searches(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where the [fast] extra is not installed: the same report, and the help says how
+    to get the faster engine."""
+    from click.testing import CliRunner
+
+    from apigw_doctor.cli import main
+
+    monkeypatch.delenv(_fast.ENGINE_VARIABLE, raising=False)
+    expected = as_json(analyse([str(SAMPLES / "execution.log")]), redacted=True)
+    monkeypatch.setitem(sys.modules, "hyperscan", None)  # import hyperscan fails
+    _fast.hyperscan_module.cache_clear()
+    _fast._accelerated.cache_clear()
+    try:
+        assert _fast.available_engine() == _fast.engine() == "python"
+        assert as_json(analyse([str(SAMPLES / "execution.log")]), redacted=True) == expected
+        help_text = " ".join(CliRunner().invoke(main, ["logs", "--help"]).output.split())
+        assert "Engine: python" in help_text and "apigw-doctor[fast]" in help_text
+    finally:
+        monkeypatch.undo()
+        _fast.hyperscan_module.cache_clear()
+        _fast._accelerated.cache_clear()

@@ -199,3 +199,9 @@ def test_the_json_report_holds_no_secret_unless_asked(tmp_path: Path) -> None:
     # the report quotes the path, the result and the function log, not request headers
     quoted = ("hunter2", "AKIAQWERTYUIOPASDFGH", "eyJzdWIiOiJwYXRoIn0", "l1stCk", "r3prList")
     assert [s for s in quoted if s not in unmasked] == []
+
+
+def test_the_help_says_which_engine_runs(logs_engine: str) -> None:
+    result = CliRunner().invoke(main, ["logs", "--help"])
+    assert result.exit_code == 0
+    assert f"Engine: {logs_engine} " in " ".join(result.output.split())

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from apigw_doctor.cli import logs as logs_cli
 from apigw_doctor.cli import main
 from apigw_doctor.cli.logs import PROGRESS_AFTER
 
@@ -210,6 +211,24 @@ def test_progress_shows_by_time_on_stderr_only(flag: str | None, shown: bool) ->
     assert result.returncode == 1
     assert json.loads(result.stdout)["failed"][0]["path"] == "/slow"  # stdout stays JSON
     assert ("reading logs" in result.stderr) is shown  # stderr is no terminal here
+
+
+@pytest.mark.parametrize("html", [False, True])
+@pytest.mark.parametrize("output", ["text", "json"])
+def test_every_step_that_takes_long_shows_its_progress(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, output: str, html: bool
+) -> None:
+    """Reading, explaining the failures and writing the report each show the bar once
+    they take PROGRESS_AFTER (none here: every step is "long"); what is written to
+    stdout is the same as without a bar, byte for byte."""
+    monkeypatch.setattr(logs_cli, "PROGRESS_AFTER", 0.0)
+    log = str(Path(__file__).parent / "samples" / "execution.log")
+    args = ["--format", output, log] + (["--html", str(tmp_path / "report.html")] if html else [])
+    plain_status, plain_out, _ = run(*args)
+    status, out, err = run("--progress", *args)
+    assert (status, out) == (plain_status, plain_out) and status == 1
+    for label in ("reading logs", "explaining failures", "writing the report"):
+        assert label in err
 
 
 @pytest.mark.parametrize("output", ["text", "json"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -34,7 +35,33 @@ if TYPE_CHECKING:  # rich is imported when text is drawn: --format json never ne
 PROGRESS_AFTER = 2.0
 
 
-@click.command()
+class _LogsCommand(click.Command):
+    """``logs``, whose help ends with the search engine this installation runs."""
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        from ..logs._fast import ENGINE_VARIABLE, available_engine, engine
+
+        formatter.write_paragraph()
+        if engine() == "hyperscan":
+            said = (
+                "Engine: hyperscan (the [fast] extra): one pass in C over each chunk of "
+                "an execution log (and numpy counting the lines of a large one); "
+                f"{ENGINE_VARIABLE}=python picks the standard library's search (the same "
+                "report, slower)."
+            )
+        elif available_engine() == "hyperscan":
+            said = f"Engine: python (chosen by {ENGINE_VARIABLE}=python; hyperscan is installed)."
+        else:
+            said = (
+                "Engine: python (the standard library's search); pip install "
+                "'apigw-doctor[fast]' adds Hyperscan, several times faster on large "
+                "execution logs, with the same report."
+            )
+        formatter.write_text(said)
+        super().format_epilog(ctx, formatter)
+
+
+@click.command(cls=_LogsCommand)
 @click.argument("paths", nargs=-1, metavar="[PATH|-]...")
 @api_option("The API kind whose rules explain a logged result.")
 @format_option()
@@ -63,8 +90,8 @@ PROGRESS_AFTER = 2.0
 @click.option(
     "--progress/--no-progress",
     default=None,
-    help="Show a progress bar on stderr for reading that takes over 2 s "
-    "[default: when stderr is a terminal].",
+    help="Show a progress bar on stderr for each step (reading, explaining, writing) "
+    "that takes over 2 s [default: when stderr is a terminal].",
 )
 @click.option("--region", envvar="AWS_DEFAULT_REGION")
 @click.option("--profile", envvar="AWS_PROFILE")
@@ -118,48 +145,80 @@ def logs(
     if bool(rest_api_id) != bool(stage):
         raise click.UsageError("--rest-api-id and --stage go together")
     sources = list(paths) or ["-"]
-    try:
-        if rest_api_id or functions:
-            report = _from_cloudwatch(
-                rest_api_id,
-                stage,
-                functions,
-                since,
-                insights,
-                api,
-                region,
-                profile,
-                endpoint_url,
-                progress,
+    with LazyProgress(None, _show_progress(progress)) as bar:
+        try:
+            if rest_api_id or functions:
+                report = _from_cloudwatch(
+                    rest_api_id,
+                    stage,
+                    functions,
+                    since,
+                    insights,
+                    api,
+                    region,
+                    profile,
+                    endpoint_url,
+                    bar,
+                )
+            else:
+                report = _from_files(sources, api, bar)
+        except SourceError as exc:
+            bar.close()
+            _give_up("unreadable", str(exc), output_format, sources)
+        if not report.lines and not (rest_api_id or functions):  # CloudWatch: a quiet window
+            bar.close()
+            where = ", ".join(repr(name) for name in report.sources) or "the input"
+            _give_up("empty", f"{where}: no log lines (the input is empty)", output_format, sources)
+        if not report.understood:
+            bar.close()
+            _give_up(
+                "not-understood",
+                f"nothing in {report.lines:,} line(s) was understood as an "
+                "API Gateway or Lambda log line; expected execution logs ((request-id) "
+                "message), console test output, access logs (JSON), Lambda logs or "
+                "CloudWatch JSON",
+                output_format,
+                sources,
+                report,
             )
-        else:
-            report = _from_files(sources, api, progress)
-    except SourceError as exc:
-        _give_up("unreadable", str(exc), output_format, sources)
-    redacted = not no_redact
-    if not report.lines and not (rest_api_id or functions):  # CloudWatch: a quiet window
-        where = ", ".join(repr(name) for name in report.sources) or "the input"
-        _give_up("empty", f"{where}: no log lines (the input is empty)", output_format, sources)
-    if not report.understood:
-        _give_up(
-            "not-understood",
-            f"nothing in {report.lines:,} line(s) was understood as an "
-            "API Gateway or Lambda log line; expected execution logs ((request-id) message), "
-            "console test output, access logs (JSON), Lambda logs or CloudWatch JSON",
-            output_format,
-            sources,
-            report,
-        )
-    if html_path:
-        html_path.write_text(as_html(report, redacted=redacted), encoding="utf-8")
-        click.echo(f"wrote {html_path}", err=True)
-    if output_format == "json":
-        click.echo(as_json(report, redacted=redacted))
-    else:
+        _write(report, output_format, html_path, not no_redact, bar)
+    sys.exit(1 if report.stories else 0)
+
+
+def _write(
+    report: Report, output_format: str, html_path: Path | None, redacted: bool, bar: LazyProgress
+) -> None:
+    """The report as asked for, on stdout (and in ``html_path``): made while the bar may
+    show, which is gone before anything is written."""
+    bar.step("writing the report", len(report.stories) * (1 + bool(html_path)))
+    page = as_html(report, redacted=redacted, progress=bar) if html_path else None
+    document = as_json(report, redacted=redacted, progress=bar) if output_format == "json" else None
+    text = None
+    if document is None:
         from rich.console import Console
 
-        _render(Console(highlight=False, soft_wrap=True), report, redacted)
-    sys.exit(1 if report.stories else 0)
+        console = Console(highlight=False, soft_wrap=True)
+        if not bar.enabled:  # no bar can show: drawn straight to stdout
+            bar.close()
+            _write_page(page, html_path)
+            _render(console, report, redacted, bar)
+            return
+        with console.capture() as captured:  # what rich would write, held until the bar is gone
+            _render(console, report, redacted, bar)
+        text = captured.get()
+    bar.close()
+    _write_page(page, html_path)
+    if document is not None:
+        click.echo(document)
+    elif text is not None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+
+
+def _write_page(page: str | None, html_path: Path | None) -> None:
+    if page is not None and html_path is not None:
+        html_path.write_text(page, encoding="utf-8")
+        click.echo(f"wrote {html_path}", err=True)
 
 
 def _give_up(
@@ -183,7 +242,7 @@ def _give_up(
     sys.exit(2)
 
 
-def _from_files(paths: list[str], api: str, show: bool | None) -> Report:
+def _from_files(paths: list[str], api: str, bar: LazyProgress) -> Report:
     if paths == ["-"] and sys.stdin.isatty():
         raise click.UsageError("no input: name log files, or pipe logs on stdin")
     for path in paths:
@@ -194,8 +253,8 @@ def _from_files(paths: list[str], api: str, show: bool | None) -> Report:
         if not Path(path).is_file():
             raise SourceError(f"cannot read {path!r}: no such file")
     total = sum(size_of(p) or 0 for p in paths if p != "-")
-    with LazyProgress(total if "-" not in paths else None, _show_progress(show)) as progress:
-        return analyse(paths, api=api, progress=progress)
+    bar.step("reading logs", total if "-" not in paths else None, "bytes")
+    return analyse(paths, api=api, progress=bar)
 
 
 def _show_progress(show: bool | None) -> bool:
@@ -204,54 +263,109 @@ def _show_progress(show: bool | None) -> bool:
 
 
 class LazyProgress:
-    """A progress bar on stderr that appears only once reading has taken
-    :data:`PROGRESS_AFTER` seconds: by time, not size, so a slow 30 MB file shows it
-    and a quick 1 GB one does not flicker."""
+    """A progress bar on stderr that appears only once a step (reading, explaining,
+    writing the report) has taken :data:`PROGRESS_AFTER` seconds: by time, not size,
+    so a slow 30 MB file shows it and a quick 1 GB one does not flicker.  A timer
+    draws it, so a step that reports seldom shows it on time all the same; once
+    shown, it stays for the steps after."""
 
-    def __init__(self, total: int | None, enabled: bool, label: str = "reading logs") -> None:
-        self.total = total
+    def __init__(
+        self, total: int | None, enabled: bool, label: str = "reading logs", unit: str = "bytes"
+    ) -> None:
         self.enabled = enabled
-        self.label = label
-        self.done = 0
-        self.started = time.monotonic()
         self.bar: Progress | None = None
         self.task: TaskID | None = None
+        self.lock = threading.Lock()
+        self.timer: threading.Timer | None = None
+        self._begin(label, total, unit)
+
+    def _begin(self, label: str, total: int | None, unit: str) -> None:
+        self.label, self.total, self.unit, self.done = label, total, unit, 0
+        self.started = time.monotonic()
+        if self.enabled and self.bar is None:
+            self.timer = threading.Timer(PROGRESS_AFTER, self._draw)
+            self.timer.daemon = True
+            self.timer.start()
 
     def __enter__(self) -> LazyProgress:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self.bar is not None:
-            self.bar.stop()
+        self.close()
+
+    def close(self) -> None:
+        """No bar from now on (it is erased if shown): what follows is the output."""
+        with self.lock:
+            if self.timer is not None:
+                self.timer.cancel()
+            self.enabled = False
+            if self.bar is not None:
+                self.bar.stop()
+                self.bar = None
+
+    def step(self, label: str, total: int | None, unit: str = "failures") -> None:
+        """The next step: ``total`` items (``unit``), counted by calls from now on;
+        a bar already shown goes on showing this step."""
+        with self.lock:
+            if self.timer is not None:
+                self.timer.cancel()
+            shown = self.bar is not None
+            if self.bar is not None:
+                self.bar.stop()
+                self.bar = None
+            self._begin(label, total, unit)
+            if shown:
+                self._show()
 
     def __call__(self, count: int) -> None:
         self.done += count
         if self.bar is None:
-            if not self.enabled or time.monotonic() - self.started < PROGRESS_AFTER:
-                return
-            from rich.console import Console
-            from rich.progress import (
-                BarColumn,
-                DownloadColumn,
-                Progress,
-                TextColumn,
-                TransferSpeedColumn,
-            )
-
-            columns = (TextColumn(self.label), BarColumn(), DownloadColumn())
-            # asked for with --progress: drawn even when stderr is not a terminal
-            console = Console(stderr=True, force_terminal=True)
-            self.bar = Progress(*columns, TransferSpeedColumn(), console=console, transient=True)
-            self.task = self.bar.add_task("reading", total=self.total, completed=self.done)
-            self.bar.start()
-            self.bar.refresh()  # drawn now, even if reading ends before the next tick
+            if self.enabled and time.monotonic() - self.started >= PROGRESS_AFTER:
+                self._draw()  # the timer's thread may not have run yet: now, in order
             return
-        assert self.task is not None
-        self.bar.update(self.task, completed=self.done)
+        with self.lock:
+            if self.bar is not None and self.task is not None:
+                self.bar.update(self.task, completed=self.done)
 
     def tick(self) -> None:
-        """Time passed with nothing read (a query still running): the bar may show."""
+        """Time passed with nothing read (a query still running)."""
         self(0)
+
+    def _draw(self) -> None:
+        with self.lock:
+            if self.enabled and self.bar is None:
+                self._show()
+
+    def _show(self) -> None:
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            DownloadColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TransferSpeedColumn,
+        )
+
+        columns = (
+            (DownloadColumn(), TransferSpeedColumn())
+            if self.unit == "bytes"
+            else (MofNCompleteColumn(), TextColumn(self.unit))
+        )
+        # asked for with --progress: drawn even when stderr is not a terminal
+        console = Console(stderr=True, force_terminal=True)
+        self.bar = Progress(
+            TextColumn(self.label),
+            BarColumn(),
+            *columns,
+            console=console,
+            transient=True,
+            redirect_stdout=False,  # the report goes to stdout, never through the bar
+            redirect_stderr=False,
+        )
+        self.task = self.bar.add_task(self.label, total=self.total, completed=self.done)
+        self.bar.start()
+        self.bar.refresh()  # drawn now, even if the step ends before the next tick
 
 
 def _counted(lines: Iterable[str], progress: LazyProgress) -> Iterator[str]:
@@ -270,7 +384,7 @@ def _from_cloudwatch(
     region: str | None,
     profile: str | None,
     endpoint_url: str | None,
-    show: bool | None,
+    bar: LazyProgress,
 ) -> Report:
     from ..aws import AwsError, AwsOptions
     from ..logs import cloudwatch
@@ -282,26 +396,30 @@ def _from_cloudwatch(
     options = AwsOptions(region=region, profile=profile, endpoint_url=endpoint_url)
     groups = cloudwatch.Groups.for_api(rest_api_id, stage, functions)
     try:
-        with LazyProgress(None, _show_progress(show), "reading CloudWatch") as progress:
-            if insights:
-                click.echo(
-                    f"Logs Insights query on {', '.join(groups.names)}:\n"
-                    f"{cloudwatch.INSIGHTS_QUERY}",
-                    err=True,
-                )
-                waiting = cloudwatch.insights(options, groups, window, waiting=progress.tick)
-                lines = list(_counted(waiting, progress))
-                return analyse_lines(
-                    lines, api=api, sources=groups.names, query=cloudwatch.INSIGHTS_QUERY
-                )
-            events = _counted(cloudwatch.download(options, groups, window), progress)
-            return analyse_lines(events, api=api, sources=groups.names)
+        bar.step("reading CloudWatch", None, "bytes")
+        if insights:
+            click.echo(
+                f"Logs Insights query on {', '.join(groups.names)}:\n{cloudwatch.INSIGHTS_QUERY}",
+                err=True,
+            )
+            waiting = cloudwatch.insights(options, groups, window, waiting=bar.tick)
+            lines = list(_counted(waiting, bar))
+            return analyse_lines(
+                lines,
+                api=api,
+                sources=groups.names,
+                query=cloudwatch.INSIGHTS_QUERY,
+                progress=bar,
+            )
+        events = _counted(cloudwatch.download(options, groups, window), bar)
+        return analyse_lines(events, api=api, sources=groups.names, progress=bar)
     except AwsError as exc:  # could not read: 2, never 1 ("failures found")
+        bar.close()
         click.echo(f"apigw-doctor logs: {exc}", err=True)
         sys.exit(2)
 
 
-def _render(console: Console, report: Report, redacted: bool) -> None:
+def _render(console: Console, report: Report, redacted: bool, bar: LazyProgress) -> None:
     from rich.text import Text
 
     from ._render import render_finding
@@ -343,6 +461,7 @@ def _render(console: Console, report: Report, redacted: bool) -> None:
     )
     console.print()
     for story in report.stories:
+        bar(1)
         when = summary_time(story.time)
         status = f"{story.status} (inferred)" if story.status_inferred else f"{story.status}"
         head = Text(f"{when} {story.method or '?'} {story.path or '?'} -> {status}  ", style="bold")

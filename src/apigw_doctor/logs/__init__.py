@@ -6,18 +6,19 @@ failure's cause with the rules core; readers (files, CloudWatch) feed it lines.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from ._fast import looks_like_execution_log, scan
 from ._read import Source, SourceError, lines, size_of
 from ._report import Report, as_html, as_json, for_display, plain, sparkline, without_secrets
 from ._shapes import Reader
-from ._stories import Collector, Story
+from ._stories import Collector, StepProgress, Story
 
 __all__ = [
     "Collector",
     "Report",
     "SourceError",
+    "StepProgress",
     "Story",
     "analyse",
     "analyse_lines",
@@ -38,17 +39,18 @@ def analyse_lines(
     api: str = "rest",
     sources: list[str] | None = None,
     query: str | None = None,
+    progress: StepProgress | None = None,
 ) -> Report:
-    """The report for log lines from any mix of sources."""
+    """The report for log lines from any mix of sources (``progress`` is told of each
+    failure explained)."""
     collector = Collector(api)
     _read_lines(texts, collector)
-    return _report(collector, sources or [], query)
+    return _report(collector, sources or [], query, progress)
 
 
-def analyse(
-    names: list[str], *, api: str = "rest", progress: Callable[[int], None] | None = None
-) -> Report:
-    """The report for files (plain or .gz) and ``-`` for stdin, in any mix of formats."""
+def analyse(names: list[str], *, api: str = "rest", progress: StepProgress | None = None) -> Report:
+    """The report for files (plain or .gz) and ``-`` for stdin, in any mix of formats
+    (``progress`` is told of the bytes read, then of each failure explained)."""
     collector = Collector(api)
     for name in names:
         source = Source(name)
@@ -59,7 +61,7 @@ def analyse(
                 _read_lines(source.lines(progress), collector)
         finally:
             source.close()
-    return _report(collector, names, None)
+    return _report(collector, names, None, progress)
 
 
 def _read_lines(texts: Iterable[str], collector: Collector) -> None:
@@ -71,9 +73,11 @@ def _read_lines(texts: Iterable[str], collector: Collector) -> None:
         collector.record(record)
 
 
-def _report(collector: Collector, sources: list[str], query: str | None) -> Report:
+def _report(
+    collector: Collector, sources: list[str], query: str | None, progress: StepProgress | None
+) -> Report:
     return Report(
-        collector.stories(),
+        collector.stories(progress),
         collector.execution,
         collector.access,
         collector.lines,

@@ -10,10 +10,12 @@ import json
 import re
 import time
 from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..redaction import might_hold_secrets, redact_data, redact_text
+from ..redaction import might_hold_secrets, redact_data, redact_text, secret_hints
+from ._fast import engine, hyperscan_module
 from ._stories import Story, Totals
 
 SPARKS = "▁▂▃▄▅▆▇█"
@@ -147,7 +149,44 @@ _SHARED = frozenset({"api", "source", "cause", "explanation", "gateway_error", "
 
 def _clean(text: str) -> bool:
     """Whether redaction leaves ``text`` as it is (its tests before masking all fail)."""
-    return '"isBase64Encoded"' not in text and not might_hold_secrets(text)
+    if engine() == "hyperscan" and text.isascii():
+        return not _hinted(text)
+    return _BASE64_HINT not in text and not might_hold_secrets(text)
+
+
+#: a body redaction decodes to look inside
+_BASE64_HINT = '"isBase64Encoded"'
+
+
+def _hinted(text: str) -> bool:
+    """Whether an ASCII ``text`` holds a hint of :func:`_clean`'s tests: one Hyperscan
+    pass over it instead of a substring test per hint (a story holds none, mostly)."""
+    found: list[int] = []
+    _hint_database().scan(text.encode("ascii"), match_event_handler=_found, context=found)
+    return bool(found)
+
+
+def _found(_pattern: int, _start: int, end: int, _flags: int, found: list[int]) -> None:
+    found.append(end)  # each hint once (SINGLEMATCH): a text holds few
+
+
+@functools.cache
+def _hint_database() -> Any:
+    """:func:`secret_hints` (any case for the folded ones: in ASCII text, the same as
+    looking for them in the lowered text) and :data:`_BASE64_HINT`, compiled once."""
+    hyperscan = hyperscan_module()
+    folded, exact = secret_hints()
+    assert all(hint == hint.lower() for hint in folded)
+    hints = [*folded, *exact, _BASE64_HINT]
+    database = hyperscan.Database()
+    database.compile(
+        expressions=[re.escape(hint).encode("ascii") for hint in hints],
+        ids=list(range(len(hints))),
+        elements=len(hints),
+        flags=[hyperscan.HS_FLAG_SINGLEMATCH | hyperscan.HS_FLAG_CASELESS] * len(folded)
+        + [hyperscan.HS_FLAG_SINGLEMATCH] * (len(hints) - len(folded)),
+    )
+    return database
 
 
 @functools.lru_cache(maxsize=1024)
@@ -218,8 +257,19 @@ def _plain_story(story: Story) -> Story:
     return dataclasses.replace(story, **changes)
 
 
-def as_json(report: Report, *, redacted: bool) -> str:
-    """Redacted as data before it is JSON: escaping can never hide a secret."""
+def _none(count: int) -> None:
+    """No progress to tell."""
+
+
+def _counted(stories: list[Story], progress: Callable[[int], None]) -> Iterator[Story]:
+    for story in stories:
+        progress(1)
+        yield story
+
+
+def as_json(report: Report, *, redacted: bool, progress: Callable[[int], None] = _none) -> str:
+    """Redacted as data before it is JSON: escaping can never hide a secret
+    (``progress`` is told of each failure written)."""
     if redacted:
         report = without_secrets(report)
     head = json.dumps({"summary": report.summary()}, indent=2)
@@ -228,12 +278,13 @@ def as_json(report: Report, *, redacted: bool) -> str:
     # one failed request per line, by the C encoder (indent= would use the pure-Python
     # one, a second per 10,000 failures): the same JSON, readable and greppable
     encode = json.JSONEncoder().encode
-    rows = ",\n    ".join(encode(s.as_json()) for s in report.stories)
+    rows = ",\n    ".join(encode(s.as_json()) for s in _counted(report.stories, progress))
     return head[:-2] + ',\n  "failed": [\n    ' + rows + "\n  ]\n}"
 
 
-def as_html(report: Report, *, redacted: bool) -> str:
-    """One page, no external resources: an SVG timeline and the request table."""
+def as_html(report: Report, *, redacted: bool, progress: Callable[[int], None] = _none) -> str:
+    """One page, no external resources: an SVG timeline and the request table
+    (``progress`` is told of each failure written)."""
     if redacted:
         report = without_secrets(report)
     report = for_display(report)
@@ -262,7 +313,7 @@ def as_html(report: Report, *, redacted: bool) -> str:
         for c in causes
     )
     rows = []
-    for story in report.stories:
+    for story in _counted(report.stories, progress):
         fixes = "<br>".join(
             html.escape(f"{f.code} {f.message} -- fix: {f.fix}") for f in story.findings
         ) or html.escape(story.explanation)

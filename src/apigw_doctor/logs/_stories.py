@@ -16,7 +16,7 @@ from collections import Counter, OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from .. import _json as json_text
 from ..catalogue import Finding, finding
@@ -150,6 +150,17 @@ class Totals:
             return
         self.first = time if self.first is None else min(self.first, time)
         self.last = time if self.last is None else max(self.last, time)
+
+
+class StepProgress(Protocol):
+    """What is told how far the work has got (the CLI's progress bar): bytes read, then
+    the items of each later step."""
+
+    def __call__(self, count: int) -> None:
+        """``count`` more bytes (or items of the current step) done."""
+
+    def step(self, label: str, total: int) -> None:
+        """The next step begins: ``total`` items, counted by calls from now on."""
 
 
 class Collector:
@@ -332,8 +343,9 @@ class Collector:
         self._keep(story)
 
     # -- results ----------------------------------------------------------------------
-    def stories(self) -> list[Story]:
-        """Every failed request with its cause, oldest first.
+    def stories(self, steps: StepProgress | None = None) -> list[Story]:
+        """Every failed request with its cause, oldest first (``steps`` is told of each
+        one explained).
 
         A request whose log says it failed but has no ``Method completed`` line
         (a paste cut short, a log read mid-request) counts too, its status
@@ -348,7 +360,11 @@ class Collector:
             [*self.failed.values(), *self._function_only()],
             key=lambda s: (s.time or 0.0, s.request_id),
         )
+        if steps is not None:
+            steps.step("explaining failures", len(stories))
         for story in stories:
+            if steps is not None:
+                steps(1)
             own = self.function_logs.get(story.request_id, []) if story.grouped else []
             log = self.function_logs.get(story.lambda_request_id or "", [])
             log = log + own if story.request_id != story.lambda_request_id else log
