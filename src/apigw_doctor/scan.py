@@ -8,19 +8,22 @@ Together they cover every cause in the troubleshooting note.
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import tempfile
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import NamedTuple
+from urllib.parse import urlencode
 
 from . import authorizers, cors
 from .catalogue import Finding, finding
 from .events import HttpRequest
 from .lint import Config, LintFinding, lint_paths
 from .lint._project import (
+    EVENT_NAMES,
     SKIP_DIRS,
     Module,
     adapter_handlers,
@@ -264,16 +267,153 @@ def _signature_handlers(
     if not config.handlers:  # handler = Mangum(app): an API handler with no def
         found += [(name, config.api) for name in adapter_handlers(module)]
     reports = []
+    package = _package_of(module)
     for name, api in found:
+        reads = _request_reads(module, name)
         built = images.get((path, name))
         environment = {**dict(built.environment), **variables} if built else variables
-        local = LocalFunction(f"{path}:{name}", name, environment=lambda_defaults())
+        target = f"{path}:{name}"
         base = built.code_dir.resolve() if built else path.parent
+        if package is not None and not built:
+            base, dotted = package
+            target = f"{dotted}:{name}"
+        local = LocalFunction(target, name, environment=lambda_defaults())
         plan = _Plan(
-            path, name, local.with_variables(environment), (binding_for(api, "/", "GET"),), base
+            path,
+            name,
+            local.with_variables(environment),
+            (binding_for(api, reads.resource, reads.method),),
+            base,
+            query=reads.query,
         )
         reports.append(_report(plan, options))
     return reports
+
+
+class _Reads(NamedTuple):
+    """The request a template-less handler expects, from what its module reads."""
+
+    resource: str = "/"
+    method: str = "GET"
+    query: tuple[tuple[str, str], ...] = ()
+
+
+_SECTIONS = ("pathParameters", "queryStringParameters")
+
+
+def _request_reads(module: Module, name: str) -> _Reads:
+    """Without a template the route is unknown: a handler that reads
+    ``event["pathParameters"]["id"]`` is behind ``/{id}``, one that reads
+    ``queryStringParameters`` gets those parameters, one that reads the body is sent
+    a POST with ``{}``. Sending ``GET /`` instead only shows the missing parts fail,
+    which says nothing of the handler (lint warns of the unchecked reads, GW912).
+    Read in the handler and the module's functions it calls."""
+    nodes = _reached(module, name)
+    aliases: dict[str, str] = {}
+
+    def section(node: ast.expr) -> str | None:
+        if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
+            return section(node.values[0])
+        if isinstance(node, ast.Name):
+            return aliases.get(node.id)
+        key = _key_read(node)
+        return key[1] if key and key[1] in _SECTIONS else None
+
+    for node in (n for top in nodes for n in ast.walk(top)):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+            found = section(node.value)
+            if found and isinstance(target, ast.Name):
+                aliases[target.id] = found
+    names: dict[str, list[str]] = {name: [] for name in _SECTIONS}
+    body = False
+    for node in (n for top in nodes for n in ast.walk(top)):
+        key = _key_read(node)
+        if key is None:
+            continue
+        owner, name = key
+        found = section(owner)
+        if found and name not in names[found]:
+            names[found].append(name)
+        elif name == "body" and isinstance(owner, ast.Name) and owner.id in EVENT_NAMES:
+            body = True
+    path = names["pathParameters"]
+    return _Reads(
+        "/" + "/".join(f"{{{n}}}" for n in path) if path else "/",
+        "POST" if body else "GET",
+        tuple((n, f"example-{n}") for n in names["queryStringParameters"]),
+    )
+
+
+def _reached(module: Module, name: str) -> list[ast.AST]:
+    """The function ``name`` and the module's functions it calls, transitively (an
+    adapter-made handler has no function: the whole module)."""
+    if name not in module.functions:
+        return [module.tree]
+    seen = [name]
+    for current in seen:
+        for node in ast.walk(module.functions[current]):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in module.functions
+                and node.func.id not in seen
+            ):
+                seen.append(node.func.id)
+    return [module.functions[n] for n in seen]
+
+
+def _key_read(node: ast.AST) -> tuple[ast.expr, str] | None:
+    """(what is read, the key) of ``x["key"]`` (read, not written) or ``x.get("key")``."""
+    if (
+        isinstance(node, ast.Subscript)
+        and isinstance(node.ctx, ast.Load)
+        and isinstance(node.slice, ast.Constant)
+        and isinstance(node.slice.value, str)
+    ):
+        return node.value, node.slice.value
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "get"
+        and node.args
+        and isinstance(node.args[0], ast.Constant)
+        and isinstance(node.args[0].value, str)
+    ):
+        return node.func.value, node.args[0].value
+    return None
+
+
+def _package_of(module: Module) -> tuple[Path, str] | None:
+    """(task root, dotted module) for a handler module that only imports as part of
+    its package (``from . import views``, or ``from shop.db import x`` in shop/, with
+    or without ``__init__.py``): Lambda imports it as ``shop.api`` from the folder
+    above the package, so must the run. None: its own folder is the task root."""
+    ancestors = list(module.path.parents)
+    names = {folder.name: depth for depth, folder in reversed(list(enumerate(ancestors)))}
+    depth = -1  # how many folders up the package starts (0: the module's own)
+    for node in ast.walk(module.tree):
+        if isinstance(node, ast.ImportFrom) and node.level > 0:
+            depth = max(depth, node.level - 1)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            modules = (
+                [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else [a.name for a in node.names]
+            )
+            for name in modules:
+                top = name.split(".")[0]
+                if top in names and len(name.split(".")) > 1:
+                    depth = max(depth, names[top])
+    if depth < 0 or depth + 1 >= len(ancestors):
+        return None
+    root = ancestors[depth + 1]
+    while (root / "__init__.py").is_file() and root.parent != root:
+        root = root.parent
+    parts = [*module.path.relative_to(root).parent.parts, module.path.stem]
+    if not all(part.isidentifier() for part in parts):
+        return None
+    return root, ".".join(parts)
 
 
 class _Plan(NamedTuple):
@@ -285,6 +425,8 @@ class _Plan(NamedTuple):
     bindings: tuple[Binding, ...]
     base: Path  # the code folder
     templated: bool = False  # a template describes its deployment
+    #: query parameters to send (no template: those the handler reads)
+    query: tuple[tuple[str, str], ...] = ()
 
 
 class _Options(NamedTuple):
@@ -377,6 +519,8 @@ async def _call(pool: WorkerPool, plan: _Plan, binding: Binding, options: _Optio
     """One request, as API Gateway would send it, judged by the rules core (and, for an
     API with CORS settings, sent from a browser's page on an allowed origin)."""
     request = sample_request(binding)
+    if plan.query:
+        request = replace(request, query=list(plan.query))
     authorizer = authorizers.sample_context(binding.auth, binding.kind) if binding.auth else None
     mark = _mark(options)
     outcome = await invoke(
@@ -404,7 +548,7 @@ async def _call(pool: WorkerPool, plan: _Plan, binding: Binding, options: _Optio
     )
     return Call(
         request.method,
-        request.path,
+        request.path + (f"?{urlencode(request.query)}" if request.query else ""),
         binding.path,
         binding.kind,
         verdict,

@@ -653,3 +653,86 @@ def test_without_a_template_a_lambda_images_dockerfile_gives_env_and_task_root(
     assert status == 0, handler
     body = base64.b64decode(handler["calls"][0]["body_base64"])
     assert body == b"hello GET from the image"
+
+
+def test_without_a_template_powertools_and_chalice_handlers_are_found(tmp_path: Path) -> None:
+    """``return app.resolve(event, context)`` reads nothing of the event itself: the
+    resolver (its class gives the API kind) says it is an API handler; a Chalice app
+    is its own handler (``app.app``), as ``handler = Mangum(app)`` is."""
+    (tmp_path / "api.py").write_text(
+        "from aws_lambda_powertools.event_handler import APIGatewayHttpResolver\n\n"
+        "app = APIGatewayHttpResolver()\n\n\n"
+        "@app.get('/')\ndef root() -> dict[str, str]:\n    return {'via': 'powertools'}\n\n\n"
+        "def lambda_handler(event, context):\n    return app.resolve(event, context)\n"
+    )
+    (tmp_path / "app.py").write_text(
+        "from chalice import Chalice\n\napp = Chalice(app_name='x')\n\n\n"
+        "@app.route('/')\ndef index():\n    return {'hello': 'world'}\n"
+    )
+    status, report, _ = scan(str(tmp_path))
+    handlers = {h["name"]: h for h in report["handlers"]}
+    assert status == 0 and set(handlers) == {"lambda_handler", "app"}
+    resolved = handlers["lambda_handler"]
+    assert resolved["api"] == "http-2.0"
+    assert json.loads(base64.b64decode(resolved["calls"][0]["body_base64"])) == {
+        "via": "powertools"
+    }
+    chalice = handlers["app"]  # runs where chalice is installed, else says it is missing
+    assert not chalice["failing"]
+    assert chalice["calls"] or "'chalice'" in chalice["notCheckedHere"]
+
+
+def test_without_a_template_the_request_carries_what_the_handler_reads(tmp_path: Path) -> None:
+    """No template gives the route: the parameters and body the handler reads are sent
+    (``GET /`` would only show that what it was not sent is missing)."""
+    write(
+        tmp_path,
+        """
+        import json
+
+        def get_item(event, context):
+            query = event.get("queryStringParameters") or {}
+            found = {"item": event["pathParameters"]["item"], "ID": query["ID"]}
+            return {"statusCode": 200, "body": json.dumps(found)}
+
+        def create(event, context):
+            name = json.loads(event["body"])["name"]
+            return {"statusCode": 201, "body": json.dumps({"name": name})}
+
+        def commented(event, context):
+            # item_id = event['id']
+            return {"statusCode": 200, "body": "fine"}
+        """,
+    )
+    status, report, _ = scan(str(tmp_path))
+    handlers = {h["name"]: h for h in report["handlers"]}
+    assert status == 0 and set(handlers) == {"get_item", "create", "commented"}
+    (call,) = handlers["get_item"]["calls"]
+    assert call["method"] == "GET" and call["path"] == "/example-item?ID=example-ID"
+    assert json.loads(base64.b64decode(call["body_base64"])) == {
+        "item": "example-item",
+        "ID": "example-ID",
+    }
+    assert handlers["create"]["calls"][0]["method"] == "POST"
+    assert "'name' in the request body" in handlers["create"]["notCheckedHere"]
+
+
+def test_without_a_template_a_package_module_is_imported_as_lambda_imports_it(
+    tmp_path: Path,
+) -> None:
+    """``from shop.views import x`` or ``from . import y`` in shop/api.py (with or
+    without ``__init__.py``): Lambda's handler is ``shop.api.handler`` from the folder
+    above, where those imports work; from shop/ itself they cannot."""
+    shop = tmp_path / "backend" / "shop"
+    shop.mkdir(parents=True)
+    (shop / "views.py").write_text("def greet():\n    return 'hi'\n")
+    (shop / "util.py").write_text("STATUS = 200\n")
+    (shop / "api.py").write_text(
+        "from shop.views import greet\nfrom . import util\n\n\n"
+        "def handler(event, context):\n"
+        "    return {'statusCode': util.STATUS, 'body': greet()}\n"
+    )
+    status, report, _ = scan(str(tmp_path))
+    (handler,) = report["handlers"]
+    assert status == 0 and handler["notCheckedHere"] is None
+    assert handler["calls"][0]["status"] == 200

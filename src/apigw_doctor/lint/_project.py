@@ -146,6 +146,21 @@ class Module:
         return found
 
     @cached_property
+    def resolvers(self) -> dict[str, str]:
+        """Module-level names bound to a Powertools API resolver -> its API kind."""
+        if "_powertools" not in self.source:
+            return {}
+        found = {}
+        for node in self.tree.body:
+            if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+                kind = _resolver_kind(node.value, self)
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for target in targets:
+                    if kind and isinstance(target, ast.Name):
+                        found[target.id] = kind
+        return found
+
+    @cached_property
     def enums(self) -> Enums:
         return module_enums(self.tree)
 
@@ -467,8 +482,17 @@ def find_handlers(
             and looks_like_handler(node)
             and (config.by_signature or serves_an_api(node, module))
         ):
+            resolved = None if config.api_set else resolver_api(node, module)
             handlers.append(
-                Handler(module, node, config.api, "reads an API Gateway event", assumed)
+                Handler(
+                    module,
+                    node,
+                    resolved or config.api,
+                    "hands its event to a Powertools resolver"
+                    if resolved
+                    else "reads an API Gateway event",
+                    assumed and not resolved,
+                )
             )
     return handlers
 
@@ -532,8 +556,10 @@ def _key_reads(name: str) -> re.Pattern[str]:
 def _reads(node: FunctionNode, module: Module) -> tuple[set[str], set[str]]:
     """From the function's text (no tree walk: this runs for every candidate of a
     big tree): the words it quotes, and the keys it reads off its first parameter
-    (``event["x"]``, ``event.get("x")``)."""
-    text = module.segment(node)
+    (``event["x"]``, ``event.get("x")``); commented-out lines are not read."""
+    text = "\n".join(
+        line for line in module.segment(node).splitlines() if not line.lstrip().startswith("#")
+    )
     args = node.args.posonlyargs + node.args.args
     keys = set(_key_reads(args[0].arg).findall(text)) if args else set()
     return set(_QUOTED.findall(text)), keys
@@ -563,18 +589,63 @@ _ADAPTERS = ("awsgi", "aws_wsgi", "serverless_wsgi", "apig_wsgi", "mangum")
 _ADAPTER_CALL = re.compile(rf"\b(?:{'|'.join(_ADAPTERS)})\.\w+\s*\(")
 
 
-def _hands_to_an_adapter(node: FunctionNode, module: Module) -> bool:
-    """The function passes its event to a WSGI/ASGI adapter: an API handler whatever
-    its own text reads."""
+#: Powertools' event handlers for API Gateway, by the API kind whose events each
+#: reads (``ALBResolver`` and the others serve other sources)
+_RESOLVERS = {
+    "APIGatewayRestResolver": "rest",
+    "ApiGatewayResolver": "rest",
+    "APIGatewayHttpResolver": "http-2.0",
+    "LambdaFunctionUrlResolver": "function-url",
+}
+_POWERTOOLS = "aws_lambda_powertools"
+
+
+def resolver_api(node: FunctionNode, module: Module) -> str | None:
+    """The API kind of a Powertools resolver the function hands its event to
+    (``return app.resolve(event, context)``, ``app = APIGatewayRestResolver()`` at
+    module level), if it does: an API handler whose routes are the resolver's."""
     text = module.segment(node)
-    if _ADAPTER_CALL.search(text):
+    if ".resolve(" not in text:
+        return None
+    for name, kind in module.resolvers.items():
+        if re.search(rf"\b{re.escape(name)}\.resolve\(", text):
+            return kind
+    return None
+
+
+def _resolver_kind(value: ast.expr, module: Module) -> str | None:
+    """``APIGatewayRestResolver(...)`` (imported from Powertools) -> its API kind."""
+    if not isinstance(value, ast.Call):
+        return None
+    func = value.func
+    if isinstance(func, ast.Name) and func.id in module.imports:
+        imported, name = module.imports[func.id]
+        return _RESOLVERS.get(name) if imported.startswith(_POWERTOOLS) else None
+    if isinstance(func, ast.Attribute) and func.attr in _RESOLVERS:
+        root = func.value
+        while isinstance(root, ast.Attribute):
+            root = root.value
+        if isinstance(root, ast.Name):
+            alias = module.module_aliases.get(root.id) or module.imports.get(root.id, ("", ""))[0]
+            return _RESOLVERS[func.attr] if alias.startswith(_POWERTOOLS) else None
+    return None
+
+
+def _hands_to_an_adapter(node: FunctionNode, module: Module) -> bool:
+    """The function passes its event to a WSGI/ASGI adapter or a Powertools resolver:
+    an API handler whatever its own text reads."""
+    text = module.segment(node)
+    if _ADAPTER_CALL.search(text) or resolver_api(node, module):
         return True
     imported = [n for n, (m, _) in module.imports.items() if m.split(".")[0] in _ADAPTERS]
     return any(re.search(rf"\b{re.escape(name)}\s*\(", text) for name in imported)
 
 
-#: factories that wrap a WSGI/ASGI app into a Lambda handler: (module, callable)
-_HANDLER_FACTORIES = frozenset({("mangum", "Mangum"), ("apig_wsgi", "make_lambda_handler")})
+#: factories that wrap a WSGI/ASGI app into a Lambda handler, and Chalice's app, which
+#: is its own handler (``chalice package`` deploys ``app.app``): (module, callable)
+_HANDLER_FACTORIES = frozenset(
+    {("mangum", "Mangum"), ("apig_wsgi", "make_lambda_handler"), ("chalice", "Chalice")}
+)
 
 
 def adapter_handlers(module: Module) -> list[str]:
