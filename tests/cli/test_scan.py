@@ -736,3 +736,31 @@ def test_without_a_template_a_package_module_is_imported_as_lambda_imports_it(
     (handler,) = report["handlers"]
     assert status == 0 and handler["notCheckedHere"] is None
     assert handler["calls"][0]["status"] == 200
+
+
+def test_without_a_template_a_load_balancer_target_is_no_api_handler(tmp_path: Path) -> None:
+    """An ALB sends events shaped like REST ones (httpMethod, path) but takes
+    ``statusDescription`` in its responses: such a function is an ALB target, and its
+    responses are not API Gateway's to judge."""
+    write(
+        tmp_path,
+        """
+        import json
+
+        def alb_target(event, context):
+            if event["httpMethod"] == "GET":
+                return {
+                    "statusCode": 200,
+                    "statusDescription": "200 OK",
+                    "body": json.dumps({"path": event["path"]}),
+                }
+        """,
+    )
+    (tmp_path / "api.py").write_text(
+        "def handler(event, context):\n"
+        "    return {'statusCode': 200, 'body': event['httpMethod']}\n"
+    )
+    status, report, _ = scan(str(tmp_path))
+    assert status == 0 and [h["name"] for h in report["handlers"]] == ["handler"]
+    result = CliRunner().invoke(main, ["lint", str(tmp_path)])
+    assert result.exit_code == 0 and "statusDescription" not in result.stdout

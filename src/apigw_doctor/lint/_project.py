@@ -531,6 +531,11 @@ _OTHER_EVENT_MARKERS = frozenset(
 )
 
 
+#: what only an Application Load Balancer's target builds: its events look like REST
+#: proxy events (httpMethod, path, queryStringParameters), its responses do not
+_LOAD_BALANCER_MARKERS = frozenset({"statusDescription"})
+
+
 #: every top-level key of an API Gateway event (payload 1.0 and 2.0)
 _API_EVENT_KEYS = _REQUEST_MARKERS | {
     "resource",
@@ -686,7 +691,7 @@ def serves_an_api(node: FunctionNode, module: Module) -> bool:
     if _hands_to_an_adapter(node, module):
         return True
     own, keys = _reads(node, module)
-    if keys - _API_EVENT_KEYS:
+    if keys - _API_EVENT_KEYS or (own | module.strings) & _LOAD_BALANCER_MARKERS:
         return False
     if own & _REQUEST_MARKERS:
         return True
@@ -698,7 +703,11 @@ def serves_an_api(node: FunctionNode, module: Module) -> bool:
 def reads_another_event(node: FunctionNode, module: Module) -> bool:
     """A function that reads keys only other events have (``event["Records"]``)."""
     own, keys = _reads(node, module)
-    return bool(keys - _API_EVENT_KEYS or own & _OTHER_EVENT_MARKERS)
+    return bool(
+        keys - _API_EVENT_KEYS
+        or own & _OTHER_EVENT_MARKERS
+        or (own | module.strings) & _LOAD_BALANCER_MARKERS
+    )
 
 
 def _matches(module: Module, name: str, patterns: tuple[str, ...]) -> bool:
