@@ -21,7 +21,7 @@ from urllib.parse import urlencode
 from . import authorizers, cors
 from .catalogue import Finding, finding
 from .events import HttpRequest
-from .lint import Config, LintFinding, lint_paths
+from .lint import Config, LintFinding, handler_names_in_text, lint_paths
 from .lint._project import (
     EVENT_NAMES,
     SKIP_DIRS,
@@ -178,6 +178,10 @@ def scan(
                 for signature in found:
                     signature.lint = by_function.get((path.resolve(), signature.name), [])
                     report.handlers.append(signature)
+            for path in lint.broken:
+                for unparsed in _unparsed_handlers(path, config.api):
+                    unparsed.lint = by_function.get((path.resolve(), ""), [])
+                    report.handlers.append(unparsed)
             return report
         archives = {f.name: f.code_dir for f in project.functions if f.code_dir.is_file()}
         with tempfile.TemporaryDirectory() as inline:
@@ -288,6 +292,29 @@ def _signature_handlers(
         )
         reports.append(_report(plan, options))
     return reports
+
+
+def _unparsed_handlers(path: Path, api: str) -> list[HandlerReport]:
+    """Handlers in a file that does not parse (lint's GW913: it found a handler-like
+    ``def`` in it): Lambda cannot import the module, so every request to them fails
+    with Runtime.UserCodeSyntaxError, and API Gateway answers 502."""
+    try:
+        source = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return []
+    try:
+        compile(source, str(path), "exec", dont_inherit=True)
+        return []
+    except (SyntaxError, ValueError) as exc:
+        where = f" (line {exc.lineno})" if isinstance(exc, SyntaxError) and exc.lineno else ""
+        problem = (
+            f"the file does not parse: {getattr(exc, 'msg', None) or exc}{where}; Lambda cannot "
+            "import it (Runtime.UserCodeSyntaxError), so every request gets 502"
+        )
+    return [
+        HandlerReport(name, name, f"{_relative(path)}:{name}", api, problem=problem)
+        for name in dict.fromkeys(handler_names_in_text(source))
+    ]
 
 
 class _Reads(NamedTuple):

@@ -764,3 +764,17 @@ def test_without_a_template_a_load_balancer_target_is_no_api_handler(tmp_path: P
     assert status == 0 and [h["name"] for h in report["handlers"]] == ["handler"]
     result = CliRunner().invoke(main, ["lint", str(tmp_path)])
     assert result.exit_code == 0 and "statusDescription" not in result.stdout
+
+
+def test_without_a_template_a_handler_file_that_does_not_parse_fails(tmp_path: Path) -> None:
+    """Lint's GW913 (a handler-like ``def`` in a file that does not parse) is a
+    handler Lambda cannot import: every request is a 502, not "no handler here"."""
+    (tmp_path / "app.py").write_text(
+        "import json\n\ndef lambda_handler(event, context):\nreturn {'statusCode': 200}\n"
+    )
+    (tmp_path / "old.py").write_text("def main(event, context):\n    print 'python 2'\n")
+    status, report, _ = scan(str(tmp_path))
+    (handler,) = report["handlers"]
+    assert status == 1 and handler["name"] == "lambda_handler" and handler["failing"]
+    assert "Runtime.UserCodeSyntaxError" in handler["problem"]
+    assert [f["code"] for f in handler["lint"]] == ["GW913"]
