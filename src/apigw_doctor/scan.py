@@ -26,12 +26,14 @@ from .lint._project import (
     EVENT_NAMES,
     SKIP_DIRS,
     Module,
+    TemplateHandlers,
     adapter_handlers,
     find_handlers,
     parse,
     python_files,
 )
 from .project import Binding, Cors, Function, Note, image, load_project
+from .project.cdk_source import cdk_named_handlers
 from .project.discover import declared_runtimes
 from .project.inline import materialise
 from .rules import Verdict
@@ -173,8 +175,11 @@ def scan(
         )
         if not project.functions:
             images = image.without_template(root, SKIP_DIRS)
+            named = TemplateHandlers(cdk=cdk_named_handlers(project.cdk_apps))
             for path in python_files([root]):
-                found = _signature_handlers(path.resolve(), config, options, variables, images)
+                found = _signature_handlers(
+                    path.resolve(), config, options, variables, images, named
+                )
                 for signature in found:
                     signature.lint = by_function.get((path.resolve(), signature.name), [])
                     report.handlers.append(signature)
@@ -259,6 +264,7 @@ def _signature_handlers(
     options: _Options,
     variables: dict[str, str],
     images: dict[tuple[Path, str], image.ImageFunction],
+    named: TemplateHandlers,
 ) -> list[HandlerReport]:
     """The handlers found in one file's code, each run as its Lambda image would
     run it when a Dockerfile names it (its ENV, its task root)."""
@@ -267,7 +273,7 @@ def _signature_handlers(
         module = Module(path, source, parse(source, str(path)))
     except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
         return []  # lint has reported it
-    found = [(h.name, h.api) for h in find_handlers(module, config)]
+    found = [(h.name, h.api) for h in find_handlers(module, config, named)]
     if not config.handlers:  # handler = Mangum(app): an API handler with no def
         found += [(name, config.api) for name in adapter_handlers(module)]
     reports = []

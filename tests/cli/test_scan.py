@@ -778,3 +778,32 @@ def test_without_a_template_a_handler_file_that_does_not_parse_fails(tmp_path: P
     assert status == 1 and handler["name"] == "lambda_handler" and handler["failing"]
     assert "Runtime.UserCodeSyntaxError" in handler["problem"]
     assert [f["code"] for f in handler["lint"]] == ["GW913"]
+
+
+def test_without_cdk_out_the_handlers_a_cdk_app_names_are_found(tmp_path: Path) -> None:
+    """Before ``cdk synth``: ``handler="counter.handler"`` with
+    ``Code.from_asset("lambda")`` names lambda/counter.py's ``handler``, which reads
+    only ``event["path"]`` (too little on its own); a named function reading no API
+    event is still not called with one."""
+    (tmp_path / "cdk.json").write_text('{"app": "python3 app.py"}')
+    (tmp_path / "app.py").write_text(
+        "from aws_cdk import aws_lambda as _lambda\n\n"
+        "counter = _lambda.Function(None, 'Counter', handler='counter.handler',\n"
+        "    code=_lambda.Code.from_asset('lambda'), runtime=None)\n"
+        "job = _lambda.Function(None, 'Job', handler='job.handler',\n"
+        "    code=_lambda.Code.from_asset('lambda'), runtime=None)\n"
+    )
+    code = tmp_path / "lambda"
+    code.mkdir()
+    (code / "downstream.py").write_text(
+        "def answer(path):\n    return {'statusCode': 200, 'body': path}\n"
+    )
+    (code / "counter.py").write_text(
+        "from downstream import answer\n\n\n"
+        "def handler(event, context):\n    return answer(event['path'])\n"
+    )
+    (code / "job.py").write_text("def handler(event, context):\n    return {'done': True}\n")
+    status, report, _ = scan(str(tmp_path))
+    targets = [h["target"] for h in report["handlers"]]
+    assert status == 0 and len(targets) == 1 and targets[0].endswith("lambda/counter.py:handler")
+    assert report["handlers"][0]["calls"][0]["status"] == 200

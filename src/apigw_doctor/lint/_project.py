@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 from ..project import Function as ModelFunction
 from ..project import Project as ProjectModel
 from ..project import load_project
+from ..project.cdk_source import cdk_named_handlers
 from ..project.discover import SKIP_DIRS as _NOT_PROJECTS
 from ._flow import Enums, module_enums
 
@@ -429,6 +430,8 @@ class TemplateHandlers:
 
     named: dict[Path, dict[str, Placement]] = field(default_factory=dict)
     governed: tuple[Path, ...] = ()
+    #: no template: module path -> functions a CDK app's source names as handlers
+    cdk: dict[Path, frozenset[str]] = field(default_factory=dict)
 
     def governs(self, path: Path) -> bool:
         return any(path.is_relative_to(folder) for folder in self.governed)
@@ -444,7 +447,9 @@ def template_handlers(paths: list[Path], project: ProjectModel | None = None) ->
                 _placement(function)
             )
     governed = tuple(t.parent.resolve() for t in project.templates if not _is_build_output(t))
-    return TemplateHandlers(named, governed if project.functions else ())
+    if project.functions:
+        return TemplateHandlers(named, governed)
+    return TemplateHandlers(named, (), cdk_named_handlers(project.cdk_apps))
 
 
 def _is_build_output(template: Path) -> bool:
@@ -480,7 +485,11 @@ def find_handlers(
         elif (
             not config.handlers
             and looks_like_handler(node)
-            and (config.by_signature or serves_an_api(node, module))
+            and (
+                config.by_signature
+                or serves_an_api(node, module)
+                or _named_by_cdk(node, module, templates.cdk.get(path, frozenset()))
+            )
         ):
             resolved = None if config.api_set else resolver_api(node, module)
             handlers.append(
@@ -698,6 +707,16 @@ def serves_an_api(node: FunctionNode, module: Module) -> bool:
     if own & _OTHER_EVENT_MARKERS:
         return False
     return bool(own & _RESPONSE_MARKERS or module.strings & (_REQUEST_MARKERS | _RESPONSE_MARKERS))
+
+
+def _named_by_cdk(node: FunctionNode, module: Module, names: frozenset[str]) -> bool:
+    """A function a CDK app names as a handler (``handler="hitcounter.handler"``) that
+    reads an API Gateway event's keys and no other event's (``event["path"]`` alone is
+    no proof without the app's word that it is a Lambda handler)."""
+    if node.name not in names or reads_another_event(node, module):
+        return False
+    _, keys = _reads(node, module)
+    return bool(keys & _API_EVENT_KEYS)
 
 
 def reads_another_event(node: FunctionNode, module: Module) -> bool:
