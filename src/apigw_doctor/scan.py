@@ -178,7 +178,7 @@ def scan(
             named = TemplateHandlers(cdk=cdk_named_handlers(project.cdk_apps))
             for path in python_files([root]):
                 found = _signature_handlers(
-                    path.resolve(), config, options, variables, images, named
+                    path.resolve(), config, options, variables, images, named, root.resolve()
                 )
                 for signature in found:
                     signature.lint = by_function.get((path.resolve(), signature.name), [])
@@ -265,6 +265,7 @@ def _signature_handlers(
     variables: dict[str, str],
     images: dict[tuple[Path, str], image.ImageFunction],
     named: TemplateHandlers,
+    root: Path,
 ) -> list[HandlerReport]:
     """The handlers found in one file's code, each run as its Lambda image would
     run it when a Dockerfile names it (its ENV, its task root)."""
@@ -277,7 +278,7 @@ def _signature_handlers(
     if not config.handlers:  # handler = Mangum(app): an API handler with no def
         found += [(name, config.api) for name in adapter_handlers(module)]
     reports = []
-    package = _package_of(module)
+    package = _package_of(module, root)
     for name, api in found:
         reads = _request_reads(module, name)
         built = images.get((path, name))
@@ -417,11 +418,13 @@ def _key_read(node: ast.AST) -> tuple[ast.expr, str] | None:
     return None
 
 
-def _package_of(module: Module) -> tuple[Path, str] | None:
+def _package_of(module: Module, top: Path) -> tuple[Path, str] | None:
     """(task root, dotted module) for a handler module that only imports as part of
     its package (``from . import views``, or ``from shop.db import x`` in shop/, with
-    or without ``__init__.py``): Lambda imports it as ``shop.api`` from the folder
-    above the package, so must the run. None: its own folder is the task root."""
+    or without ``__init__.py``), or that imports a module only a folder above it has
+    (api/index.py's ``from main import app`` beside api/): Lambda imports it as
+    ``shop.api`` from that folder, so must the run. None: its own folder is the task
+    root. ``top``: the scanned folder, above which no task root is looked for."""
     ancestors = list(module.path.parents)
     names = {folder.name: depth for depth, folder in reversed(list(enumerate(ancestors)))}
     depth = -1  # how many folders up the package starts (0: the module's own)
@@ -435,9 +438,20 @@ def _package_of(module: Module) -> tuple[Path, str] | None:
                 else [a.name for a in node.names]
             )
             for name in modules:
-                top = name.split(".")[0]
-                if top in names and len(name.split(".")) > 1:
-                    depth = max(depth, names[top])
+                first = name.split(".")[0]
+                if first in names and len(name.split(".")) > 1:
+                    depth = max(depth, names[first])
+                elif node.col_offset == 0 and first and not _beside(ancestors[0], first):
+                    above = next(
+                        (
+                            level
+                            for level, folder in enumerate(ancestors)
+                            if folder.is_relative_to(top) and _beside(folder, first)
+                        ),
+                        None,
+                    )
+                    if above is not None:
+                        depth = max(depth, above - 1)
     if depth < 0 or depth + 1 >= len(ancestors):
         return None
     root = ancestors[depth + 1]
@@ -447,6 +461,11 @@ def _package_of(module: Module) -> tuple[Path, str] | None:
     if not all(part.isidentifier() for part in parts):
         return None
     return root, ".".join(parts)
+
+
+def _beside(folder: Path, name: str) -> bool:
+    """Whether ``import name`` finds a module of the project in ``folder``."""
+    return (folder / f"{name}.py").is_file() or (folder / name / "__init__.py").is_file()
 
 
 class _Plan(NamedTuple):

@@ -807,3 +807,21 @@ def test_without_cdk_out_the_handlers_a_cdk_app_names_are_found(tmp_path: Path) 
     targets = [h["target"] for h in report["handlers"]]
     assert status == 0 and len(targets) == 1 and targets[0].endswith("lambda/counter.py:handler")
     assert report["handlers"][0]["calls"][0]["status"] == 200
+
+
+def test_without_a_template_a_module_importing_one_from_a_folder_above_runs_from_there(
+    tmp_path: Path,
+) -> None:
+    """api/index.py's ``from main import app`` finds main.py only from the folder
+    above: that is the task root (``api.index.handler``), not a missing package."""
+    (tmp_path / "main.py").write_text("GREETING = 'hi'\n")
+    (tmp_path / "api").mkdir()
+    (tmp_path / "api" / "index.py").write_text(
+        "from main import GREETING\n\n\n"
+        "def handler(event, context):\n"
+        "    return {'statusCode': 200, 'body': GREETING + event['httpMethod']}\n"
+    )
+    status, report, _ = scan(str(tmp_path))
+    (handler,) = report["handlers"]
+    assert status == 0 and handler["notCheckedHere"] is None
+    assert base64.b64decode(handler["calls"][0]["body_base64"]) == b"hiGET"
