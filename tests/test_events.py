@@ -166,3 +166,28 @@ def test_request_ids_are_distinct_version_4_uuids() -> None:
     for given in ids[:500]:
         parsed = uuid.UUID(given)
         assert (str(parsed), parsed.version, parsed.variant) == (given, 4, uuid.RFC_4122)
+
+
+@pytest.mark.parametrize(
+    ("api", "stage", "path", "context_path"),
+    [
+        ("http-2.0", "dev", "/dev/items/1", "/dev/items/1"),
+        ("http-2.0", None, "/items/1", "/items/1"),  # $default: served at the root
+        ("http-1.0", "dev", "/dev/items/1", "/dev/items/1"),
+        ("http-1.0", None, "/items/1", "/items/1"),
+        ("rest", "dev", "/items/1", "/dev/items/1"),  # REST strips the stage from path
+    ],
+)
+def test_a_named_http_api_stage_stays_in_the_path(
+    api: str, stage: str | None, path: str, context_path: str
+) -> None:
+    """An HTTP API on a named stage is called at ``/dev/items/1`` and passes that path
+    on, as Powertools (which strips it again), serverless-wsgi and Mangum users find."""
+    request = HttpRequest("GET", "/items/1")
+    event = build_event(api, request, route=Route("/items/{id}"), stage=stage)
+    if api == "http-2.0":
+        shown = (event["rawPath"], event["requestContext"]["http"]["path"])
+    else:
+        shown = (event["path"], event["requestContext"]["path"])
+    assert shown == (path, context_path)
+    assert event["pathParameters"] == {"id": "1"}

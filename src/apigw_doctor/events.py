@@ -271,13 +271,15 @@ def _request_time(now: float) -> str:
 def _event_v1(call: _Call, body: str | None, encoded: bool, version: str | None) -> dict[str, Any]:
     resource = call.route.resource if call.route else call.request.path
     headers = call.request.headers
+    path, context_path = call.request.path, f"/{call.stage}{call.request.path}"
     if version is not None:  # HTTP APIs lowercase every header name, payload 1.0 too
         headers = [(name.lower(), value) for name, value in headers]
+        path = context_path = _staged(call)
     multi_headers = _multi(headers)
     multi_query = _multi(call.request.query)
     event: dict[str, Any] = {
         "resource": resource,
-        "path": call.request.path,
+        "path": path,
         "httpMethod": call.request.method,
         "headers": {k: v[-1] for k, v in multi_headers.items()} or None,
         "multiValueHeaders": multi_headers or None,
@@ -291,7 +293,7 @@ def _event_v1(call: _Call, body: str | None, encoded: bool, version: str | None)
             "httpMethod": call.request.method,
             "extendedRequestId": call.request_id[:16],
             "requestTime": _request_time(call.now),
-            "path": f"/{call.stage}{call.request.path}",
+            "path": context_path,
             "accountId": ACCOUNT_ID,
             "protocol": "HTTP/1.1",
             "stage": call.stage,
@@ -323,6 +325,16 @@ def _event_v1(call: _Call, body: str | None, encoded: bool, version: str | None)
     return event
 
 
+def _staged(call: _Call) -> str:
+    """An HTTP API's request path as its events carry it: a named stage is the first
+    segment of the URL and stays in the path (``/dev/items``, both payload versions);
+    the ``$default`` stage is served at the root and is in no path. (REST APIs strip
+    the stage from ``path`` and keep it only in ``requestContext.path``.)"""
+    if call.stage in (None, "", "$default"):
+        return call.request.path
+    return f"/{call.stage}{call.request.path}"
+
+
 def _event_v2(call: _Call) -> dict[str, Any]:
     headers: dict[str, str] = {}
     cookies: list[str] = []
@@ -337,10 +349,11 @@ def _event_v2(call: _Call) -> dict[str, Any]:
         query[name] = f"{query[name]},{value}" if name in query else value
     body, encoded = _event_body(call.request, (), "http-2.0", call.body)
     route_key = call.route.route_key if call.route else "$default"
+    path = _staged(call)
     event: dict[str, Any] = {
         "version": "2.0",
         "routeKey": route_key,
-        "rawPath": call.request.path,
+        "rawPath": path,
         "rawQueryString": "&".join(f"{quote(k)}={quote(v)}" for k, v in call.request.query),
         "headers": headers,
         "requestContext": {
@@ -350,7 +363,7 @@ def _event_v2(call: _Call) -> dict[str, Any]:
             "domainPrefix": API_ID,
             "http": {
                 "method": call.request.method,
-                "path": call.request.path,
+                "path": path,
                 "protocol": "HTTP/1.1",
                 "sourceIp": call.request.source_ip,
                 "userAgent": call.request.header("user-agent") or "",

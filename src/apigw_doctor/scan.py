@@ -8,27 +8,32 @@ Together they cover every cause in the troubleshooting note.
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import tempfile
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import NamedTuple
+from urllib.parse import urlencode
 
 from . import authorizers, cors
 from .catalogue import Finding, finding
 from .events import HttpRequest
-from .lint import Config, LintFinding, lint_paths
+from .lint import Config, LintFinding, handler_names_in_text, lint_paths
 from .lint._project import (
+    EVENT_NAMES,
     SKIP_DIRS,
     Module,
+    TemplateHandlers,
     adapter_handlers,
     find_handlers,
     parse,
     python_files,
 )
 from .project import Binding, Cors, Function, Note, image, load_project
+from .project.cdk_source import cdk_named_handlers
 from .project.discover import declared_runtimes
 from .project.inline import materialise
 from .rules import Verdict
@@ -170,11 +175,18 @@ def scan(
         )
         if not project.functions:
             images = image.without_template(root, SKIP_DIRS)
+            named = TemplateHandlers(cdk=cdk_named_handlers(project.cdk_apps))
             for path in python_files([root]):
-                found = _signature_handlers(path.resolve(), config, options, variables, images)
+                found = _signature_handlers(
+                    path.resolve(), config, options, variables, images, named, root.resolve()
+                )
                 for signature in found:
                     signature.lint = by_function.get((path.resolve(), signature.name), [])
                     report.handlers.append(signature)
+            for path in lint.broken:
+                for unparsed in _unparsed_handlers(path, config.api):
+                    unparsed.lint = by_function.get((path.resolve(), ""), [])
+                    report.handlers.append(unparsed)
             return report
         archives = {f.name: f.code_dir for f in project.functions if f.code_dir.is_file()}
         with tempfile.TemporaryDirectory() as inline:
@@ -252,6 +264,8 @@ def _signature_handlers(
     options: _Options,
     variables: dict[str, str],
     images: dict[tuple[Path, str], image.ImageFunction],
+    named: TemplateHandlers,
+    root: Path,
 ) -> list[HandlerReport]:
     """The handlers found in one file's code, each run as its Lambda image would
     run it when a Dockerfile names it (its ENV, its task root)."""
@@ -260,45 +274,199 @@ def _signature_handlers(
         module = Module(path, source, parse(source, str(path)))
     except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
         return []  # lint has reported it
-    found = [(h.name, h.api) for h in find_handlers(module, config)]
+    found = [(h.name, h.api) for h in find_handlers(module, config, named)]
     if not config.handlers:  # handler = Mangum(app): an API handler with no def
         found += [(name, config.api) for name in adapter_handlers(module)]
     reports = []
-    target, base = _import_root(path, module)
+    package = _package_of(module, root)
     for name, api in found:
+        reads = _request_reads(module, name)
         built = images.get((path, name))
         environment = {**dict(built.environment), **variables} if built else variables
-        local = LocalFunction(f"{target}:{name}", name, environment=lambda_defaults())
-        base = built.code_dir.resolve() if built else base
+        target = f"{path}:{name}"
+        base = built.code_dir.resolve() if built else path.parent
+        if package is not None and not built:
+            base, dotted = package
+            target = f"{dotted}:{name}"
+        local = LocalFunction(target, name, environment=lambda_defaults())
         plan = _Plan(
-            path, name, local.with_variables(environment), (binding_for(api, "/", "GET"),), base
+            path,
+            name,
+            local.with_variables(environment),
+            (binding_for(api, reads.resource, reads.method),),
+            base,
+            query=reads.query,
         )
         reports.append(_report(plan, options))
     return reports
 
 
-def _import_root(path: Path, module: Module) -> tuple[str, Path]:
-    """How a handler file is imported, and from where: on its own from its folder,
-    unless it imports through its own package (``from app.api import x`` in
-    ``app/main.py``, or ``from .api import x``), which works only as ``app.main``
-    from the folder above the package, as the zip root Lambda would import it from."""
-    packages = []  # the folders above the file that are packages, nearest first
-    folder = path.parent
-    while (folder / "__init__.py").is_file():
-        packages.append(folder)
-        folder = folder.parent
-    imported = [*(m for m, _ in module.imports.values()), *module.module_aliases.values()]
-    named = {m.split(".")[0] for m in imported if not m.startswith(".")}
-    levels = max((len(m) - len(m.lstrip(".")) for m in imported), default=0)
-    tops = [p for p in packages if p.name in named]
-    if tops:
-        top = tops[0]
-    elif 0 < levels <= len(packages):
-        top = packages[levels - 1]
-    else:
-        return str(path), path.parent
-    dotted = ".".join(path.relative_to(top.parent).with_suffix("").parts)
-    return dotted, top.parent
+def _unparsed_handlers(path: Path, api: str) -> list[HandlerReport]:
+    """Handlers in a file that does not parse (lint's GW913: it found a handler-like
+    ``def`` in it): Lambda cannot import the module, so every request to them fails
+    with Runtime.UserCodeSyntaxError, and API Gateway answers 502."""
+    try:
+        source = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return []
+    try:
+        compile(source, str(path), "exec", dont_inherit=True)
+        return []
+    except (SyntaxError, ValueError) as exc:
+        where = f" (line {exc.lineno})" if isinstance(exc, SyntaxError) and exc.lineno else ""
+        problem = (
+            f"the file does not parse: {getattr(exc, 'msg', None) or exc}{where}; Lambda cannot "
+            "import it (Runtime.UserCodeSyntaxError), so every request gets 502"
+        )
+    return [
+        HandlerReport(name, name, f"{_relative(path)}:{name}", api, problem=problem)
+        for name in dict.fromkeys(handler_names_in_text(source))
+    ]
+
+
+class _Reads(NamedTuple):
+    """The request a template-less handler expects, from what its module reads."""
+
+    resource: str = "/"
+    method: str = "GET"
+    query: tuple[tuple[str, str], ...] = ()
+
+
+_SECTIONS = ("pathParameters", "queryStringParameters")
+
+
+def _request_reads(module: Module, name: str) -> _Reads:
+    """Without a template the route is unknown: a handler that reads
+    ``event["pathParameters"]["id"]`` is behind ``/{id}``, one that reads
+    ``queryStringParameters`` gets those parameters, one that reads the body is sent
+    a POST with ``{}``. Sending ``GET /`` instead only shows the missing parts fail,
+    which says nothing of the handler (lint warns of the unchecked reads, GW912).
+    Read in the handler and the module's functions it calls."""
+    nodes = _reached(module, name)
+    aliases: dict[str, str] = {}
+
+    def section(node: ast.expr) -> str | None:
+        if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
+            return section(node.values[0])
+        if isinstance(node, ast.Name):
+            return aliases.get(node.id)
+        key = _key_read(node)
+        return key[1] if key and key[1] in _SECTIONS else None
+
+    for node in (n for top in nodes for n in ast.walk(top)):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+            found = section(node.value)
+            if found and isinstance(target, ast.Name):
+                aliases[target.id] = found
+    names: dict[str, list[str]] = {name: [] for name in _SECTIONS}
+    body = False
+    for node in (n for top in nodes for n in ast.walk(top)):
+        key = _key_read(node)
+        if key is None:
+            continue
+        owner, name = key
+        found = section(owner)
+        if found and name not in names[found]:
+            names[found].append(name)
+        elif name == "body" and isinstance(owner, ast.Name) and owner.id in EVENT_NAMES:
+            body = True
+    path = names["pathParameters"]
+    return _Reads(
+        "/" + "/".join(f"{{{n}}}" for n in path) if path else "/",
+        "POST" if body else "GET",
+        tuple((n, f"example-{n}") for n in names["queryStringParameters"]),
+    )
+
+
+def _reached(module: Module, name: str) -> list[ast.AST]:
+    """The function ``name`` and the module's functions it calls, transitively (an
+    adapter-made handler has no function: the whole module)."""
+    if name not in module.functions:
+        return [module.tree]
+    seen = [name]
+    for current in seen:
+        for node in ast.walk(module.functions[current]):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in module.functions
+                and node.func.id not in seen
+            ):
+                seen.append(node.func.id)
+    return [module.functions[n] for n in seen]
+
+
+def _key_read(node: ast.AST) -> tuple[ast.expr, str] | None:
+    """(what is read, the key) of ``x["key"]`` (read, not written) or ``x.get("key")``."""
+    if (
+        isinstance(node, ast.Subscript)
+        and isinstance(node.ctx, ast.Load)
+        and isinstance(node.slice, ast.Constant)
+        and isinstance(node.slice.value, str)
+    ):
+        return node.value, node.slice.value
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "get"
+        and node.args
+        and isinstance(node.args[0], ast.Constant)
+        and isinstance(node.args[0].value, str)
+    ):
+        return node.func.value, node.args[0].value
+    return None
+
+
+def _package_of(module: Module, top: Path) -> tuple[Path, str] | None:
+    """(task root, dotted module) for a handler module that only imports as part of
+    its package (``from . import views``, or ``from shop.db import x`` in shop/, with
+    or without ``__init__.py``), or that imports a module only a folder above it has
+    (api/index.py's ``from main import app`` beside api/): Lambda imports it as
+    ``shop.api`` from that folder, so must the run. None: its own folder is the task
+    root. ``top``: the scanned folder, above which no task root is looked for."""
+    ancestors = list(module.path.parents)
+    names = {folder.name: depth for depth, folder in reversed(list(enumerate(ancestors)))}
+    depth = -1  # how many folders up the package starts (0: the module's own)
+    for node in ast.walk(module.tree):
+        if isinstance(node, ast.ImportFrom) and node.level > 0:
+            depth = max(depth, node.level - 1)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            modules = (
+                [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else [a.name for a in node.names]
+            )
+            for name in modules:
+                first = name.split(".")[0]
+                if first in names and len(name.split(".")) > 1:
+                    depth = max(depth, names[first])
+                elif node.col_offset == 0 and first and not _beside(ancestors[0], first):
+                    above = next(
+                        (
+                            level
+                            for level, folder in enumerate(ancestors)
+                            if folder.is_relative_to(top) and _beside(folder, first)
+                        ),
+                        None,
+                    )
+                    if above is not None:
+                        depth = max(depth, above - 1)
+    if depth < 0 or depth + 1 >= len(ancestors):
+        return None
+    root = ancestors[depth + 1]
+    # a package inside a package imports as the outer one's; never above the scan
+    while (root / "__init__.py").is_file() and root != top and root.is_relative_to(top):
+        root = root.parent
+    parts = [*module.path.relative_to(root).parent.parts, module.path.stem]
+    if not all(part.isidentifier() for part in parts):
+        return None
+    return root, ".".join(parts)
+
+
+def _beside(folder: Path, name: str) -> bool:
+    """Whether ``import name`` finds a module of the project in ``folder``."""
+    return (folder / f"{name}.py").is_file() or (folder / name / "__init__.py").is_file()
 
 
 class _Plan(NamedTuple):
@@ -310,6 +478,8 @@ class _Plan(NamedTuple):
     bindings: tuple[Binding, ...]
     base: Path  # the code folder
     templated: bool = False  # a template describes its deployment
+    #: query parameters to send (no template: those the handler reads)
+    query: tuple[tuple[str, str], ...] = ()
 
 
 class _Options(NamedTuple):
@@ -402,6 +572,8 @@ async def _call(pool: WorkerPool, plan: _Plan, binding: Binding, options: _Optio
     """One request, as API Gateway would send it, judged by the rules core (and, for an
     API with CORS settings, sent from a browser's page on an allowed origin)."""
     request = sample_request(binding)
+    if plan.query:
+        request = replace(request, query=list(plan.query))
     authorizer = authorizers.sample_context(binding.auth, binding.kind) if binding.auth else None
     mark = _mark(options)
     outcome = await invoke(
@@ -429,7 +601,7 @@ async def _call(pool: WorkerPool, plan: _Plan, binding: Binding, options: _Optio
     )
     return Call(
         request.method,
-        request.path,
+        request.path + (f"?{urlencode(request.query)}" if request.query else ""),
         binding.path,
         binding.kind,
         verdict,

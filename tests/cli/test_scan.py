@@ -679,3 +679,175 @@ def test_without_a_template_a_handler_importing_its_own_package_runs_as_that_pac
     (handler,) = report["handlers"]
     assert status == 0, handler
     assert base64.b64decode(handler["calls"][0]["body_base64"]) == b"hi GET"
+
+
+def test_without_a_template_powertools_and_chalice_handlers_are_found(tmp_path: Path) -> None:
+    """``return app.resolve(event, context)`` reads nothing of the event itself: the
+    resolver (its class gives the API kind) says it is an API handler; a Chalice app
+    is its own handler (``app.app``), as ``handler = Mangum(app)`` is."""
+    (tmp_path / "api.py").write_text(
+        "from aws_lambda_powertools.event_handler import APIGatewayHttpResolver\n\n"
+        "app = APIGatewayHttpResolver()\n\n\n"
+        "@app.get('/')\ndef root() -> dict[str, str]:\n    return {'via': 'powertools'}\n\n\n"
+        "def lambda_handler(event, context):\n    return app.resolve(event, context)\n"
+    )
+    (tmp_path / "app.py").write_text(
+        "from chalice import Chalice\n\napp = Chalice(app_name='x')\n\n\n"
+        "@app.route('/')\ndef index():\n    return {'hello': 'world'}\n"
+    )
+    status, report, _ = scan(str(tmp_path))
+    handlers = {h["name"]: h for h in report["handlers"]}
+    assert status == 0 and set(handlers) == {"lambda_handler", "app"}
+    resolved = handlers["lambda_handler"]
+    assert resolved["api"] == "http-2.0"
+    assert json.loads(base64.b64decode(resolved["calls"][0]["body_base64"])) == {
+        "via": "powertools"
+    }
+    chalice = handlers["app"]  # runs where chalice is installed, else says it is missing
+    assert not chalice["failing"]
+    assert chalice["calls"] or "'chalice'" in chalice["notCheckedHere"]
+
+
+def test_without_a_template_the_request_carries_what_the_handler_reads(tmp_path: Path) -> None:
+    """No template gives the route: the parameters and body the handler reads are sent
+    (``GET /`` would only show that what it was not sent is missing)."""
+    write(
+        tmp_path,
+        """
+        import json
+
+        def get_item(event, context):
+            query = event.get("queryStringParameters") or {}
+            found = {"item": event["pathParameters"]["item"], "ID": query["ID"]}
+            return {"statusCode": 200, "body": json.dumps(found)}
+
+        def create(event, context):
+            name = json.loads(event["body"])["name"]
+            return {"statusCode": 201, "body": json.dumps({"name": name})}
+
+        def commented(event, context):
+            # item_id = event['id']
+            return {"statusCode": 200, "body": "fine"}
+        """,
+    )
+    status, report, _ = scan(str(tmp_path))
+    handlers = {h["name"]: h for h in report["handlers"]}
+    assert status == 0 and set(handlers) == {"get_item", "create", "commented"}
+    (call,) = handlers["get_item"]["calls"]
+    assert call["method"] == "GET" and call["path"] == "/example-item?ID=example-ID"
+    assert json.loads(base64.b64decode(call["body_base64"])) == {
+        "item": "example-item",
+        "ID": "example-ID",
+    }
+    assert handlers["create"]["calls"][0]["method"] == "POST"
+    assert "'name' in the request body" in handlers["create"]["notCheckedHere"]
+
+
+def test_without_a_template_a_package_module_is_imported_as_lambda_imports_it(
+    tmp_path: Path,
+) -> None:
+    """``from shop.views import x`` or ``from . import y`` in shop/api.py (with or
+    without ``__init__.py``): Lambda's handler is ``shop.api.handler`` from the folder
+    above, where those imports work; from shop/ itself they cannot."""
+    shop = tmp_path / "backend" / "shop"
+    shop.mkdir(parents=True)
+    (shop / "views.py").write_text("def greet():\n    return 'hi'\n")
+    (shop / "util.py").write_text("STATUS = 200\n")
+    (shop / "api.py").write_text(
+        "from shop.views import greet\nfrom . import util\n\n\n"
+        "def handler(event, context):\n"
+        "    return {'statusCode': util.STATUS, 'body': greet()}\n"
+    )
+    status, report, _ = scan(str(tmp_path))
+    (handler,) = report["handlers"]
+    assert status == 0 and handler["notCheckedHere"] is None
+    assert handler["calls"][0]["status"] == 200
+
+
+def test_without_a_template_a_load_balancer_target_is_no_api_handler(tmp_path: Path) -> None:
+    """An ALB sends events shaped like REST ones (httpMethod, path) but takes
+    ``statusDescription`` in its responses: such a function is an ALB target, and its
+    responses are not API Gateway's to judge."""
+    write(
+        tmp_path,
+        """
+        import json
+
+        def alb_target(event, context):
+            if event["httpMethod"] == "GET":
+                return {
+                    "statusCode": 200,
+                    "statusDescription": "200 OK",
+                    "body": json.dumps({"path": event["path"]}),
+                }
+        """,
+    )
+    (tmp_path / "api.py").write_text(
+        "def handler(event, context):\n"
+        "    return {'statusCode': 200, 'body': event['httpMethod']}\n"
+    )
+    status, report, _ = scan(str(tmp_path))
+    assert status == 0 and [h["name"] for h in report["handlers"]] == ["handler"]
+    result = CliRunner().invoke(main, ["lint", str(tmp_path)])
+    assert result.exit_code == 0 and "statusDescription" not in result.stdout
+
+
+def test_without_a_template_a_handler_file_that_does_not_parse_fails(tmp_path: Path) -> None:
+    """Lint's GW913 (a handler-like ``def`` in a file that does not parse) is a
+    handler Lambda cannot import: every request is a 502, not "no handler here"."""
+    (tmp_path / "app.py").write_text(
+        "import json\n\ndef lambda_handler(event, context):\nreturn {'statusCode': 200}\n"
+    )
+    (tmp_path / "old.py").write_text("def main(event, context):\n    print 'python 2'\n")
+    status, report, _ = scan(str(tmp_path))
+    (handler,) = report["handlers"]
+    assert status == 1 and handler["name"] == "lambda_handler" and handler["failing"]
+    assert "Runtime.UserCodeSyntaxError" in handler["problem"]
+    assert [f["code"] for f in handler["lint"]] == ["GW913"]
+
+
+def test_without_cdk_out_the_handlers_a_cdk_app_names_are_found(tmp_path: Path) -> None:
+    """Before ``cdk synth``: ``handler="counter.handler"`` with
+    ``Code.from_asset("lambda")`` names lambda/counter.py's ``handler``, which reads
+    only ``event["path"]`` (too little on its own); a named function reading no API
+    event is still not called with one."""
+    (tmp_path / "cdk.json").write_text('{"app": "python3 app.py"}')
+    (tmp_path / "app.py").write_text(
+        "from aws_cdk import aws_lambda as _lambda\n\n"
+        "counter = _lambda.Function(None, 'Counter', handler='counter.handler',\n"
+        "    code=_lambda.Code.from_asset('lambda'), runtime=None)\n"
+        "job = _lambda.Function(None, 'Job', handler='job.handler',\n"
+        "    code=_lambda.Code.from_asset('lambda'), runtime=None)\n"
+    )
+    code = tmp_path / "lambda"
+    code.mkdir()
+    (code / "downstream.py").write_text(
+        "def answer(path):\n    return {'statusCode': 200, 'body': path}\n"
+    )
+    (code / "counter.py").write_text(
+        "from downstream import answer\n\n\n"
+        "def handler(event, context):\n    return answer(event['path'])\n"
+    )
+    (code / "job.py").write_text("def handler(event, context):\n    return {'done': True}\n")
+    status, report, _ = scan(str(tmp_path))
+    targets = [h["target"] for h in report["handlers"]]
+    assert status == 0 and len(targets) == 1 and targets[0].endswith("lambda/counter.py:handler")
+    assert report["handlers"][0]["calls"][0]["status"] == 200
+
+
+def test_without_a_template_a_module_importing_one_from_a_folder_above_runs_from_there(
+    tmp_path: Path,
+) -> None:
+    """api/index.py's ``from main import app`` finds main.py only from the folder
+    above: that is the task root (``api.index.handler``), not a missing package."""
+    (tmp_path / "main.py").write_text("GREETING = 'hi'\n")
+    (tmp_path / "api").mkdir()
+    (tmp_path / "api" / "index.py").write_text(
+        "from main import GREETING\n\n\n"
+        "def handler(event, context):\n"
+        "    return {'statusCode': 200, 'body': GREETING + event['httpMethod']}\n"
+    )
+    status, report, _ = scan(str(tmp_path))
+    (handler,) = report["handlers"]
+    assert status == 0 and handler["notCheckedHere"] is None
+    assert base64.b64decode(handler["calls"][0]["body_base64"]) == b"hiGET"

@@ -421,6 +421,25 @@ def handler(event, context):
         },
         ["--api", "rest"],
     ),
+    "near miss: a JSON encoder's last resort names an undefined class": (
+        {
+            "app.py": """
+            import json
+            from decimal import Decimal
+
+            class DecimalEncoder(json.JSONEncoder):
+                def default(self, obj):
+                    if isinstance(obj, Decimal):
+                        return float(obj)
+                    return super(CustomJsonEncoder, self).default(obj)
+
+            def handler(event, context):
+                data = {"price": Decimal("1.5")}
+                return {"statusCode": 200, "body": json.dumps(data, cls=DecimalEncoder)}
+            """,
+        },
+        ["--api", "rest"],
+    ),
     "near miss: main guard, postponed annotations, a guarded import": (
         {
             "app.py": """

@@ -317,7 +317,14 @@ def _newer_python_rejects(source: str) -> bool:
 
 
 #: a function that looks like a Lambda handler, in text that does not parse
-_HANDLER_TEXT = re.compile(r"def\s+\w+\s*\(\s*\w*(?:event|evt|request)\w*\s*,\s*\w*(?:context|ctx)")
+_HANDLER_TEXT = re.compile(
+    r"def\s+(\w+)\s*\(\s*\w*(?:event|evt|request)\w*\s*,\s*\w*(?:context|ctx)"
+)
+
+
+def handler_names_in_text(source: str) -> list[str]:
+    """The names of handler-like functions in text that does not parse."""
+    return _HANDLER_TEXT.findall(source)
 
 
 def _not_a_handler(

@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 from ..project import Function as ModelFunction
 from ..project import Project as ProjectModel
 from ..project import load_project
+from ..project.cdk_source import cdk_named_handlers
 from ..project.discover import SKIP_DIRS as _NOT_PROJECTS
 from ._flow import Enums, module_enums
 
@@ -143,6 +144,21 @@ class Module:
                         found[alias.asname] = alias.name
                     elif "." not in alias.name:
                         found[alias.name] = alias.name
+        return found
+
+    @cached_property
+    def resolvers(self) -> dict[str, str]:
+        """Module-level names bound to a Powertools API resolver -> its API kind."""
+        if "_powertools" not in self.source:
+            return {}
+        found = {}
+        for node in self.tree.body:
+            if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+                kind = _resolver_kind(node.value, self)
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for target in targets:
+                    if kind and isinstance(target, ast.Name):
+                        found[target.id] = kind
         return found
 
     @cached_property
@@ -414,6 +430,8 @@ class TemplateHandlers:
 
     named: dict[Path, dict[str, Placement]] = field(default_factory=dict)
     governed: tuple[Path, ...] = ()
+    #: no template: module path -> functions a CDK app's source names as handlers
+    cdk: dict[Path, frozenset[str]] = field(default_factory=dict)
 
     def governs(self, path: Path) -> bool:
         return any(path.is_relative_to(folder) for folder in self.governed)
@@ -429,7 +447,9 @@ def template_handlers(paths: list[Path], project: ProjectModel | None = None) ->
                 _placement(function)
             )
     governed = tuple(t.parent.resolve() for t in project.templates if not _is_build_output(t))
-    return TemplateHandlers(named, governed if project.functions else ())
+    if project.functions:
+        return TemplateHandlers(named, governed)
+    return TemplateHandlers(named, (), cdk_named_handlers(project.cdk_apps))
 
 
 def _is_build_output(template: Path) -> bool:
@@ -465,10 +485,23 @@ def find_handlers(
         elif (
             not config.handlers
             and looks_like_handler(node)
-            and (config.by_signature or serves_an_api(node, module))
+            and (
+                config.by_signature
+                or serves_an_api(node, module)
+                or _named_by_cdk(node, module, templates.cdk.get(path, frozenset()))
+            )
         ):
+            resolved = None if config.api_set else resolver_api(node, module)
             handlers.append(
-                Handler(module, node, config.api, "reads an API Gateway event", assumed)
+                Handler(
+                    module,
+                    node,
+                    resolved or config.api,
+                    "hands its event to a Powertools resolver"
+                    if resolved
+                    else "reads an API Gateway event",
+                    assumed and not resolved,
+                )
             )
     return handlers
 
@@ -507,6 +540,11 @@ _OTHER_EVENT_MARKERS = frozenset(
 )
 
 
+#: what only an Application Load Balancer's target builds: its events look like REST
+#: proxy events (httpMethod, path, queryStringParameters), its responses do not
+_LOAD_BALANCER_MARKERS = frozenset({"statusDescription"})
+
+
 #: every top-level key of an API Gateway event (payload 1.0 and 2.0)
 _API_EVENT_KEYS = _REQUEST_MARKERS | {
     "resource",
@@ -532,8 +570,10 @@ def _key_reads(name: str) -> re.Pattern[str]:
 def _reads(node: FunctionNode, module: Module) -> tuple[set[str], set[str]]:
     """From the function's text (no tree walk: this runs for every candidate of a
     big tree): the words it quotes, and the keys it reads off its first parameter
-    (``event["x"]``, ``event.get("x")``)."""
-    text = module.segment(node)
+    (``event["x"]``, ``event.get("x")``); commented-out lines are not read."""
+    text = "\n".join(
+        line for line in module.segment(node).splitlines() if not line.lstrip().startswith("#")
+    )
     args = node.args.posonlyargs + node.args.args
     keys = set(_key_reads(args[0].arg).findall(text)) if args else set()
     return set(_QUOTED.findall(text)), keys
@@ -563,18 +603,63 @@ _ADAPTERS = ("awsgi", "aws_wsgi", "serverless_wsgi", "apig_wsgi", "mangum")
 _ADAPTER_CALL = re.compile(rf"\b(?:{'|'.join(_ADAPTERS)})\.\w+\s*\(")
 
 
-def _hands_to_an_adapter(node: FunctionNode, module: Module) -> bool:
-    """The function passes its event to a WSGI/ASGI adapter: an API handler whatever
-    its own text reads."""
+#: Powertools' event handlers for API Gateway, by the API kind whose events each
+#: reads (``ALBResolver`` and the others serve other sources)
+_RESOLVERS = {
+    "APIGatewayRestResolver": "rest",
+    "ApiGatewayResolver": "rest",
+    "APIGatewayHttpResolver": "http-2.0",
+    "LambdaFunctionUrlResolver": "function-url",
+}
+_POWERTOOLS = "aws_lambda_powertools"
+
+
+def resolver_api(node: FunctionNode, module: Module) -> str | None:
+    """The API kind of a Powertools resolver the function hands its event to
+    (``return app.resolve(event, context)``, ``app = APIGatewayRestResolver()`` at
+    module level), if it does: an API handler whose routes are the resolver's."""
     text = module.segment(node)
-    if _ADAPTER_CALL.search(text):
+    if ".resolve(" not in text:
+        return None
+    for name, kind in module.resolvers.items():
+        if re.search(rf"\b{re.escape(name)}\.resolve\(", text):
+            return kind
+    return None
+
+
+def _resolver_kind(value: ast.expr, module: Module) -> str | None:
+    """``APIGatewayRestResolver(...)`` (imported from Powertools) -> its API kind."""
+    if not isinstance(value, ast.Call):
+        return None
+    func = value.func
+    if isinstance(func, ast.Name) and func.id in module.imports:
+        imported, name = module.imports[func.id]
+        return _RESOLVERS.get(name) if imported.startswith(_POWERTOOLS) else None
+    if isinstance(func, ast.Attribute) and func.attr in _RESOLVERS:
+        root = func.value
+        while isinstance(root, ast.Attribute):
+            root = root.value
+        if isinstance(root, ast.Name):
+            alias = module.module_aliases.get(root.id) or module.imports.get(root.id, ("", ""))[0]
+            return _RESOLVERS[func.attr] if alias.startswith(_POWERTOOLS) else None
+    return None
+
+
+def _hands_to_an_adapter(node: FunctionNode, module: Module) -> bool:
+    """The function passes its event to a WSGI/ASGI adapter or a Powertools resolver:
+    an API handler whatever its own text reads."""
+    text = module.segment(node)
+    if _ADAPTER_CALL.search(text) or resolver_api(node, module):
         return True
     imported = [n for n, (m, _) in module.imports.items() if m.split(".")[0] in _ADAPTERS]
     return any(re.search(rf"\b{re.escape(name)}\s*\(", text) for name in imported)
 
 
-#: factories that wrap a WSGI/ASGI app into a Lambda handler: (module, callable)
-_HANDLER_FACTORIES = frozenset({("mangum", "Mangum"), ("apig_wsgi", "make_lambda_handler")})
+#: factories that wrap a WSGI/ASGI app into a Lambda handler, and Chalice's app, which
+#: is its own handler (``chalice package`` deploys ``app.app``): (module, callable)
+_HANDLER_FACTORIES = frozenset(
+    {("mangum", "Mangum"), ("apig_wsgi", "make_lambda_handler"), ("chalice", "Chalice")}
+)
 
 
 def adapter_handlers(module: Module) -> list[str]:
@@ -615,7 +700,7 @@ def serves_an_api(node: FunctionNode, module: Module) -> bool:
     if _hands_to_an_adapter(node, module):
         return True
     own, keys = _reads(node, module)
-    if keys - _API_EVENT_KEYS:
+    if keys - _API_EVENT_KEYS or (own | module.strings) & _LOAD_BALANCER_MARKERS:
         return False
     if own & _REQUEST_MARKERS:
         return True
@@ -624,10 +709,24 @@ def serves_an_api(node: FunctionNode, module: Module) -> bool:
     return bool(own & _RESPONSE_MARKERS or module.strings & (_REQUEST_MARKERS | _RESPONSE_MARKERS))
 
 
+def _named_by_cdk(node: FunctionNode, module: Module, names: frozenset[str]) -> bool:
+    """A function a CDK app names as a handler (``handler="hitcounter.handler"``) that
+    reads an API Gateway event's keys and no other event's (``event["path"]`` alone is
+    no proof without the app's word that it is a Lambda handler)."""
+    if node.name not in names or reads_another_event(node, module):
+        return False
+    _, keys = _reads(node, module)
+    return bool(keys & _API_EVENT_KEYS)
+
+
 def reads_another_event(node: FunctionNode, module: Module) -> bool:
     """A function that reads keys only other events have (``event["Records"]``)."""
     own, keys = _reads(node, module)
-    return bool(keys - _API_EVENT_KEYS or own & _OTHER_EVENT_MARKERS)
+    return bool(
+        keys - _API_EVENT_KEYS
+        or own & _OTHER_EVENT_MARKERS
+        or (own | module.strings) & _LOAD_BALANCER_MARKERS
+    )
 
 
 def _matches(module: Module, name: str, patterns: tuple[str, ...]) -> bool:

@@ -40,6 +40,7 @@ def load_project(
         _load(path, project, loaded, _Options(parameters or {}, stage, region, python_only))
         if progress:
             progress(done, len(templates))
+    project.cdk_apps = list(cdk_apps)
     for folder in cdk_apps:
         project.notes.append(
             Note(

@@ -193,6 +193,8 @@ class Project:
     resources: list[Resource] = field(default_factory=list)
     #: templates that cannot be read (invalid YAML...): file:line: problem
     errors: list[str] = field(default_factory=list)
+    #: CDK apps (their folders) without a synthesized cdk.out to read
+    cdk_apps: list[Path] = field(default_factory=list)
 
     @property
     def api_functions(self) -> list[Function]:
