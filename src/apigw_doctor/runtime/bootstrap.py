@@ -116,8 +116,9 @@ def _plain_encoder() -> Callable[[Any], str]:
     return dumps
 
 
-#: the answer header's JSON (a small dict of plain values, never circular)
-_dumps = _plain_encoder()
+#: ``json.dumps(value)`` for values known not to be circular (the answer header here;
+#: the job and the access log line in the gateway)
+plain_dumps = _plain_encoder()
 
 
 class _JobReader:
@@ -246,7 +247,7 @@ class _Worker:
             failure = invocation.import_failure
             if failure is not None:
                 header["import_failure"] = [failure.message, failure.cause, failure.name]
-            encoded = _dumps(header).encode("utf-8")
+            encoded = plain_dumps(header).encode("utf-8")
             _write_all(
                 self.answers,
                 _ANSWER.pack(len(encoded), len(invocation.payload)) + encoded + invocation.payload,

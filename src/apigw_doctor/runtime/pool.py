@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .bootstrap import LAUNCHER
+from .bootstrap import LAUNCHER, plain_dumps
 from .environment import Environment, sandbox_variables
 from .invocation import ImportFailure, Invocation, timed_out
 
@@ -283,7 +283,7 @@ class WorkerPool:
             given = job.raw_body
             raw = body.encode("utf-8", "surrogatepass") if given is None else given
             data["event"] = {**job.event, "body": None}  # same key order; not the caller's dict
-        encoded = json.dumps(data).encode("utf-8")
+        encoded = plain_dumps(data).encode("utf-8")
         return _JOB.pack(len(encoded), len(raw)) + encoded, raw
 
     def _environment(self, environment: Environment | None) -> dict[str, Any] | None:

@@ -14,6 +14,7 @@ from typing import Any, TextIO
 
 from ..catalogue import Finding
 from ..redaction import escape_controls, might_hold_secrets, redact_text
+from ..runtime.bootstrap import plain_dumps
 
 LAMBDA_URI = (
     "https://lambda.us-east-1.amazonaws.com/2015-03-31/functions/"
@@ -97,7 +98,7 @@ class LogWriter:
         if self.json_format:
             head = (
                 f'{{"timestamp": {int(time.time() * 1000)}, "requestId": '
-                f'{json.dumps(request_id)}, "type": "execution", "message": '
+                f'{_json_text(request_id)}, "type": "execution", "message": '
             )
             text = "".join(f"{head}{_json_text(line)}}}\n" for line in lines)
         else:
@@ -156,7 +157,7 @@ class LogWriter:
                 for k, v in record.items()
             }
         if self.json_format:
-            text = json.dumps({"type": "access", **record})
+            text = plain_dumps({"type": "access", **record})
         else:
             text = " ".join(f"{k}={escape_controls(str(v))}" for k, v in record.items())
         self._write(text + "\n")
