@@ -359,9 +359,14 @@ class WorkerPool:
         if len(data[1]) >= RAW_BODY_FROM:
             await asyncio.sleep(0)  # a large body: let other requests move between steps
         worker, answer = await self._worker_for(data)
+        clock = None
         try:
-            async with asyncio.timeout(timeout):  # cheaper than wait_for: no extra task
-                await worker.jobs.drain()
+            if worker.jobs.transport.get_write_buffer_size():  # a large job, still going out
+                async with asyncio.timeout(timeout):  # (covers the writing too)
+                    await worker.jobs.drain()
+                    header, pieces = await answer
+            else:  # the usual case: a timer fails the answer, no task is cancelled
+                clock = asyncio.get_running_loop().call_later(timeout, _expire, answer)
                 header, pieces = await answer
         except TimeoutError:
             answer.cancel()
@@ -381,6 +386,9 @@ class WorkerPool:
             answer.cancel()
             self._replace(worker)  # cancelled mid-call: the worker's state is unknown
             raise
+        finally:
+            if clock is not None:
+                clock.cancel()
         result = await _invocation(header, pieces, job.request_id)
         if result.fatal or worker.generation != self.generation:
             self._replace(worker)  # (not handed another job: see _answered)
@@ -424,6 +432,12 @@ class WorkerPool:
         }
         self._environments[id(environment)] = (environment, data)
         return data
+
+
+def _expire(answer: asyncio.Future[_Answer]) -> None:
+    """The function's time is up: its answer, if still awaited, is a timeout."""
+    if not answer.done():
+        answer.set_exception(TimeoutError())
 
 
 async def _invocation(header: dict[str, Any], pieces: list[bytes], request_id: str) -> Invocation:
