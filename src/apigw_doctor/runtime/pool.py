@@ -86,6 +86,16 @@ class _AnswerReader:
         self.pending: asyncio.Future[_Answer] | None = None
         #: where a complete answer goes (the pool sets it)
         self.handoff: Callable[[asyncio.Future[_Answer] | None, _Answer], None] | None = None
+        #: the pipe closed: why no answer will come
+        self.closed: BaseException | None = None
+
+    def expect(self, answer: asyncio.Future[_Answer]) -> None:
+        """``answer`` is the next one to come (a job was just sent); from a worker whose
+        pipe has closed (it died before reading the job) none will."""
+        if self.closed is not None:
+            answer.set_exception(self.closed)
+        else:
+            self.pending = answer
 
     def feed(self, data: bytes) -> None:
         self.chunks.append(data)
@@ -108,10 +118,10 @@ class _AnswerReader:
     def lost(self, exc: Exception | None) -> None:
         """The pipe closed (the worker died, or closed it): the job awaiting an answer
         gets none."""
+        self.closed = exc or asyncio.IncompleteReadError(b"", None)
         pending, self.pending = self.pending, None
         if pending is not None and not pending.done():
-            error = exc or asyncio.IncompleteReadError(b"", None)
-            pending.set_exception(error)
+            pending.set_exception(self.closed)
 
     def _take(self, size: int) -> bytes:
         pieces = self._pieces(size)
@@ -361,7 +371,8 @@ class WorkerPool:
         worker, answer = await self._worker_for(data)
         clock = None
         try:
-            if worker.jobs.transport.get_write_buffer_size():  # a large job, still going out
+            jobs = worker.jobs.transport
+            if jobs.get_write_buffer_size() or jobs.is_closing():  # a large job, or a dead pipe
                 async with asyncio.timeout(timeout):  # (covers the writing too)
                     await worker.jobs.drain()
                     header, pieces = await answer
@@ -470,7 +481,7 @@ def _send(worker: _Worker, data: _Encoded) -> asyncio.Future[_Answer]:
     """Write an encoded job (two writes, so a large body is not copied into a whole
     first); the future its answer will be set on."""
     answer: asyncio.Future[_Answer] = asyncio.get_running_loop().create_future()
-    worker.answers.pending = answer
+    worker.answers.expect(answer)
     head, raw = data
     worker.jobs.write(head)
     if raw:
