@@ -265,7 +265,13 @@ def _multi(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
 
 
 def _request_time(now: float) -> str:
-    return time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now))
+    return _second_text(int(now))
+
+
+@functools.lru_cache(maxsize=4)
+def _second_text(second: int) -> str:
+    """The request time's text, made once per second (every request in it has it)."""
+    return time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(second))
 
 
 def _event_v1(call: _Call, body: str | None, encoded: bool, version: str | None) -> dict[str, Any]:

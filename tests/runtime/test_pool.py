@@ -212,3 +212,43 @@ def test_the_handler_gets_the_event_as_sent_whatever_its_body(tmp_path: Path, bo
     assert keys == list(event)
     assert seen == event
     assert sent.event["body"] is body
+
+
+def test_concurrent_jobs_each_get_their_own_answer(tmp_path: Path) -> None:
+    """Answers are read as they arrive and the next waiting job goes to the worker
+    at once: with many jobs queued on two workers, results of every size (one past
+    the pipe's buffer, one of megabytes), printed logs and a job that times out,
+    every caller gets the answer to its own job and the pool keeps serving."""
+    (tmp_path / "sized.py").write_text(
+        "import time\n"
+        "def handler(event, context):\n"
+        "    if event['n'] == 7:\n"
+        "        time.sleep(30)\n"
+        "    print('job', event['n'])\n"
+        "    return {'n': event['n'], 'pad': 'x' * event['size']}\n"
+    )
+    sizes = [0, 10, 70_000, 3 * 1024 * 1024]
+
+    async def go() -> list[Invocation]:
+        pool = WorkerPool(2, tmp_path)
+        await pool.start()
+        try:
+            jobs = [
+                Job("sized.py:handler", {"n": n, "size": sizes[n % 4]}, f"req-{n}", "fn", 10.0)
+                for n in range(40)
+            ]
+            return await asyncio.gather(
+                *(pool.run(j, 0.5 if j.event["n"] == 7 else 20) for j in jobs)
+            )
+        finally:
+            await pool.stop()
+
+    answers = asyncio.run(go())
+    for n, answer in enumerate(answers):
+        if n == 7:
+            assert error_type(answer) == "Sandbox.Timedout"
+            continue
+        assert answer.function_error is None
+        assert json.loads(answer.payload) == {"n": n, "pad": "x" * sizes[n % 4]}
+        assert answer.log == f"job {n}\n"
+        assert answer.request_id == f"req-{n}"

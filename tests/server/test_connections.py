@@ -162,6 +162,22 @@ def test_a_kept_alive_connection_serves_requests_then_idles_out() -> None:
         assert closed_by_server(client, HEADER_TIMEOUT + 5)
 
 
+def test_each_request_on_a_kept_alive_connection_restarts_the_header_time() -> None:
+    """The deadline for the next request's headers counts from the last response, not
+    from an earlier one: a check set up after the first request must not close the
+    connection before its time, nor leave it open after it."""
+    with serve(1024, 1024) as served, served.connect() as client:
+        client.sendall(REQUEST)
+        assert response(client).startswith(b"HTTP/1.1 200 OK")
+        time.sleep(HEADER_TIMEOUT * 0.6)
+        client.sendall(REQUEST)
+        assert response(client).startswith(b"HTTP/1.1 200 OK")
+        answered = time.monotonic()
+        assert not closed_by_server(client, HEADER_TIMEOUT * 0.8)  # past the first deadline
+        assert closed_by_server(client, HEADER_TIMEOUT)
+        assert time.monotonic() - answered < HEADER_TIMEOUT * 2
+
+
 def test_the_soft_limit_is_raised_and_a_hard_one_caps_connections() -> None:
     with serve(256, 4096) as raised:
         assert "connections at once" not in raised.banner  # 4096 files: 512 served

@@ -7,7 +7,7 @@ library only and Python 3.9 syntax.  The launcher makes them a private package.
 
 The protocol, on two descriptors the handler cannot reach (its stdin is
 /dev/null; its stdout and stderr are a file that becomes the function log):
-- a job: a 4-byte length, then JSON;
+- a job: two 4-byte lengths, then its JSON and (a large event body) the raw body;
 - an answer: two 4-byte lengths, then a JSON header and the payload bytes.
 """
 
@@ -23,6 +23,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -78,8 +79,9 @@ def main() -> None:
     answers = os.fdopen(os.dup(1), "wb", buffering=0)
     log = _capture_output()
     worker = _Worker(answers, log)
+    reader = _JobReader(jobs)
     while True:
-        job = _read_job(jobs)
+        job = reader.next()
         if job is None:
             return
         worker.run(job)
@@ -97,19 +99,70 @@ def _capture_output() -> BinaryIO:
     return log
 
 
-def _read_job(jobs: BinaryIO) -> dict[str, Any] | None:
-    """A job: its JSON, then (a large event body) the body's UTF-8, put back in the event."""
-    head = _read_exactly(jobs, _JOB.size)
-    if head is None:
-        return None
-    size, raw_size = _JOB.unpack(head)
-    data = _read_exactly(jobs, size + raw_size)
-    if data is None:
-        return None
-    job = dict(json.loads(data[:size]))
-    if raw_size:
-        job["event"]["body"] = data[size:].decode("utf-8", "surrogatepass")
-    return job
+def _plain_encoder() -> Callable[[Any], str]:
+    """``json.dumps`` with its default settings, without the set-up it does per call
+    (the same C encoder, so the same text); plain ``json.dumps`` where there is none."""
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:
+        return json.dumps
+    encode = make(
+        None, json.JSONEncoder().default, json.encoder.encode_basestring_ascii,
+        None, ": ", ", ", False, False, True,
+    )  # fmt: skip
+
+    def dumps(value: Any) -> str:
+        return "".join(encode(value, 0))
+
+    return dumps
+
+
+#: ``json.dumps(value)`` for values known not to be circular (the answer header here;
+#: the job and the access log line in the gateway)
+plain_dumps = _plain_encoder()
+
+
+class _JobReader:
+    """Jobs off the pipe: a job's JSON, then (a large event body) the body's UTF-8, put
+    back in the event.  A small job arrives whole in one read, the usual case: one
+    system call per job instead of two (its header, then the rest)."""
+
+    #: what one read asks for (a small job and its header fit in it)
+    FIRST = 64 * 1024
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self.stream = stream
+        self.pending = b""  # read past the last job (never, while jobs come one at a time)
+
+    def next(self) -> dict[str, Any] | None:
+        data = self._at_least(_JOB.size)
+        if data is None:
+            return None
+        size, raw_size = _JOB.unpack_from(data)
+        end = _JOB.size + size + raw_size
+        data = self._at_least(end)
+        if data is None:
+            return None
+        self.pending = data[end:]
+        job: dict[str, Any] = json.loads(data[_JOB.size : _JOB.size + size])
+        if raw_size:
+            job["event"]["body"] = data[_JOB.size + size : end].decode("utf-8", "surrogatepass")
+        return job
+
+    def _at_least(self, size: int) -> bytes | None:
+        """What is pending, read up to at least ``size`` bytes; None: the pipe closed."""
+        data = self.pending
+        if len(data) >= size:
+            return data
+        chunks = [data] if data else []
+        have = len(data)
+        while have < size:
+            chunk = self.stream.read(max(size - have, self.FIRST))
+            if not chunk:
+                return None
+            chunks.append(chunk)
+            have += len(chunk)
+        self.pending = data = b"".join(chunks)
+        return data
 
 
 def _write_all(stream: BinaryIO, data: bytes) -> None:
@@ -118,17 +171,6 @@ def _write_all(stream: BinaryIO, data: bytes) -> None:
     while view:
         written = stream.write(view)
         view = view[written or 0 :]
-
-
-def _read_exactly(stream: BinaryIO, size: int) -> bytes | None:
-    chunks = []
-    while size:
-        chunk = stream.read(size)
-        if not chunk:
-            return None
-        chunks.append(chunk)
-        size -= len(chunk)
-    return b"".join(chunks)
 
 
 class _Worker:
@@ -155,9 +197,11 @@ class _Worker:
             invocation = self._invoke(job)
         finally:
             self.watchdog.disarm()
-        if memory_mb and self.watchdog.peaked():  # between two looks, or holding the GIL
+        children = _has_children()  # one system call: both checks below need it
+        if memory_mb and self.watchdog.peaked(children):  # between two looks, or holding the GIL
             invocation = out_of_memory(request_id, memory_mb)
-        end_processes([pid for pid in descendants() if pid not in before])
+        if children:
+            end_processes([pid for pid in descendants() if pid not in before])
         self.answer(invocation)
 
     def _invoke(self, job: dict[str, Any]) -> Invocation:
@@ -203,7 +247,7 @@ class _Worker:
             failure = invocation.import_failure
             if failure is not None:
                 header["import_failure"] = [failure.message, failure.cause, failure.name]
-            encoded = json.dumps(header).encode("utf-8")
+            encoded = plain_dumps(header).encode("utf-8")
             _write_all(
                 self.answers,
                 _ANSWER.pack(len(encoded), len(invocation.payload)) + encoded + invocation.payload,
@@ -438,11 +482,12 @@ class _Watchdog:
         if not self.awake.is_set():
             self.awake.set()
 
-    def peaked(self) -> bool:
-        """Whether the resident size went over the limit at any moment of the call."""
+    def peaked(self, children: bool = True) -> bool:
+        """Whether the resident size went over the limit at any moment of the call
+        (``children``: whether the worker has any, as ``_has_children`` just said)."""
         if not self.usable or self.limit <= 0:
             return False
-        others = _resident_bytes(own=False) if _has_children() else 0
+        others = _resident_bytes(own=False) if children and _has_children() else 0
         peak = _peak_bytes() if self.precise else _max_resident_bytes()
         return peak + others > self.limit
 

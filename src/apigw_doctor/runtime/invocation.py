@@ -43,13 +43,27 @@ class LambdaContext:
         self.memory_limit_in_mb = memory_limit_in_mb
         self.aws_request_id = request_id or str(uuid.uuid4())
         self.log_group_name = f"/aws/lambda/{function_name}"
-        self.log_stream_name = time.strftime("%Y/%m/%d/[$LATEST]") + uuid.uuid4().hex
+        self.log_stream_name = _log_stream(function_name)
         self.identity = None
         self.client_context = None
         self._deadline = time.monotonic() + timeout_seconds
 
     def get_remaining_time_in_millis(self) -> int:
         return max(0, int((self._deadline - time.monotonic()) * 1000))
+
+
+#: each function's log stream name in this process (made on first use): Lambda names
+#: one stream per execution environment, so the invocations a warm worker serves for
+#: a function write to the same one (and no random id is drawn per call)
+_LOG_STREAMS: dict[str, str] = {}
+
+
+def _log_stream(function_name: str) -> str:
+    stream = _LOG_STREAMS.get(function_name)
+    if stream is None:
+        stream = time.strftime("%Y/%m/%d/[$LATEST]") + uuid.uuid4().hex
+        _LOG_STREAMS[function_name] = stream
+    return stream
 
 
 @dataclass(frozen=True)

@@ -13,17 +13,19 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import functools
 import json
 import os
 import signal
 import struct
 import sys
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .bootstrap import LAUNCHER
+from .bootstrap import LAUNCHER, plain_dumps
 from .environment import Environment, sandbox_variables
 from .invocation import ImportFailure, Invocation, timed_out
 
@@ -34,8 +36,10 @@ _ANSWER = struct.Struct("!II")
 #: inside it: JSON-encoding 10 MB held the event loop for 40 ms, encoding it to UTF-8
 #: takes one copy (the worker splices it back into the event, the same string)
 RAW_BODY_FROM = 32 * 1024
-#: what a large result is read in (see ``joined``)
+#: a result at least this large is joined from its pieces off the event loop (``joined``)
 _PIECE = 1024 * 1024
+#: asyncio's default buffer limit for the worker's stderr reader
+_STREAM_LIMIT = 2**16
 #: an encoded job: its header and JSON, and its raw body section (often empty)
 _Encoded = tuple[bytes, bytes]
 _PACKAGE = str(Path(__file__).resolve().parent)
@@ -63,14 +67,117 @@ class Job:
     raw_body: bytes | None = None
 
 
+#: an answer as it came off the pipe: its JSON header, read, and its payload's pieces
+_Answer = tuple[dict[str, Any], list[bytes]]
+
+
+class _AnswerReader:
+    """A worker's answers, taken off its pipe in the callback that reads them.
+
+    A complete answer goes to ``handoff`` at once, before any task runs: the pool
+    gives the worker its next job there (see ``WorkerPool._answered``), instead of a
+    loop turn later, when the task waiting for the answer would have read it."""
+
+    def __init__(self) -> None:
+        self.chunks: collections.deque[bytes] = collections.deque()
+        self.size = 0  # bytes in ``chunks``
+        self.sizes: tuple[int, int] | None = None  # the answer being read: header, payload
+        #: the answer awaited for the job the worker has now (None: it has none)
+        self.pending: asyncio.Future[_Answer] | None = None
+        #: where a complete answer goes (the pool sets it)
+        self.handoff: Callable[[asyncio.Future[_Answer] | None, _Answer], None] | None = None
+        #: the pipe closed: why no answer will come
+        self.closed: BaseException | None = None
+
+    def expect(self, answer: asyncio.Future[_Answer]) -> None:
+        """``answer`` is the next one to come (a job was just sent); from a worker whose
+        pipe has closed (it died before reading the job) none will."""
+        if self.closed is not None:
+            answer.set_exception(self.closed)
+        else:
+            self.pending = answer
+
+    def feed(self, data: bytes) -> None:
+        self.chunks.append(data)
+        self.size += len(data)
+        while True:
+            if self.sizes is None:
+                if self.size < _ANSWER.size:
+                    return
+                self.sizes = _ANSWER.unpack(self._take(_ANSWER.size))
+            header_size, payload_size = self.sizes
+            if self.size < header_size + payload_size:
+                return
+            header = json.loads(self._take(header_size)) if header_size else {}
+            pieces = self._pieces(payload_size)
+            self.sizes = None
+            pending, self.pending = self.pending, None
+            if self.handoff is not None:
+                self.handoff(pending, (header, pieces))
+
+    def lost(self, exc: Exception | None) -> None:
+        """The pipe closed (the worker died, or closed it): the job awaiting an answer
+        gets none."""
+        self.closed = exc or asyncio.IncompleteReadError(b"", None)
+        pending, self.pending = self.pending, None
+        if pending is not None and not pending.done():
+            pending.set_exception(self.closed)
+
+    def _take(self, size: int) -> bytes:
+        pieces = self._pieces(size)
+        return pieces[0] if len(pieces) == 1 else b"".join(pieces)
+
+    def _pieces(self, size: int) -> list[bytes]:
+        """The next ``size`` bytes, as the pieces they came in (one copy at most, of
+        the piece cut at the end)."""
+        taken = []
+        self.size -= size
+        while size:
+            chunk = self.chunks[0]
+            if len(chunk) <= size:
+                taken.append(self.chunks.popleft())
+                size -= len(chunk)
+            else:
+                taken.append(chunk[:size])
+                self.chunks[0] = chunk[size:]
+                size = 0
+        return taken
+
+
+class _WorkerProtocol(asyncio.subprocess.SubprocessStreamProtocol):
+    """asyncio's subprocess protocol, with the answers pipe read by an _AnswerReader
+    (its stdin and stderr as before)."""
+
+    def __init__(self, limit: int, loop: asyncio.AbstractEventLoop) -> None:
+        super().__init__(limit=limit, loop=loop)
+        self.answers = _AnswerReader()
+
+    def pipe_data_received(self, fd: int, data: bytes | str) -> None:
+        if fd == 1 and isinstance(data, bytes):
+            self.answers.feed(data)
+        else:
+            super().pipe_data_received(fd, data)
+
+    def pipe_connection_lost(self, fd: int, exc: Exception | None) -> None:
+        if fd == 1:
+            self.answers.lost(exc)
+        super().pipe_connection_lost(fd, exc)
+
+
 class _Worker:
     """One worker process and its two pipes."""
 
-    def __init__(self, process: asyncio.subprocess.Process, mark: str, generation: int) -> None:
+    def __init__(
+        self,
+        process: asyncio.subprocess.Process,
+        answers: _AnswerReader,
+        mark: str,
+        generation: int,
+    ) -> None:
         self.process = process
-        assert process.stdin is not None and process.stdout is not None
+        assert process.stdin is not None
         self.jobs = process.stdin
-        self.answers = process.stdout
+        self.answers = answers
         self.mark = mark
         self.generation = generation
 
@@ -79,7 +186,9 @@ class _Worker:
         cls, python: str, base: Path, environ: dict[str, str], generation: int = 0
     ) -> _Worker:
         mark = uuid.uuid4().hex
-        process = await asyncio.create_subprocess_exec(
+        loop = asyncio.get_running_loop()
+        transport, protocol = await loop.subprocess_exec(
+            lambda: _WorkerProtocol(_STREAM_LIMIT, loop),
             python,
             "-c",
             LAUNCHER,
@@ -91,7 +200,8 @@ class _Worker:
             env={**environ, SANDBOX_MARK: mark},
             start_new_session=True,  # its own process group: what a handler starts ends with it
         )
-        return cls(process, mark, generation)
+        process = asyncio.subprocess.Process(transport, protocol, loop)
+        return cls(process, protocol.answers, mark, generation)
 
     def kill(self) -> None:
         """End the worker and whatever its handler started, even processes that left its
@@ -128,6 +238,10 @@ class _Worker:
         return ""
 
 
+#: a worker that has been sent a job, and the answer to come
+_Sent = tuple[_Worker, "asyncio.Future[_Answer]"]
+
+
 class WorkerPool:
     """A fixed number of warm workers; requests wait for a free one."""
 
@@ -152,7 +266,7 @@ class WorkerPool:
         #: jobs waiting for a worker, encoded: a worker set free is handed the first
         #: at once (its bytes written to it), before the gateway goes on with the
         #: answer it just read, so the worker starts the next job without waiting
-        self._waiting: collections.deque[tuple[asyncio.Future[_Worker], _Encoded]] = (
+        self._waiting: collections.deque[tuple[asyncio.Future[_Sent], _Encoded]] = (
             collections.deque()
         )
         self._all: set[_Worker] = set()
@@ -164,32 +278,50 @@ class WorkerPool:
         self._started = True
         for _ in range(self.size):
             worker = await _Worker.start(self.python, self.base, self.environ, self.generation)
-            self._all.add(worker)
+            self._add(worker)
             self._release(worker)
+
+    def _add(self, worker: _Worker) -> None:
+        self._all.add(worker)
+        worker.answers.handoff = functools.partial(self._answered, worker)
+
+    def _answered(
+        self, worker: _Worker, pending: asyncio.Future[_Answer] | None, answer: _Answer
+    ) -> None:
+        """A worker's answer, as soon as it is read: the worker is free, so the
+        longest-waiting job goes to it now (unless it must be replaced: it ran out
+        of memory, or older code than ``--reload`` brought); then the task waiting
+        for the answer is woken."""
+        if pending is None or pending.done():
+            return  # its caller gave up (timed out, cancelled): the worker is being replaced
+        reusable = not answer[0].get("fatal") and worker.generation == self.generation
+        if reusable and worker in self._all:
+            self._release(worker)
+        pending.set_result(answer)
 
     def _release(self, worker: _Worker) -> None:
         """A free worker: the longest-waiting job's bytes go to it now, else it idles."""
         while self._waiting:
             waiter, data = self._waiting.popleft()
             if not waiter.done():  # its caller may have given up (cancelled)
-                _send(worker, data)
-                waiter.set_result(worker)
+                waiter.set_result((worker, _send(worker, data)))
                 return
         self._idle.append(worker)
 
-    async def _worker_for(self, data: _Encoded) -> _Worker:
-        """A worker that has been sent ``data`` (the encoded job)."""
+    async def _worker_for(self, data: _Encoded) -> _Sent:
+        """A worker that has been sent ``data`` (the encoded job), and its answer to come."""
         if self._idle:
             worker = self._idle.pop()
-            _send(worker, data)
-            return worker
-        waiter: asyncio.Future[_Worker] = asyncio.get_running_loop().create_future()
+            return worker, _send(worker, data)
+        waiter: asyncio.Future[_Sent] = asyncio.get_running_loop().create_future()
         self._waiting.append((waiter, data))
         try:
             return await waiter
         except BaseException:
             if waiter.done() and not waiter.cancelled():
-                self._replace(waiter.result())  # sent the job, then cancelled: unknown state
+                worker, answer = waiter.result()  # sent the job, then cancelled: unknown state
+                answer.cancel()
+                self._replace(worker)
             raise
 
     def _replace(self, worker: _Worker) -> None:
@@ -206,7 +338,7 @@ class WorkerPool:
             fresh = await _Worker.start(self.python, self.base, self.environ, self.generation)
         finally:
             self._reaping = {t for t in self._reaping if not t.done()}
-        self._all.add(fresh)
+        self._add(fresh)
         self._release(fresh)
 
     async def restart(self) -> None:
@@ -236,15 +368,23 @@ class WorkerPool:
         data = self._encode(job)
         if len(data[1]) >= RAW_BODY_FROM:
             await asyncio.sleep(0)  # a large body: let other requests move between steps
-        worker = await self._worker_for(data)
+        worker, answer = await self._worker_for(data)
+        clock = None
         try:
-            async with asyncio.timeout(timeout):  # cheaper than wait_for: no extra task
-                await worker.jobs.drain()
-                result = await _answer(worker, job.request_id)
+            jobs = worker.jobs.transport
+            if jobs.get_write_buffer_size() or jobs.is_closing():  # a large job, or a dead pipe
+                async with asyncio.timeout(timeout):  # (covers the writing too)
+                    await worker.jobs.drain()
+                    header, pieces = await answer
+            else:  # the usual case: a timer fails the answer, no task is cancelled
+                clock = asyncio.get_running_loop().call_later(timeout, _expire, answer)
+                header, pieces = await answer
         except TimeoutError:
+            answer.cancel()
             self._replace(worker)
             return timed_out(job.request_id, timeout)
         except (asyncio.IncompleteReadError, ConnectionError, OSError):
+            answer.cancel()
             # the worker closed its pipe: it died, or its handler closed every descriptor
             # and runs on; wait for it briefly, then kill it regardless
             with contextlib.suppress(TimeoutError):
@@ -254,12 +394,15 @@ class WorkerPool:
             self._replace(worker)
             return _exited(job, worker.process.returncode, said)
         except BaseException:
+            answer.cancel()
             self._replace(worker)  # cancelled mid-call: the worker's state is unknown
             raise
+        finally:
+            if clock is not None:
+                clock.cancel()
+        result = await _invocation(header, pieces, job.request_id)
         if result.fatal or worker.generation != self.generation:
-            self._replace(worker)
-        else:
-            self._release(worker)
+            self._replace(worker)  # (not handed another job: see _answered)
         return result
 
     def _encode(self, job: Job) -> _Encoded:
@@ -283,7 +426,7 @@ class WorkerPool:
             given = job.raw_body
             raw = body.encode("utf-8", "surrogatepass") if given is None else given
             data["event"] = {**job.event, "body": None}  # same key order; not the caller's dict
-        encoded = json.dumps(data).encode("utf-8")
+        encoded = plain_dumps(data).encode("utf-8")
         return _JOB.pack(len(encoded), len(raw)) + encoded, raw
 
     def _environment(self, environment: Environment | None) -> dict[str, Any] | None:
@@ -302,19 +445,17 @@ class WorkerPool:
         return data
 
 
-async def _answer(worker: _Worker, request_id: str) -> Invocation:
-    head = await worker.answers.readexactly(_ANSWER.size)
-    header_size, payload_size = _ANSWER.unpack(head)
-    if payload_size < RAW_BODY_FROM:
-        data = await worker.answers.readexactly(header_size + payload_size)
-        header = json.loads(data[:header_size])
-        payload = data[header_size:]
-    else:  # a large result: read in pieces, joined off the event loop
-        header = json.loads(await worker.answers.readexactly(header_size))
-        pieces = []
-        for start in range(0, payload_size, _PIECE):
-            pieces.append(await worker.answers.readexactly(min(_PIECE, payload_size - start)))
-        payload = await joined(pieces)
+def _expire(answer: asyncio.Future[_Answer]) -> None:
+    """The function's time is up: its answer, if still awaited, is a timeout."""
+    if not answer.done():
+        answer.set_exception(TimeoutError())
+
+
+async def _invocation(header: dict[str, Any], pieces: list[bytes], request_id: str) -> Invocation:
+    """The invocation a worker's answer tells of; a large payload's pieces are joined
+    off the event loop."""
+    size = sum(map(len, pieces))
+    payload = await joined(pieces) if size >= _PIECE else b"".join(pieces)
     failure = header.get("import_failure")
     return Invocation(
         payload,
@@ -336,12 +477,16 @@ async def joined(pieces: list[bytes]) -> bytes:
     return await asyncio.to_thread(b"".join, pieces)
 
 
-def _send(worker: _Worker, data: _Encoded) -> None:
-    """Write an encoded job: two writes, so a large body is not copied into a whole first."""
+def _send(worker: _Worker, data: _Encoded) -> asyncio.Future[_Answer]:
+    """Write an encoded job (two writes, so a large body is not copied into a whole
+    first); the future its answer will be set on."""
+    answer: asyncio.Future[_Answer] = asyncio.get_running_loop().create_future()
+    worker.answers.expect(answer)
     head, raw = data
     worker.jobs.write(head)
     if raw:
         worker.jobs.write(raw)
+    return answer
 
 
 def _exited(job: Job, code: int | None, said: str = "") -> Invocation:

@@ -81,10 +81,14 @@ def guarded_protocol(
 
     class Guarded(H11Protocol):
         _refused = False
-        #: the deadline of the part of a request being awaited, and which part
+        #: the timer that checks the deadline (left pending between requests: a
+        #: kept-alive connection's next request moves the deadline, not the timer)
         _due: asyncio.TimerHandle | None = None
-        _awaiting: object = None  # h11.IDLE (headers) or h11.SEND_BODY
+        #: the part of a request being awaited (h11.IDLE: headers; h11.SEND_BODY),
+        #: since when, and by when it must be in
+        _awaiting: object = None
         _waiting_since = 0.0
+        _deadline = 0.0
 
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             if len(self.connections) >= cap and not self._evict_idle():
@@ -103,7 +107,7 @@ def guarded_protocol(
             self._start_clock()
 
         def connection_lost(self, exc: Exception | None) -> None:
-            self._stop_clock()
+            self._stop_clock(cancel=True)
             if self._refused:
                 return
             super().connection_lost(exc)
@@ -116,34 +120,51 @@ def guarded_protocol(
             if not idle:
                 return False  # every connection is in a request: over the cap, 503
             oldest = min(idle, key=lambda c: c._waiting_since)
-            oldest._stop_clock()
+            oldest._stop_clock(cancel=True)
             oldest.transport.close()
             self.connections.discard(oldest)
             return True
 
         def _is_idle(self) -> bool:
-            return self._due is not None and self._awaiting is h11.IDLE
+            return self._awaiting is h11.IDLE
 
         def _start_clock(self) -> None:
             """Time the part of a request the client owes (its headers, then its
             body); once it is all in, the handler's time is the integration
-            timeout's."""
+            timeout's.  Per request this only moves the deadline: a timer is set
+            when none is pending, and one that fires early sets itself again."""
             state = self.conn.their_state
             owed = state if state in deadlines and not self.transport.is_closing() else None
-            if owed is not self._awaiting:
-                self._stop_clock()
-            if owed is not None and self._due is None:
-                self._due = self.loop.call_later(deadlines[owed], self._too_slow)
-                self._awaiting, self._waiting_since = owed, self.loop.time()
-
-        def _stop_clock(self) -> None:
-            if self._due is not None:
+            if owed is self._awaiting:
+                return
+            self._awaiting = owed
+            if owed is None:
+                return
+            now = self.loop.time()
+            self._waiting_since, self._deadline = now, now + deadlines[owed]
+            if self._due is None:
+                self._due = self.loop.call_at(self._deadline, self._check)
+            elif self._due.when() > self._deadline:  # a shorter deadline than the timer's
                 self._due.cancel()
-            self._due = self._awaiting = None
+                self._due = self.loop.call_at(self._deadline, self._check)
 
-        def _too_slow(self) -> None:
-            owed, self._due, self._awaiting = self._awaiting, None, None
-            if self.conn.their_state is owed and not self.transport.is_closing():
+        def _stop_clock(self, cancel: bool = False) -> None:
+            """Nothing owed any more; ``cancel``: the connection is going, its timer too."""
+            self._awaiting = None
+            if cancel and self._due is not None:
+                self._due.cancel()
+                self._due = None
+
+        def _check(self) -> None:
+            self._due = None
+            owed = self._awaiting
+            if owed is None or self.transport.is_closing():
+                return  # nothing owed now: the next request sets a timer again
+            if self.loop.time() < self._deadline:  # owed since after this timer was set
+                self._due = self.loop.call_at(self._deadline, self._check)
+                return
+            self._awaiting = None
+            if self.conn.their_state is owed:
                 self.transport.close()
 
         def on_response_complete(self) -> None:
@@ -152,7 +173,7 @@ def guarded_protocol(
 
         def shutdown(self) -> None:
             """Close quietly: a connection that sent half a request is closed too."""
-            self._stop_clock()
+            self._stop_clock(cancel=True)
             try:
                 super().shutdown()
             except h11.LocalProtocolError:  # mid-request: h11 refuses to "close" it

@@ -105,6 +105,7 @@ class History:
 
     def __init__(self, size: int = 200, budget: int = HISTORY_BYTES) -> None:
         self._records: deque[Record] = deque(maxlen=size)
+        self._kept: deque[int] = deque(maxlen=size)  # each record's ``_kept``, worked out once
         self._ids = itertools.count(1)
         self.budget = budget
         self.held = 0
@@ -129,11 +130,14 @@ class History:
             **fields,
         )
         if len(self._records) == self._records.maxlen:
-            self.held -= _kept(self._records[-1])
+            self.held -= self._kept[-1]
+        kept = _kept(record)
         self._records.appendleft(record)
-        self.held += _kept(record)
+        self._kept.appendleft(kept)
+        self.held += kept
         while self.held > self.budget and len(self._records) > 1:
-            self.held -= _kept(self._records.pop())
+            self._records.pop()
+            self.held -= self._kept.pop()
         return record
 
     def recent(self) -> list[Record]:

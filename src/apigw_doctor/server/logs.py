@@ -14,6 +14,7 @@ from typing import Any, TextIO
 
 from ..catalogue import Finding
 from ..redaction import escape_controls, might_hold_secrets, redact_text
+from ..runtime.bootstrap import plain_dumps
 
 LAMBDA_URI = (
     "https://lambda.us-east-1.amazonaws.com/2015-03-31/functions/"
@@ -92,12 +93,14 @@ class LogWriter:
 
     def execution(self, request_id: str, lines: list[str]) -> None:
         """One write per request: lines of concurrent requests never interleave."""
-        if self.redact and any(map(_might_hold_secrets, lines)):
+        if self.redact and any(
+            _might_hold_secrets(_id_neutral(line, request_id)) for line in lines
+        ):
             lines = [redact_text(line) for line in lines]
         if self.json_format:
             head = (
                 f'{{"timestamp": {int(time.time() * 1000)}, "requestId": '
-                f'{json.dumps(request_id)}, "type": "execution", "message": '
+                f'{_json_text(request_id)}, "type": "execution", "message": '
             )
             text = "".join(f"{head}{_json_text(line)}}}\n" for line in lines)
         else:
@@ -156,7 +159,7 @@ class LogWriter:
                 for k, v in record.items()
             }
         if self.json_format:
-            text = json.dumps({"type": "access", **record})
+            text = plain_dumps({"type": "access", **record})
         else:
             text = " ".join(f"{k}={escape_controls(str(v))}" for k, v in record.items())
         self._write(text + "\n")
@@ -214,6 +217,29 @@ def _might_hold_secrets(line: str) -> bool:
                 _SEEN.clear()
             _SEEN[line] = known
     return known
+
+
+#: what a request id holds: no secret hint (``redaction._NAME_HINTS``, the shapes'
+#: hints) is made of these characters alone
+_ID_CHARACTERS = "0123456789abcdef-"
+
+
+def _id_neutral(line: str, request_id: str) -> str:
+    """The line as the secret check may see it: the request id (hex digits and dashes)
+    as a run of zeros, where nothing beside it could join it into a hint.  The check's
+    answer is the same (no hint holds those characters), and "Starting execution for
+    request: <id>" becomes a line the memo knows instead of a new one to scan."""
+    at = line.find(request_id)
+    if at < 0 or request_id.strip(_ID_CHARACTERS):
+        return line
+    end = at + len(request_id)
+    if (at and _joins(line[at - 1])) or (end < len(line) and _joins(line[end])):
+        return line
+    return f"{line[:at]}{'0' * len(request_id)}{line[end:]}"
+
+
+def _joins(character: str) -> bool:
+    return character.isalnum() or character in "_-"
 
 
 @functools.lru_cache(maxsize=256)
