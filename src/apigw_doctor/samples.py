@@ -26,13 +26,30 @@ _BY_TYPE: dict[str, Any] = {"string": "example", "integer": 1, "number": 1.5, "b
 _DEEPEST = 8
 
 
-def sample_path(resource: str) -> str:
-    """A concrete path for a resource: ``/items/{id}`` -> ``/items/example-id``."""
+def sample_path(resource: str, value: str | None = None) -> str:
+    """A concrete path for a resource: ``/items/{id}`` -> ``/items/example-id``, or
+    ``/items/1`` when ``value`` is ``"1"`` (a handler that wants a number)."""
 
     def fill(match: re.Match[str]) -> str:
-        return "example/path" if match.group(2) else f"example-{match.group(1)}"
+        if match.group(2):
+            return "example/path"
+        return value if value is not None else sample_text(match.group(1))
 
     return _PARAMETER.sub(fill, resource)
+
+
+#: how the first value of every path and query parameter starts
+SAMPLE_PREFIX = "example-"
+
+
+def sample_text(name: str) -> str:
+    """The value a path or query parameter ``name`` gets first."""
+    return f"{SAMPLE_PREFIX}{name}"
+
+
+#: values tried next when a handler rejects ``example-<name>`` (``int(id)``,
+#: ``uuid.UUID(id)``): the route may well work for the values clients send
+OTHER_SAMPLES = ("1", "00000000-0000-4000-8000-000000000000")
 
 
 def sample_body(schema_text: str) -> bytes:

@@ -41,9 +41,10 @@ from .runtime import diagnosis
 from .runtime.credentials import MOCK, SHELL, WITHHELD, AwsCall, RefusingEndpoint, account
 from .runtime.environment import lambda_defaults
 from .runtime.interpreter import Interpreter, choose, choose_early
+from .runtime.invocation import Invocation
 from .runtime.invoke import LocalFunction, binding_for, invoke, load
 from .runtime.pool import WorkerPool
-from .samples import sample_body, sample_path
+from .samples import OTHER_SAMPLES, SAMPLE_PREFIX, sample_body, sample_path, sample_text
 
 _BODY_METHODS = ("POST", "PUT", "PATCH")
 
@@ -375,7 +376,7 @@ def _request_reads(module: Module, name: str) -> _Reads:
     return _Reads(
         "/" + "/".join(f"{{{n}}}" for n in path) if path else "/",
         "POST" if body else "GET",
-        tuple((n, f"example-{n}") for n in names["queryStringParameters"]),
+        tuple((n, sample_text(n)) for n in names["queryStringParameters"]),
     )
 
 
@@ -579,6 +580,15 @@ async def _call(pool: WorkerPool, plan: _Plan, binding: Binding, options: _Optio
     outcome = await invoke(
         pool, plan.function, binding, request, authorizer=authorizer, limit=options.timeout
     )
+    sent = [request.path, *(value for _, value in request.query)]
+    if _rejects_text(outcome.invocation) and any(SAMPLE_PREFIX in text for text in sent):
+        for value in OTHER_SAMPLES:  # int(event["pathParameters"]["id"]) rejects example-id
+            request = _with_samples(request, binding, value)
+            outcome = await invoke(
+                pool, plan.function, binding, request, authorizer=authorizer, limit=options.timeout
+            )
+            if not _rejects_text(outcome.invocation):
+                break
     invocation = outcome.invocation
     verdict = _as_browser_sees(outcome.verdict, request, binding.cors)
     problem = (invocation.log or None) if invocation.function_error else None
@@ -609,6 +619,25 @@ async def _call(pool: WorkerPool, plan: _Plan, binding: Binding, options: _Optio
         unchecked,
         invocation.log,
     )
+
+
+#: what a handler raises when a parameter's text is not what it parses (int(), float(),
+#: uuid.UUID(), Decimal(), date.fromisoformat())
+_REJECTED_TEXT = frozenset({"ValueError", "InvalidOperation"})
+
+
+def _rejects_text(invocation: Invocation) -> bool:
+    """The call failed as parsing a value fails.  After a sample parameter
+    (``example-<name>``) was sent, that says the route wants another kind of value,
+    not that its clients get a 502."""
+    error = diagnosis.error_of(invocation)
+    return error is not None and error.get("errorType") in _REJECTED_TEXT
+
+
+def _with_samples(request: HttpRequest, binding: Binding, value: str) -> HttpRequest:
+    """The same request with ``value`` for every path and query parameter."""
+    query = [(name, value) for name, _ in request.query]
+    return replace(request, path=sample_path(binding.path, value), query=query)
 
 
 def _browser_origin(settings: Cors | None) -> str | None:

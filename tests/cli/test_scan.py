@@ -851,3 +851,36 @@ def test_without_a_template_a_module_importing_one_from_a_folder_above_runs_from
     (handler,) = report["handlers"]
     assert status == 0 and handler["notCheckedHere"] is None
     assert base64.b64decode(handler["calls"][0]["body_base64"]) == b"hiGET"
+
+
+@pytest.mark.parametrize(
+    ("parse", "sent", "status"),
+    [
+        pytest.param("int(item)", "/items/1", 0, id="a number"),
+        pytest.param(
+            "str(uuid.UUID(item))", "/items/00000000-0000-4000-8000-000000000000", 0, id="a uuid"
+        ),
+        pytest.param(
+            "int('x' + item)",
+            "/items/00000000-0000-4000-8000-000000000000",
+            1,
+            id="no value parses: it fails",
+        ),
+    ],
+)
+def test_a_path_parameter_the_handler_parses_gets_a_value_it_can_parse(
+    tmp_path: Path, parse: str, sent: str, status: int
+) -> None:
+    """``int(event["pathParameters"]["id"])`` rejects the first sample, example-id,
+    which says nothing of what clients send: a number, then a UUID, are tried."""
+    sam_api(tmp_path, "app.handler", path="'/items/{id}'")
+    write(
+        tmp_path,
+        "import uuid\n\n"
+        "def handler(event, context):\n"
+        "    item = event['pathParameters']['id']\n"
+        f"    return {{'statusCode': 200, 'body': str({parse})}}\n",
+    )
+    result, report, _ = scan(str(tmp_path))
+    (call,) = report["handlers"][0]["calls"]
+    assert (result, call["path"]) == (status, sent)
