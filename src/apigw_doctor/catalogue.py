@@ -955,6 +955,16 @@ _ROWS: tuple[Entry, ...] = (
         "a NameError {when}, and API Gateway answers 502",
         "{fix}",
     ),
+    Entry(
+        "GW916",
+        "null-event-field",
+        "error",
+        "F1",
+        "documented",
+        "{expr} is None when the request has no {what}: API Gateway sends {field} as null{kinds}, "
+        "so this is {error} and API Gateway answers 502",
+        "(event.get({field_repr}) or {empty}) where the field is used",
+    ),
     # -- aws audit: API configuration that hides or causes 5xx -----------------
     Entry(
         "GW951",

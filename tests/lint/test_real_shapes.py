@@ -404,6 +404,44 @@ def handler(event, context):
         },
         ["--api", "rest"],
     ),
+    # -- event fields API Gateway sends as null ----------------------------------
+    "a default for a field payload 1.0 sends as null, behind a REST API": (
+        {
+            "template.yaml": REST_TEMPLATE % "Api",
+            "app.py": """
+            import json
+
+            def handler(event, context):
+                a = event.get("queryStringParameters", {}).get("a")  # expect: GW916 error
+                b = event.get("pathParameters", {})["id"]  # expect: GW916 error
+                data = json.loads(event.get("body", "{}"))  # expect: GW916 error
+                c = event.get("queryStringParameters").get("c")  # expect: GW916 error
+                return {"statusCode": 200, "body": json.dumps([a, b, c, data])}
+            """,
+        },
+        [],
+    ),
+    "near miss: payload 2.0 leaves the field out; an `or {}`; a guarded read": (
+        {
+            "template.yaml": REST_TEMPLATE % "HttpApi",
+            "app.py": """
+            import json
+
+            def handler(event, context):
+                a = event.get("queryStringParameters", {}).get("a")
+                b = (event.get("pathParameters") or {}).get("id")
+                try:
+                    c = event.get("stageVariables").get("c")
+                except AttributeError:
+                    c = None
+                d = event.get("headers", {}).get("d")
+                if event.get("body"):
+                    d = json.loads(event.get("body"))
+                return {"statusCode": 200, "body": json.dumps([a, b, c, d])}
+            """,
+        },
+        [],
+    ),
     # -- names never defined or imported (pyflakes) -------------------------------
     "undefined names in a handler module": (
         {

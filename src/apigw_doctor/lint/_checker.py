@@ -34,7 +34,7 @@ _NON_OBJECT = {
     "repr": "a string",
 }
 #: findings that are errors behind a REST API (or payload 1.0) but not behind every kind
-KIND_DEPENDENT = frozenset({"GW901", "GW902", "GW903", "GW904", "GW906", "GW907"})
+KIND_DEPENDENT = frozenset({"GW901", "GW902", "GW903", "GW904", "GW906", "GW907", "GW916"})
 _NULL_INFERRED = (
     "behind payload 2.0 or a function URL, null becomes an inferred 200 response whose "
     "body is unverified (V3), not a 5xx"
@@ -391,6 +391,9 @@ class HandlerChecker:
             risk = _risky_event_access(node, event)
             if risk:
                 self.report(node, scope, "GW912", what=risk)
+            null = _null_field(node, event, self.handler.api)
+            if null and null["field"] not in tested_fields(self.handler.node):
+                self.report(node, scope, "GW916", **null)
 
 
 _PROXY_KEYS = frozenset(
@@ -438,6 +441,79 @@ def _lenient_json(module: Module) -> bool:
         and any(a.name == "simplejson" and a.asname == "json" for a in node.names)
         for node in module.tree.body
     )
+
+
+#: event fields that are null when the request lacks them, and what it then lacks:
+#: payload 1.0 (REST, HTTP API 1.0) sends them as null, payload 2.0 leaves them out
+_NULL_FIELDS = {
+    "queryStringParameters": ("query string", "{}"),
+    "multiValueQueryStringParameters": ("query string", "{}"),
+    "pathParameters": ("path parameters", "{}"),
+    "stageVariables": ("stage variables", "{}"),
+    "body": ("body", '""'),
+}
+#: API kinds whose events carry those fields as null
+_NULL_KINDS = frozenset({"rest", "http-1.0"})
+
+
+def tested_fields(function: ast.AST) -> frozenset[str]:
+    """Event fields a condition of the function tests (``if event.get("body"):``,
+    ``event.get("body") and ...``): reads of them may be guarded, so are not reported."""
+    tests = [
+        n.test if isinstance(n, (ast.If, ast.IfExp, ast.While)) else n
+        for n in ast.walk(function)
+        if isinstance(n, (ast.If, ast.IfExp, ast.While, ast.BoolOp))
+    ]
+    return frozenset(
+        str(c.value)
+        for test in tests
+        for c in ast.walk(test)
+        if isinstance(c, ast.Constant) and c.value in _NULL_FIELDS
+    )
+
+
+def _null_field(node: ast.AST, event: str | None, api: str) -> dict[str, str] | None:
+    """``event.get("queryStringParameters", {}).get("x")``: the default never applies
+    where the field is sent as null, and without one the value is None either way.
+    Also ``event.get(...)["x"]`` and ``json.loads(event.get("body", "{}"))``."""
+    loads = isinstance(node, ast.Call) and call_name(node) in ("json.loads", "loads")
+    if isinstance(node, ast.Subscript):
+        got, error = node.value, "a TypeError"
+    elif loads and isinstance(node, ast.Call) and node.args:
+        got, error = node.args[0], "a TypeError"
+    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        got, error = node.func.value, "an AttributeError"
+    else:
+        return None
+    if not (
+        event is not None
+        and isinstance(got, ast.Call)
+        and isinstance(got.func, ast.Attribute)
+        and got.func.attr == "get"
+        and dotted_name(got.func.value) == event
+        and got.args
+        and isinstance(got.args[0], ast.Constant)
+        and got.args[0].value in _NULL_FIELDS
+    ):
+        return None
+    field = str(got.args[0].value)
+    defaulted = len(got.args) > 1 and not (
+        isinstance(got.args[1], ast.Constant) and got.args[1].value is None
+    )
+    if (field == "body") != loads:
+        return None  # the body is text: only json.loads of it is read here
+    if defaulted and api not in _NULL_KINDS:
+        return None  # payload 2.0 leaves the field out: the default applies
+    what, empty = _NULL_FIELDS[field]
+    return {
+        "expr": ast.unparse(got),
+        "what": what,
+        "field": field,
+        "field_repr": repr(field),
+        "kinds": " (REST APIs, payload 1.0)" if defaulted else "",
+        "error": error,
+        "empty": empty,
+    }
 
 
 def _risky_event_access(node: ast.AST, event: str | None) -> str | None:
