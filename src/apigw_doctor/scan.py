@@ -32,6 +32,7 @@ from .lint._project import (
     parse,
     python_files,
 )
+from .lint._values import keyed_read
 from .project import Binding, Cors, Function, Note, image, load_project
 from .project.cdk_source import cdk_named_handlers
 from .project.discover import declared_runtimes
@@ -400,23 +401,8 @@ def _reached(module: Module, name: str) -> list[ast.AST]:
 
 def _key_read(node: ast.AST) -> tuple[ast.expr, str] | None:
     """(what is read, the key) of ``x["key"]`` (read, not written) or ``x.get("key")``."""
-    if (
-        isinstance(node, ast.Subscript)
-        and isinstance(node.ctx, ast.Load)
-        and isinstance(node.slice, ast.Constant)
-        and isinstance(node.slice.value, str)
-    ):
-        return node.value, node.slice.value
-    if (
-        isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Attribute)
-        and node.func.attr == "get"
-        and node.args
-        and isinstance(node.args[0], ast.Constant)
-        and isinstance(node.args[0].value, str)
-    ):
-        return node.func.value, node.args[0].value
-    return None
+    found = keyed_read(node)
+    return (found[0], found[1]) if found and isinstance(found[1], str) else None
 
 
 def _package_of(module: Module, top: Path) -> tuple[Path, str] | None:

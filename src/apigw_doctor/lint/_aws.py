@@ -14,7 +14,7 @@ import functools
 from collections import deque
 from typing import Any
 
-from ._values import Scope, Value, classify
+from ._values import Scope, Value, classify, keyed_read
 
 #: how many subscripts, ``.get()`` calls and names lead from a value to its response
 _MOST_STEPS = 20
@@ -50,10 +50,10 @@ def _response_of(value: Value) -> tuple[ast.Call, Scope, tuple[object, ...]] | N
         if current.kind != "aws-part":
             return None
         node, scope = _origin(node, scope)
-        step = _step(node)
+        step = keyed_read(node)
         if step is None:
             return None
-        key, node = step
+        node, key = step
         keys.insert(0, key)
     return None
 
@@ -72,21 +72,6 @@ def _origin(node: ast.expr, scope: Scope) -> tuple[ast.expr, Scope]:
             break
         node = assigned[-1]
     return node, scope
-
-
-def _step(node: ast.expr) -> tuple[object, ast.expr] | None:
-    """``base[key]`` or ``base.get(key, ...)``: the key and the base."""
-    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
-        return node.slice.value, node.value
-    if (
-        isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Attribute)
-        and node.func.attr == "get"
-        and node.args
-        and isinstance(node.args[0], ast.Constant)
-    ):
-        return node.args[0].value, node.func.value
-    return None
 
 
 def _service(call: ast.expr, scope: Scope) -> str | None:

@@ -287,6 +287,26 @@ def call_name(call: ast.Call) -> str:
     return name or ""
 
 
+def keyed_read(node: ast.AST) -> tuple[ast.expr, object] | None:
+    """(what is read, the key) of ``x[key]`` (read, not written) or ``x.get(key, ...)``
+    with a literal key."""
+    if (
+        isinstance(node, ast.Subscript)
+        and isinstance(node.ctx, ast.Load)
+        and isinstance(node.slice, ast.Constant)
+    ):
+        return node.value, node.slice.value
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "get"
+        and node.args
+        and isinstance(node.args[0], ast.Constant)
+    ):
+        return node.func.value, node.args[0].value
+    return None
+
+
 def classify(node: ast.expr | None, scope: Scope) -> Value:
     """The kind of ``node`` evaluated in ``scope``."""
     if node is None:
