@@ -24,7 +24,6 @@ from .events import HttpRequest
 from .lint import Config, LintFinding, handler_names_in_text, lint_paths
 from .lint._project import (
     EVENT_NAMES,
-    SKIP_DIRS,
     Module,
     TemplateHandlers,
     adapter_handlers,
@@ -176,7 +175,7 @@ def scan(
             report.interpreter.command,
         )
         if not project.functions:
-            images = image.without_template(root, SKIP_DIRS)
+            images = image.without_template(root)
             named = TemplateHandlers(cdk=cdk_named_handlers(project.cdk_apps))
             for path in python_files([root]):
                 found = _signature_handlers(

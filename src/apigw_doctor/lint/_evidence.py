@@ -15,7 +15,7 @@ import functools
 import re
 from pathlib import Path
 
-from ..project.discover import SKIP_DIRS
+from ..project.discover import project_folders
 
 _TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template", ".tf")
 #: text that shows numbers in a table, with what to call it
@@ -68,19 +68,15 @@ def _evidence(roots: tuple[Path, ...]) -> str | None:
 
 
 def _files(roots: list[Path]) -> list[Path]:
+    """Python files and templates under ``roots``, build output and caches left out
+    (the walk does not enter node_modules or a virtualenv at all)."""
     found: list[Path] = []
     for root in roots:
         if root.is_file():
             found.append(root)
             continue
-        for child in root.rglob("*"):
-            if child.suffix not in (".py", *_TEMPLATE_SUFFIXES):
-                continue
-            parts = child.relative_to(root).parts[:-1]
-            if SKIP_DIRS.intersection(parts) or any(p.startswith(".") for p in parts):
-                continue
-            if child.is_file():
-                found.append(child)
+        for folder, files in project_folders(root):
+            found += (folder / n for n in sorted(files) if n.endswith((".py", *_TEMPLATE_SUFFIXES)))
     return found
 
 

@@ -69,7 +69,7 @@ def survey(paths: list[Path]) -> tuple[list[Path], list[Path]]:
     for path in paths:
         below: list[Path] = []
         if path.is_dir():
-            for folder, files in _folders(path):
+            for folder, files in project_folders(path):
                 below += _in_folder(folder, files)
                 if _unsynthesized(folder, files):
                     cdk.append(folder)
@@ -82,7 +82,7 @@ def survey(paths: list[Path]) -> tuple[list[Path], list[Path]]:
     return sorted(found, key=lambda p: (len(p.parts), str(p))), cdk
 
 
-def _folders(root: Path) -> Iterator[tuple[Path, frozenset[str]]]:
+def project_folders(root: Path) -> Iterator[tuple[Path, frozenset[str]]]:
     """Each folder of a project under ``root`` (build output, caches and hidden
     folders left out), with the names of its files."""
     for folder, names, files in _walk(root.resolve()):
@@ -172,7 +172,7 @@ def unsynthesized_cdk(paths: list[Path]) -> list[Path]:
         folder
         for path in paths
         if path.is_dir()
-        for folder, files in _folders(path)
+        for folder, files in project_folders(path)
         if _unsynthesized(folder, files)
     ]
 

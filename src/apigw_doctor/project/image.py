@@ -15,11 +15,12 @@ here, with the reason: a guess must not claim that every request would fail.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shlex
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+
+from .discover import project_folders
 
 TASK_ROOT = PurePosixPath("/var/task")
 _ROOT = PurePosixPath("/")
@@ -348,24 +349,23 @@ def _under_task_root(value: str) -> bool:
     return value == str(TASK_ROOT) or value.startswith(f"{TASK_ROOT}/")
 
 
-def without_template(root: Path, skip: frozenset[str]) -> dict[tuple[Path, str], ImageFunction]:
+def without_template(root: Path) -> dict[tuple[Path, str], ImageFunction]:
     """Lambda images under ``root`` that no template describes (a Dockerfile from a
     Lambda base image, built and pushed by hand or by CI): (handler file, function)
     -> what its Dockerfile says, so the handler runs with the image's ENV and task
-    root.  Folders named in ``skip`` (virtualenvs, node_modules...) are not read."""
+    root.  Build output, caches and hidden folders are not read."""
     found = {}
-    for folder, names, files in os.walk(root.resolve()):  # ENV paths name absolute files
-        names[:] = [n for n in names if n not in skip]
+    for folder, files in project_folders(root.resolve()):  # ENV paths name absolute files
         if "Dockerfile" not in files:
             continue
-        dockerfile = Path(folder, "Dockerfile")
+        dockerfile = folder / "Dockerfile"
         try:
             layout = read(dockerfile.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError):
             continue
         if not layout.lambda_base or not layout.handler:
             continue
-        image = function(dockerfile.parent, dockerfile, None)
+        image = function(folder, dockerfile, None)
         if image.handler is None or image.unknown:
             continue
         module, _, name = image.handler.rpartition(".")
