@@ -629,20 +629,10 @@ def resolver_api(node: FunctionNode, module: Module) -> str | None:
 
 def _resolver_kind(value: ast.expr, module: Module) -> str | None:
     """``APIGatewayRestResolver(...)`` (imported from Powertools) -> its API kind."""
-    if not isinstance(value, ast.Call):
+    found = _imported_callable(value.func, module) if isinstance(value, ast.Call) else None
+    if found is None or not found[0].startswith(_POWERTOOLS):
         return None
-    func = value.func
-    if isinstance(func, ast.Name) and func.id in module.imports:
-        imported, name = module.imports[func.id]
-        return _RESOLVERS.get(name) if imported.startswith(_POWERTOOLS) else None
-    if isinstance(func, ast.Attribute) and func.attr in _RESOLVERS:
-        root = func.value
-        while isinstance(root, ast.Attribute):
-            root = root.value
-        if isinstance(root, ast.Name):
-            alias = module.module_aliases.get(root.id) or module.imports.get(root.id, ("", ""))[0]
-            return _RESOLVERS[func.attr] if alias.startswith(_POWERTOOLS) else None
-    return None
+    return _RESOLVERS.get(found[1])
 
 
 def _hands_to_an_adapter(node: FunctionNode, module: Module) -> bool:
@@ -680,14 +670,27 @@ def adapter_handlers(module: Module) -> list[str]:
 
 
 def _factory(func: ast.expr, module: Module) -> tuple[str, str] | None:
-    """``Mangum`` imported from mangum, or ``mangum.Mangum``: (module, name)."""
-    if isinstance(func, ast.Name) and func.id in module.imports:
-        imported, name = module.imports[func.id]
-        return imported.split(".")[0], name
-    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
-        alias = module.module_aliases.get(func.value.id)
-        return (alias.split(".")[0], func.attr) if alias else None
-    return None
+    """``Mangum`` imported from mangum, or ``mangum.Mangum``: (top module, name)."""
+    found = _imported_callable(func, module)
+    return (found[0].split(".")[0], found[1]) if found else None
+
+
+def _imported_callable(func: ast.expr, module: Module) -> tuple[str, str] | None:
+    """(the module it comes from, its name) of a callable the module imported:
+    ``Mangum`` after ``from mangum import Mangum``, ``mangum.Mangum`` after ``import
+    mangum``, ``event_handler.APIGatewayRestResolver`` after ``from
+    aws_lambda_powertools import event_handler``."""
+    if isinstance(func, ast.Name):
+        return module.imports.get(func.id)
+    if not isinstance(func, ast.Attribute):
+        return None
+    root = func.value
+    while isinstance(root, ast.Attribute):
+        root = root.value
+    if not isinstance(root, ast.Name):
+        return None
+    origin = module.module_aliases.get(root.id) or module.imports.get(root.id, ("", ""))[0]
+    return (origin, func.attr) if origin else None
 
 
 def serves_an_api(node: FunctionNode, module: Module) -> bool:
