@@ -5,6 +5,7 @@ each ``raise``."""
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -456,6 +457,7 @@ _NULL_FIELDS = {
 _NULL_KINDS = frozenset({"rest", "http-1.0"})
 
 
+@functools.lru_cache(maxsize=64)
 def tested_fields(function: ast.AST) -> frozenset[str]:
     """Event fields a condition of the function tests (``if event.get("body"):``,
     ``event.get("body") and ...``): reads of them may be guarded, so are not reported."""
